@@ -1,0 +1,27 @@
+package io.assay.framework.assembly;
+
+import static java.util.Objects.requireNonNull;
+
+import io.assay.sdk.StageContext;
+import io.assay.sdk.TraceSink;
+import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
+
+/** The {@link StageContext} the host gives each stage instance of a pipeline. */
+public record RunStageContext(String stage, String component, TraceSink trace, BooleanSupplier cancellation,
+        Path baseDirectory) implements StageContext {
+
+    /** Validates. */
+    public RunStageContext {
+        requireNonNull(stage, "stage is null");
+        requireNonNull(component, "component is null");
+        requireNonNull(trace, "trace is null");
+        requireNonNull(cancellation, "cancellation is null");
+        requireNonNull(baseDirectory, "baseDirectory is null");
+    }
+
+    @Override
+    public boolean cancelled() {
+        return cancellation.getAsBoolean();
+    }
+}

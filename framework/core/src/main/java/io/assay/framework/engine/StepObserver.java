@@ -1,0 +1,42 @@
+package io.assay.framework.engine;
+
+import io.assay.sdk.tensor.Tensor;
+
+/**
+ * Receives what happens at each loop iteration (progress bars, traces, per-step divergence). Called on the engine's
+ * thread; must not modify the tensors.
+ */
+public interface StepObserver {
+
+    /** Does nothing. */
+    StepObserver NONE = new StepObserver() {
+    };
+
+    /** Called once before the loop with the number of iterations that will run. */
+    default void started(int iterationsToRun) {
+    }
+
+    /**
+     * Called after each step.
+     *
+     * @param step what the step did
+     */
+    default void stepped(StepRecord step) {
+    }
+
+    /**
+     * One finished iteration.
+     *
+     * @param index 0-based among the iterations this run executes
+     * @param iteration the scheduler's iteration number
+     * @param timestep the scheduler's timestep
+     * @param sigma the noise level (σ parameterization)
+     * @param conditionings how many denoiser rows per image this step ran (1 or 2 for CFG-like guidance)
+     * @param guidanceDeltaNorm ‖cond − uncond‖ of the raw predictions, or NaN if only one ran
+     * @param latents the latents after the step
+     * @param denoised the predicted clean latents, or null if the scheduler does not compute them
+     */
+    record StepRecord(int index, int iteration, double timestep, double sigma, int conditionings,
+            double guidanceDeltaNorm, Tensor latents, Tensor denoised) {
+    }
+}

@@ -1,0 +1,54 @@
+package io.assay.framework.io;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Atomic file writes: the content goes to a hidden temporary file in the target's directory and is moved into place
+ * in one step, so a reader (or a user after Ctrl-C) sees the old file or the complete new one, never a part.
+ */
+public final class AtomicFiles {
+
+    private AtomicFiles() {
+    }
+
+    /** Something that writes a file's content. */
+    @FunctionalInterface
+    public interface Writer {
+        /** Writes the content. */
+        void write(OutputStream out) throws IOException;
+    }
+
+    /** Writes {@code file} atomically. */
+    public static void write(Path file, Writer writer) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".part");
+        try {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                writer.write(out);
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Writes bytes atomically. */
+    public static void write(Path file, byte[] bytes) throws IOException {
+        write(file, out -> out.write(bytes));
+    }
+
+    /** Writes UTF-8 text atomically. */
+    public static void writeString(Path file, String text) throws IOException {
+        write(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+}
