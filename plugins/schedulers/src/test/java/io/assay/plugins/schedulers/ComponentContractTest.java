@@ -1,0 +1,74 @@
+package io.assay.plugins.schedulers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.assay.sdk.Component;
+import io.assay.sdk.Setting;
+import io.assay.sdk.diffusion.Scheduler;
+import jakarta.inject.Inject;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.pf4j.Extension;
+
+/** The plugin's component declarations: names, settings record, constructors, and the settings' metadata. */
+class ComponentContractTest {
+
+    private static final List<Class<? extends AbstractDiffusersScheduler>> CLASSES = List.of(DdimScheduler.class,
+            PndmScheduler.class, LmsDiscreteScheduler.class, EulerDiscreteScheduler.class,
+            EulerAncestralScheduler.class, HeunDiscreteScheduler.class, DpmSolverMultistepScheduler.class,
+            DpmSolverMultistepKarrasScheduler.class, LcmScheduler.class);
+
+    @Test
+    void everyComponentIsAnInjectableExtension() {
+        List<String> names = new ArrayList<>();
+        for (Class<? extends AbstractDiffusersScheduler> c : CLASSES) {
+            Component component = c.getAnnotation(Component.class);
+            assertThat(component).as(c.getSimpleName()).isNotNull();
+            assertThat(c.getAnnotation(Extension.class)).as(c.getSimpleName()).isNotNull();
+            assertThat(Scheduler.class).isAssignableFrom(c);
+            assertThat(component.settings()).isEqualTo(SchedulerSettings.class);
+            assertThat(component.name()).matches("[a-z][a-z0-9]*(-[a-z0-9]+)*");
+            assertThat(component.description()).isNotBlank();
+            List<Constructor<?>> publicConstructors = Arrays.stream(c.getConstructors())
+                    .filter(k -> Modifier.isPublic(k.getModifiers())).toList();
+            assertThat(publicConstructors).as(c.getSimpleName()).hasSize(1);
+            assertThat(publicConstructors.get(0).getAnnotation(Inject.class)).isNotNull();
+            assertThat(publicConstructors.get(0).getParameterTypes())
+                    .containsExactly(SchedulerSettings.class, io.assay.sdk.StageContext.class);
+            names.add(component.name());
+        }
+        assertThat(names).containsExactlyInAnyOrderElementsOf(Schedulers.NAMES);
+    }
+
+    @Test
+    void settingsMirrorTheConfigKeys() {
+        RecordComponent[] components = SchedulerSettings.class.getRecordComponents();
+        Set<String> keys = new java.util.HashSet<>();
+        for (RecordComponent rc : components) {
+            Setting setting = rc.getAnnotation(Setting.class);
+            assertThat(setting).as(rc.getName()).isNotNull();
+            assertThat(setting.doc()).as(rc.getName()).isNotBlank();
+            // Every setting is optional: unset means "the model's file, else the class default".
+            assertThat(setting.defaultValue()).as(rc.getName()).isEmpty();
+            assertThat(rc.getType().isPrimitive()).as(rc.getName() + " must be boxed").isFalse();
+            String kebab = rc.getName().replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT);
+            if (rc.getType() == Path.class) {
+                assertThat(kebab).isEqualTo("model-dir");
+                continue;
+            }
+            ConfigKey key = Arrays.stream(ConfigKey.values()).filter(k -> k.setting().equals(kebab)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no ConfigKey for setting " + kebab));
+            assertThat(setting.diffusersKey()).as(kebab).isEqualTo(key.diffusersKey());
+            assertThat(List.of(setting.oneOf())).as(kebab).isEqualTo(key.oneOf());
+            keys.add(kebab);
+        }
+        assertThat(keys).hasSize(ConfigKey.values().length);
+    }
+}
