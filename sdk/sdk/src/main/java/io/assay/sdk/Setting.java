@@ -11,7 +11,9 @@ import java.lang.annotation.Target;
  *
  * <p>The config key is the record component's name in kebab-case ({@code timestepSpacing} →
  * {@code timestep-spacing}) unless {@link #key()} is given. Supported component types: {@code boolean},
- * {@code int}, {@code long}, {@code double}, {@code float}, {@link String}, {@link java.nio.file.Path}, any
+ * {@code int}, {@code long}, {@code double}, {@code float}, their boxed forms ({@code Boolean}, {@code Integer},
+ * {@code Long}, {@code Double}, {@code Float}: with an empty default they are optional and arrive as {@code null}
+ * when unset, so a component can tell "not given" from a value), {@link String}, {@link java.nio.file.Path}, any
  * {@code enum} (written in config as its constant name in kebab-case, case-insensitive), and
  * {@code java.util.List} of {@link String}, {@link Double} or {@link Integer}. A {@code String} or
  * {@code Path} whose default is empty is optional and arrives as {@code null} when unset.

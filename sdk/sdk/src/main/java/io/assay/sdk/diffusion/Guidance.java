@@ -35,7 +35,8 @@ public interface Guidance extends Stage {
         /**
          * Combines the predictions of this step.
          *
-         * @param predictions one model output per kind returned by {@link #needs} for this step; not modified
+         * @param predictions exactly one model output per kind {@link #needs} returned for this step (no more, no
+         *     fewer); not modified
          * @param sample the latents the predictions were made from (unscaled model input); not modified
          * @return the guided model output, a new tensor shaped like each prediction
          */

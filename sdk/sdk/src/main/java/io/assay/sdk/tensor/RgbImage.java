@@ -29,15 +29,15 @@ public record RgbImage(int width, int height, byte[] rgb) {
     }
 
     /**
-     * Converts to a {@code [1, 3, H, W]} tensor in [-1, 1] ({@code v / 127.5 - 1}), the input convention of SD's VAE
-     * encoder.
+     * Converts to a {@code [1, 3, H, W]} tensor in [-1, 1], the input convention of SD's VAE encoder, with the float32
+     * arithmetic of diffusers' {@code VaeImageProcessor.preprocess}: {@code 2 · (v / 255) − 1}.
      */
     public Tensor toTensor() {
         int plane = width * height;
         float[] d = new float[3 * plane];
         for (int i = 0; i < plane; i++) {
             for (int c = 0; c < 3; c++) {
-                d[c * plane + i] = (rgb[i * 3 + c] & 0xff) / 127.5f - 1f;
+                d[c * plane + i] = 2f * ((rgb[i * 3 + c] & 0xff) / 255f) - 1f;
             }
         }
         return new Tensor(new long[] {1, 3, height, width}, d);

@@ -1,0 +1,143 @@
+package io.assay.plugins.onnxsd;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.assay.sdk.Component;
+import io.assay.sdk.ErrorCode;
+import io.assay.sdk.StageContext;
+import io.assay.sdk.StageException;
+import io.assay.sdk.diffusion.Denoiser;
+import io.assay.sdk.diffusion.PredictionType;
+import io.assay.sdk.onnx.OnnxModel;
+import io.assay.sdk.onnx.OnnxSessions;
+import io.assay.sdk.onnx.TensorSpec;
+import io.assay.sdk.tensor.Tensor;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.pf4j.Extension;
+
+/**
+ * The U-Net of a SD model directory ({@code unet/model.onnx}: {@code sample} {@code [B, C, h, w]}, {@code timestep},
+ * {@code encoder_hidden_states} {@code [B, L, D]} → {@code out_sample}). The timestep is fed as the model declares it:
+ * int64 {@code [1]} (optimum ≤ 1.23), float32 rank 0 (optimum ≥ 1.24) or float32 {@code [B]} (diffusers' script) —
+ * always truncated toward zero, as optimum's pipeline does, so fractional scheduler timesteps give the same numbers
+ * on every export. float16 exports are converted at the boundary.
+ */
+@Extension
+@Component(name = "onnx-unet", description = "SD U-Net on ONNX Runtime (epsilon or v-prediction)",
+        settings = UnetSettings.class)
+public final class OnnxUnetDenoiser implements Denoiser {
+
+    static final String NAME = "onnx-unet";
+
+    private final OnnxModel model;
+    private final TensorSpec timestep;
+    private final PredictionType prediction;
+    private final int channels;
+    private final int crossAttention;
+    private volatile boolean closed;
+
+    /** Opens and validates the model. */
+    @Inject
+    public OnnxUnetDenoiser(UnetSettings settings, StageContext ctx, OnnxSessions sessions) {
+        Path dir = settings.modelDir();
+        Path file = ModelDir.require(dir, "unet/model.onnx", NAME);
+        ModelDir.checkIndex(dir, NAME);
+        JsonNode config = ModelDir.json(dir.resolve("unet/config.json"), NAME);
+        JsonNode sched = ModelDir.json(dir.resolve("scheduler/scheduler_config.json"), NAME);
+        String pt = settings.predictionType() != null ? settings.predictionType()
+                : sched != null && sched.path("prediction_type").isTextual() ? sched.get("prediction_type").asText()
+                : "epsilon";
+        this.prediction = switch (pt) {
+            case "v_prediction" -> PredictionType.V_PREDICTION;
+            case "sample" -> PredictionType.SAMPLE;
+            case "epsilon" -> PredictionType.EPSILON;
+            default -> throw new StageException(ErrorCode.MODEL_INVALID, "Component 'onnx-unet': unknown "
+                    + "prediction_type '" + pt + "'");
+        };
+        this.model = sessions.open(file, NAME);
+        try {
+            Set<OnnxJavaType> floats = Set.of(OnnxJavaType.FLOAT, OnnxJavaType.FLOAT16);
+            TensorSpec sample = model.requireInput("sample", floats, Set.of(4));
+            this.timestep = model.requireInput("timestep", Set.of(OnnxJavaType.INT64, OnnxJavaType.INT32,
+                    OnnxJavaType.FLOAT, OnnxJavaType.FLOAT16, OnnxJavaType.DOUBLE), Set.of(0, 1));
+            TensorSpec hidden = model.requireInput("encoder_hidden_states", floats, Set.of(3));
+            model.requireOutput(model.outputs().containsKey("out_sample") ? "out_sample"
+                    : model.outputs().keySet().iterator().next(), floats, Set.of(4));
+            // Channels from config.json: exporters may declare the channel dim symbolically.
+            if (config != null && config.path("in_channels").isInt()) {
+                this.channels = config.get("in_channels").asInt();
+            } else if (sample.shape()[1] > 0) {
+                this.channels = (int) sample.shape()[1];
+            } else {
+                throw model.invalid("declares no latent channel count (unet/config.json in_channels is missing "
+                        + "and input 'sample' is " + sample.describe() + ")");
+            }
+            if (config != null && config.path("cross_attention_dim").isInt()) {
+                this.crossAttention = config.get("cross_attention_dim").asInt();
+            } else {
+                this.crossAttention = (int) hidden.shape()[2];
+            }
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public Tensor predict(Tensor sample, double t, Tensor encoderHiddenStates) {
+        if (closed) {
+            throw new StageException(ErrorCode.CLOSED, "Component 'onnx-unet' was closed");
+        }
+        if (sample.rank() != 4 || sample.dim(1) != channels) {
+            throw new StageException(ErrorCode.INVALID_INPUT, "Component 'onnx-unet': sample must be [B, "
+                    + channels + ", h, w] but is " + sample.shapeString());
+        }
+        if (encoderHiddenStates.dim(0) != sample.dim(0)) {
+            throw new StageException(ErrorCode.INVALID_INPUT, "Component 'onnx-unet': " + sample.dim(0)
+                    + " samples but " + encoderHiddenStates.dim(0) + " rows of hidden states");
+        }
+        double truncated = (double) (long) t;
+        Map<String, OnnxTensor> in = new LinkedHashMap<>();
+        try {
+            in.put("sample", model.floatInput("sample", sample));
+            long[] tShape = timestep.rank() == 0 ? new long[0] : new long[] {1};
+            in.put("timestep", model.numberInput("timestep", new double[] {truncated}, tShape));
+            in.put("encoder_hidden_states", model.floatInput("encoder_hidden_states", encoderHiddenStates));
+        } catch (OrtException e) {
+            in.values().forEach(OnnxTensor::close);
+            throw new StageException(ErrorCode.INTERNAL, "Component 'onnx-unet': cannot build inputs: " + e, e);
+        }
+        String out = model.outputs().containsKey("out_sample") ? "out_sample" : model.outputs().keySet().iterator()
+                .next();
+        return model.run(in, Set.of(out)).get(out);
+    }
+
+    @Override
+    public PredictionType predictionType() {
+        return prediction;
+    }
+
+    @Override
+    public int latentChannels() {
+        return channels;
+    }
+
+    @Override
+    public int crossAttentionDim() {
+        return crossAttention;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            model.close();
+        }
+    }
+}

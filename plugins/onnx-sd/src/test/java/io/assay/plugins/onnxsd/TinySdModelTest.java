@@ -1,0 +1,223 @@
+package io.assay.plugins.onnxsd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.assay.sdk.ErrorCode;
+import io.assay.sdk.StageException;
+import io.assay.sdk.diffusion.Conditioning;
+import io.assay.sdk.diffusion.LatentSampling;
+import io.assay.sdk.onnx.OnnxRuntimeSettings;
+import io.assay.sdk.onnx.OnnxSessions;
+import io.assay.sdk.tensor.Npy;
+import io.assay.sdk.tensor.Tensor;
+import io.assay.sdk.testkit.References;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Each model of {@code ../shared/reference/tiny-sd} through its stage, against the reference's exact inputs and
+ * outputs (1e-5; float16 at 1e-2 × max|ref|), for the base export and every exporter variant; every corrupt overlay
+ * refused when the stage is constructed.
+ */
+class TinySdModelTest {
+
+    private static OnnxSessions sessions;
+
+    @BeforeAll
+    static void open() {
+        sessions = new OnnxSessions(OnnxRuntimeSettings.cpu());
+    }
+
+    @AfterAll
+    static void close() {
+        sessions.close();
+    }
+
+    static Path overlay(String variant, Path into) throws IOException {
+        Path ref = References.require("tiny-sd");
+        copy(ref.resolve("model"), into);
+        if (variant != null) {
+            try (Stream<Path> s = Files.list(ref.resolve("variants").resolve(variant))) {
+                for (Path e : (Iterable<Path>) s::iterator) {
+                    Path d = into.resolve(e.getFileName().toString());
+                    delete(d);
+                    copy(e, d);
+                }
+            }
+        }
+        return into;
+    }
+
+    static void copy(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path d = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(d);
+                } else {
+                    Files.createDirectories(d.getParent());
+                    Files.copy(p, d);
+                }
+            }
+        }
+    }
+
+    static void delete(Path p) throws IOException {
+        if (Files.exists(p)) {
+            try (Stream<Path> s = Files.walk(p)) {
+                for (Path q : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+                    Files.delete(q);
+                }
+            }
+        }
+    }
+
+    static double maxDiff(Tensor a, Tensor b) {
+        assertThat(a.shape()).isEqualTo(b.shape());
+        double m = 0;
+        for (int i = 0; i < a.size(); i++) {
+            m = Math.max(m, Math.abs((double) a.data()[i] - b.data()[i]));
+        }
+        return m;
+    }
+
+    static double bound(String variant, Tensor ref) {
+        if (!"fp16".equals(variant)) {
+            return 1e-5;
+        }
+        double max = 0;
+        for (float v : ref.data()) {
+            max = Math.max(max, Math.abs(v));
+        }
+        return 1e-2 * Math.max(1, max);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"base", "ids-int64", "timestep-rank0-float", "timestep-float-batch",
+        "vae-latent-parameters", "unet-external-data", "fp16"})
+    void everyModelMatchesTheReference(String variant, @TempDir Path tmp) throws IOException {
+        String v = variant.equals("base") ? null : variant;
+        Path model = overlay(v, tmp.resolve("m"));
+        Path cases = References.require("tiny-sd/cases");
+        try (ClipTextEncoder te = new ClipTextEncoder(new ClipSettings(model, "truncate"),
+                new TestContext("text-encoder", "clip"), sessions);
+                OnnxUnetDenoiser unet = new OnnxUnetDenoiser(new UnetSettings(model, null),
+                        new TestContext("denoiser", "onnx-unet"), sessions);
+                OnnxVaeAutoencoder vae = new OnnxVaeAutoencoder(new VaeSettings(model, null),
+                        new TestContext("autoencoder", "onnx-vae"), sessions)) {
+            assertThat(te.hiddenSize()).isEqualTo(32);
+            assertThat(unet.latentChannels()).isEqualTo(4);
+            assertThat(unet.crossAttentionDim()).isEqualTo(32);
+            assertThat(vae.downsamplingFactor()).isEqualTo(8);
+            for (String c : List.of("01_ddim_astronaut_g7.5_64x64", "05_pndm_negprompt_g7.5_96x64",
+                    "06_img2img_ddim_s0.6_g7.5_64x64")) {
+                Path dir = cases.resolve(c);
+                com.fasterxml.jackson.databind.JsonNode cj = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(dir.resolve("case.json").toFile());
+                String neg = cj.get("negative_prompt").isNull() ? "" : cj.get("negative_prompt").asText();
+                Conditioning cond = te.encode(List.of(neg, cj.get("prompt").asText()));
+                Tensor emb = Npy.readTensor(dir.resolve("text_embeddings.npy"));
+                assertThat(maxDiff(cond.hiddenStates(), emb)).isLessThanOrEqualTo(bound(v, emb));
+                Tensor pooled = Npy.readTensor(dir.resolve("pooler_output.npy"));
+                assertThat(maxDiff(cond.pooled(), pooled)).isLessThanOrEqualTo(bound(v, pooled));
+
+                Tensor sample = Npy.readTensor(dir.resolve("unet_in_step0_sample.npy"));
+                long t = Npy.read(dir.resolve("unet_in_step0_timestep.npy")).toLongs()[0];
+                Tensor out = unet.predict(sample, t, emb);
+                Tensor expected = Npy.readTensor(dir.resolve("unet_out_step0.npy"));
+                assertThat(maxDiff(out, expected)).isLessThanOrEqualTo(bound(v, expected));
+
+                Tensor fin = Npy.readTensor(dir.resolve("final_latents.npy"));
+                Tensor image = vae.decode(fin);
+                Tensor imageRef = Npy.readTensor(dir.resolve("image.npy"));
+                assertThat(maxDiff(image, imageRef)).isLessThanOrEqualTo("fp16".equals(v) ? bound(v, imageRef)
+                        : 5e-5);
+                if (Files.exists(dir.resolve("encoder_latent_sample.npy"))) {
+                    Tensor enc = vae.encode(Npy.readTensor(dir.resolve("input_image.npy")), LatentSampling.MEAN,
+                            null);
+                    Tensor mean = Npy.readTensor(dir.resolve("encoder_latent_sample.npy"));
+                    float[] scaled = mean.data().clone();
+                    for (int i = 0; i < scaled.length; i++) {
+                        scaled[i] *= 0.18215f;
+                    }
+                    assertThat(maxDiff(enc, new Tensor(mean.shape(), scaled))).isLessThanOrEqualTo(bound(v, mean));
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"truncated-unet", "empty-text-encoder", "model-index-not-json", "unet-input-latent",
+        "lfs-pointer-unet"})
+    void corruptFilesAreRefusedAtConstructionNamingComponentAndFile(String corrupt, @TempDir Path tmp)
+            throws IOException {
+        Path model = overlay("corrupt/" + corrupt, tmp.resolve("m"));
+        int before = sessions.openSessions();
+        assertThatThrownBy(() -> {
+            try (ClipTextEncoder te = new ClipTextEncoder(new ClipSettings(model, "truncate"),
+                    new TestContext("text-encoder", "clip"), sessions);
+                    OnnxUnetDenoiser unet = new OnnxUnetDenoiser(new UnetSettings(model, null),
+                            new TestContext("denoiser", "onnx-unet"), sessions)) {
+                te.hiddenSize();
+                unet.latentChannels();
+            }
+        }).isInstanceOf(StageException.class)
+                .satisfies(e -> {
+                    StageException se = (StageException) e;
+                    assertThat(se.code()).isEqualTo(ErrorCode.MODEL_INVALID);
+                    String m = se.getMessage();
+                    switch (corrupt) {
+                        case "truncated-unet" -> assertThat(m).contains("onnx-unet", "unet/model.onnx", "Protobuf");
+                        case "empty-text-encoder" -> assertThat(m).contains("clip", "text_encoder/model.onnx",
+                                "empty (0 bytes)");
+                        case "model-index-not-json" -> assertThat(m).contains("model_index.json", "not valid JSON");
+                        case "unet-input-latent" -> assertThat(m).contains("onnx-unet", "unet/model.onnx",
+                                "has no input 'sample'", "latent");
+                        case "lfs-pointer-unet" -> assertThat(m).contains("onnx-unet", "Git LFS pointer");
+                        default -> throw new AssertionError(corrupt);
+                    }
+                });
+        assertThat(sessions.openSessions()).as("no session left open").isEqualTo(before);
+    }
+
+    @Test
+    void aMissingPartNamesTheExpectedPath(@TempDir Path tmp) throws IOException {
+        Path model = overlay(null, tmp.resolve("m"));
+        delete(model.resolve("unet"));
+        assertThatThrownBy(() -> new OnnxUnetDenoiser(new UnetSettings(model, null),
+                new TestContext("denoiser", "onnx-unet"), sessions))
+                .isInstanceOf(StageException.class)
+                .hasMessageContaining("has no 'unet/model.onnx'")
+                .satisfies(e -> assertThat(((StageException) e).code()).isEqualTo(ErrorCode.MODEL_MISSING));
+    }
+
+    @Test
+    void twoStagesOnOneFileShareOneSession(@TempDir Path tmp) throws IOException {
+        Path model = overlay(null, tmp.resolve("m"));
+        int created = sessions.sessionsCreated();
+        OnnxUnetDenoiser a = new OnnxUnetDenoiser(new UnetSettings(model, null), new TestContext("d", "onnx-unet"),
+                sessions);
+        OnnxUnetDenoiser b = new OnnxUnetDenoiser(new UnetSettings(model, null), new TestContext("d", "onnx-unet"),
+                sessions);
+        assertThat(sessions.sessionsCreated() - created).isEqualTo(1);
+        int open = sessions.openSessions();
+        a.close();
+        a.close();
+        assertThat(sessions.openSessions()).isEqualTo(open);
+        b.close();
+        assertThat(sessions.openSessions()).isEqualTo(open - 1);
+        assertThatThrownBy(() -> b.predict(Tensor.zeros(1, 4, 8, 8), 1, Tensor.zeros(1, 77, 32)))
+                .isInstanceOf(StageException.class).hasMessageContaining("closed");
+    }
+}
