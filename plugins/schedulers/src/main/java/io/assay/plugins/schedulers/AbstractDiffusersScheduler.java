@@ -39,7 +39,7 @@ public abstract class AbstractDiffusersScheduler implements Scheduler {
                 context.baseDirectory());
         this.schedule = NoiseSchedule.of(config);
         if (!config.unusedKeys().isEmpty()) {
-            LOG.warn("Component '{}' ({}) does not use keys {} of '{}'; diffusers ignores them for this class too",
+            LOG.info("Component '{}' ({}) does not use keys {} of '{}'; diffusers ignores them for this class too",
                     spec.component(), spec.diffusersClass(), config.unusedKeys(), config.configFile());
         }
         if (context.trace().enabled()) {

@@ -1,0 +1,48 @@
+package io.assay.framework.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** Options every command that reads a pipeline takes. */
+public final class CommonOptions {
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "Pipeline file (HOCON). A bare name such as 'sd15' means configs/sd15.conf.")
+    Path config;
+
+    @Option(names = "--set", paramLabel = "PATH=VALUE",
+            description = "Override one config value (repeatable), e.g. --set guidance.scale=12")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--plugins-dir", paramLabel = "DIR", description = "Plugins directory (default: the distribution's).")
+    Path pluginsDir;
+
+    /** Adds an override that a dedicated flag stands for; {@code value} is HOCON (quote strings). */
+    void set(String path, String hoconValue) {
+        sets.add(path + "=" + hoconValue);
+    }
+
+    /** Quotes a string as a HOCON value. */
+    static String quote(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+}

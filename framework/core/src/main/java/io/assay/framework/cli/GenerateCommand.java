@@ -1,0 +1,216 @@
+package io.assay.framework.cli;
+
+import io.assay.framework.engine.GenerationEngine;
+import io.assay.framework.engine.GenerationRequest;
+import io.assay.framework.engine.GenerationResult;
+import io.assay.framework.engine.StepObserver;
+import io.assay.framework.io.PngFiles;
+import io.assay.framework.settings.OutputSettings;
+import io.assay.framework.settings.RunSettings;
+import io.assay.sdk.tensor.Npy;
+import io.assay.sdk.tensor.RgbImage;
+import io.assay.sdk.tensor.Tensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code assay generate PROMPT}: one run of the configured pipeline. */
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Generate images from a prompt with the configured pipeline (default: the embedded world).")
+public final class GenerateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions common = new CommonOptions();
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "PROMPT", description = "The prompt (default: run.prompt).")
+    String prompt;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Model directory in the SD ONNX layout (model.dir).")
+    Path model;
+
+    @Option(names = "--negative", paramLabel = "TEXT", description = "Negative prompt (run.negative).")
+    String negative;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Noise seed (run.seed).")
+    Long seed;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Inference steps (run.steps).")
+    Integer steps;
+
+    @Option(names = "--guidance", paramLabel = "G", description = "Guidance scale (guidance.scale).")
+    Double guidance;
+
+    @Option(names = "--scheduler", paramLabel = "NAME", description = "Scheduler component (scheduler.name).")
+    String scheduler;
+
+    @Option(names = "--width", paramLabel = "W", description = "Width in pixels, a multiple of 8 (run.width).")
+    Integer width;
+
+    @Option(names = "--height", paramLabel = "H", description = "Height in pixels, a multiple of 8 (run.height).")
+    Integer height;
+
+    @Option(names = "--batch", paramLabel = "N", description = "Images per run (run.batch).")
+    Integer batch;
+
+    @Option(names = "--init-image", paramLabel = "FILE", description = "Image-to-image: start from this picture.")
+    Path initImage;
+
+    @Option(names = "--strength", paramLabel = "S", description = "Image-to-image strength in (0, 1] (run.strength).")
+    Double strength;
+
+    @Option(names = "--init-latents", paramLabel = "FILE.npy",
+            description = "Replay: take the initial noise from this .npy (selects noise.name=replay).")
+    Path initLatents;
+
+    @Option(names = "--step-noise", paramLabel = "FILE.npy",
+            description = "Replay: per-iteration scheduler noise [n, …] from this .npy (with --init-latents).")
+    Path stepNoise;
+
+    @Option(names = "--save-latents", paramLabel = "DIR", description = "Write init.npy and final.npy here.")
+    Path saveLatents;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output directory (output.dir).")
+    Path out;
+
+    @Option(names = "--trace", description = "Write trace.json (per-stage trace) next to the images.")
+    boolean trace;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        if (prompt != null) {
+            common.set("run.prompt", CommonOptions.quote(prompt));
+        }
+        if (model != null) {
+            common.set("model.dir", CommonOptions.quote(model.toAbsolutePath().toString()));
+        }
+        if (negative != null) {
+            common.set("run.negative", CommonOptions.quote(negative));
+        }
+        if (seed != null) {
+            common.set("run.seed", seed.toString());
+        }
+        if (steps != null) {
+            common.set("run.steps", steps.toString());
+        }
+        if (guidance != null) {
+            common.set("guidance.scale", guidance.toString());
+        }
+        if (scheduler != null) {
+            common.set("scheduler.name", CommonOptions.quote(scheduler));
+        }
+        if (width != null) {
+            common.set("run.width", width.toString());
+        }
+        if (height != null) {
+            common.set("run.height", height.toString());
+        }
+        if (batch != null) {
+            common.set("run.batch", batch.toString());
+        }
+        if (initImage != null) {
+            common.set("run.init-image", CommonOptions.quote(initImage.toAbsolutePath().toString()));
+        }
+        if (strength != null) {
+            common.set("run.strength", strength.toString());
+        }
+        if (stepNoise != null && initLatents == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--step-noise needs --init-latents (replay serves every draw from recordings)");
+        }
+        if (initLatents != null) {
+            common.set("noise", "{ name = replay, initial = " + CommonOptions.quote(initLatents.toAbsolutePath()
+                    .toString()) + (stepNoise != null ? ", steps = " + CommonOptions.quote(stepNoise.toAbsolutePath()
+                    .toString()) : "") + " }");
+        }
+        if (saveLatents != null) {
+            common.set("output.save-latents", CommonOptions.quote(saveLatents.toAbsolutePath().toString()));
+        }
+        if (out != null) {
+            common.set("output.dir", CommonOptions.quote(out.toAbsolutePath().toString()));
+        }
+        if (trace) {
+            common.set("output.trace", "true");
+        }
+
+        try (Workbench bench = Workbench.open(common, spec.commandLine().getErr());
+                Workbench.Assembled assembled = bench.assemble()) {
+            RunSettings run = bench.run();
+            OutputSettings output = bench.output();
+            GenerationRequest request = bench.request(assembled);
+            CancelFlag cancel = CancelFlag.onInterrupt();
+            List<StepObserver> observers = new ArrayList<>();
+            if (!quiet) {
+                observers.add(new ProgressObserver("generate", spec.commandLine().getErr()));
+            }
+            List<Tensor> trajectory = new ArrayList<>();
+            if (output.saveLatents() != null) {
+                observers.add(new StepObserver() {
+                    @Override
+                    public void stepped(StepRecord step) {
+                        trajectory.add(step.latents());
+                    }
+                });
+            }
+            RunTraceRecorder traceRecorder = output.trace() ? assembled.trace() : null;
+            if (traceRecorder != null) {
+                observers.add(traceRecorder);
+            }
+            GenerationResult result;
+            try {
+                result = new GenerationEngine().generate(assembled.pipeline(), request, null,
+                        StepObservers.all(observers), cancel);
+            } finally {
+                cancel.close();
+            }
+
+            Path dir = output.dir();
+            Files.createDirectories(dir);
+            String base = Slugs.of(run.prompt(), 60) + "-" + run.seed();
+            List<Path> written = new ArrayList<>();
+            for (int i = 0; i < result.images().size(); i++) {
+                RgbImage img = result.images().get(i);
+                Path file = dir.resolve(base + (result.images().size() > 1 ? "-" + i : "") + ".png");
+                PngFiles.write(file, img, bench.metadata(assembled, request, result, i));
+                written.add(file);
+            }
+            if (output.saveLatents() != null) {
+                // init.npy is the unit-normal noise the run started from: --init-latents init.npy replays the run.
+                Npy.write(output.saveLatents().resolve("init.npy"), result.initialNoise());
+                Npy.write(output.saveLatents().resolve("final.npy"), result.finalLatents());
+                Npy.write(output.saveLatents().resolve("decoded.npy"), result.decoded());
+                List<Tensor> all = new ArrayList<>();
+                all.add(result.initialLatents());
+                all.addAll(trajectory);
+                long[] one = result.initialLatents().shape();
+                long[] shape = new long[one.length + 1];
+                shape[0] = all.size();
+                System.arraycopy(one, 0, shape, 1, one.length);
+                Npy.write(output.saveLatents().resolve("trajectory.npy"),
+                        Tensor.concatBatch(all).reshape(shape));
+            }
+            if (traceRecorder != null) {
+                Path traceFile = dir.resolve(base + ".trace.json");
+                traceRecorder.write(traceFile, result);
+                written.add(traceFile);
+            }
+            for (Path p : written) {
+                spec.commandLine().getOut().println(p);
+            }
+            return ExitCodes.OK;
+        }
+    }
+}

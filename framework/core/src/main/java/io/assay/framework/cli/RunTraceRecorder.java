@@ -1,0 +1,105 @@
+package io.assay.framework.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.assay.framework.engine.GenerationResult;
+import io.assay.framework.engine.StepObserver;
+import io.assay.framework.io.AtomicFiles;
+import io.assay.sdk.TraceSink;
+import io.assay.sdk.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Collects one run's trace: what each stage reported through its {@link TraceSink} (token reports, embedding
+ * statistics …) and, per loop iteration, the timestep, σ, the number of conditionings, the guidance delta norm and
+ * statistics of the latents and of the predicted clean latents. Written as {@code trace.json}
+ * (schema: {@code docs/trace-schema.md}).
+ */
+public final class RunTraceRecorder implements StepObserver {
+
+    /** The trace format version. */
+    public static final int SCHEMA_VERSION = 1;
+
+    private final Map<String, Object> run = new LinkedHashMap<>();
+    private final List<Map<String, Object>> events = new ArrayList<>();
+    private final List<Map<String, Object>> steps = new ArrayList<>();
+    private final long startNanos = System.nanoTime();
+
+    /** Run-level facts (components, request) added by the caller. */
+    public void put(String key, Object value) {
+        run.put(key, value);
+    }
+
+    /** A sink for one stage: its events are kept with the stage and component names. */
+    public TraceSink sink(String stage, String component) {
+        return new TraceSink() {
+            @Override
+            public boolean enabled() {
+                return true;
+            }
+
+            @Override
+            public void record(String event, Map<String, ?> fields) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("stage", stage);
+                e.put("component", component);
+                e.put("event", event);
+                e.put("millis", (System.nanoTime() - startNanos) / 1e6);
+                e.put("fields", new LinkedHashMap<>(fields));
+                synchronized (events) {
+                    events.add(e);
+                }
+            }
+        };
+    }
+
+    @Override
+    public void stepped(StepRecord s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("index", s.index());
+        m.put("iteration", s.iteration());
+        m.put("timestep", s.timestep());
+        m.put("sigma", s.sigma());
+        m.put("conditionings", s.conditionings());
+        m.put("guidanceDeltaNorm", Double.isNaN(s.guidanceDeltaNorm()) ? null : s.guidanceDeltaNorm());
+        m.put("latents", stats(s.latents()));
+        m.put("denoised", s.denoised() == null ? null : stats(s.denoised()));
+        steps.add(m);
+    }
+
+    /** Mean, standard deviation and L2 norm of a tensor. */
+    public static Map<String, Object> stats(Tensor t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("shape", t.shape());
+        m.put("mean", t.mean());
+        m.put("std", t.std());
+        m.put("l2", t.l2Norm());
+        return m;
+    }
+
+    /** Writes the trace atomically. */
+    public void write(Path file, GenerationResult result) throws IOException {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("schema", "assay-trace");
+        root.put("version", SCHEMA_VERSION);
+        root.put("run", run);
+        Map<String, Object> res = new LinkedHashMap<>();
+        res.put("iterations", result.iterations());
+        res.put("denoiserCalls", result.denoiserCalls());
+        res.put("guidance", result.guidance());
+        res.put("initialNoise", stats(result.initialNoise()));
+        res.put("finalLatents", stats(result.finalLatents()));
+        res.put("decoded", stats(result.decoded()));
+        res.put("timingsMillis", result.timingsMillis());
+        root.put("result", res);
+        root.put("events", events);
+        root.put("steps", steps);
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        AtomicFiles.write(file, mapper.writeValueAsBytes(root));
+    }
+}

@@ -1,0 +1,50 @@
+package io.assay.framework.host;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Pins the plugin versions that were current when it was taken, for one run: every stage the run creates comes from
+ * them, and none of their class loaders is released while the lease is open, even if the plugin is replaced or
+ * unloaded meanwhile. Close it when the run's stages are closed.
+ */
+public final class Lease implements AutoCloseable {
+
+    private final PluginHost host;
+    private final Map<String, PluginHost.Generation> generations;
+    private final ComponentCatalog catalog;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    Lease(PluginHost host, Map<String, PluginHost.Generation> generations, ComponentCatalog catalog) {
+        this.host = host;
+        this.generations = generations;
+        this.catalog = catalog;
+    }
+
+    /** The components as they were when the lease was taken. */
+    public ComponentCatalog catalog() {
+        return catalog;
+    }
+
+    /** The pinned version of a plugin, or null. */
+    public String version(String pluginId) {
+        PluginHost.Generation g = generations.get(pluginId);
+        return g == null ? null : g.version;
+    }
+
+    PluginHost.Generation generation(String pluginId) {
+        return generations.get(pluginId);
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Releases the pins; idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            host.release(generations.values());
+        }
+    }
+}

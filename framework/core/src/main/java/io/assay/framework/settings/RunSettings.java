@@ -1,0 +1,34 @@
+package io.assay.framework.settings;
+
+import io.assay.sdk.Setting;
+import io.assay.sdk.diffusion.LatentSampling;
+import java.nio.file.Path;
+
+/** The {@code run} section: what one generation asks for. */
+public record RunSettings(
+        @Setting(doc = "The prompt.", defaultValue = "\"\"") String prompt,
+        @Setting(doc = "The negative prompt (\"\" = the empty unconditional prompt).", defaultValue = "\"\"")
+        String negative,
+        @Setting(doc = "Noise seed; the same seed gives the same initial latents in every pipeline.", defaultValue = "0")
+        long seed,
+        @Setting(doc = "Inference steps (a scheduler may run more loop iterations: PNDM N+1, Heun 2N-1).",
+                defaultValue = "20", min = 1, max = 1000) int steps,
+        @Setting(doc = "Image width in pixels, a multiple of the autoencoder's factor; unset = the model's native size.")
+        Integer width,
+        @Setting(doc = "Image height in pixels, a multiple of the autoencoder's factor; unset = the model's native size.")
+        Integer height,
+        @Setting(doc = "Images per run, drawn as one noise tensor [batch, C, h, w].", defaultValue = "1", min = 1,
+                max = 64) int batch,
+        @Setting(doc = "Image-to-image: the picture to start from; unset = text-to-image.") Path initImage,
+        @Setting(doc = "Image-to-image strength in (0, 1]: the share of the schedule that runs.", defaultValue = "0.8",
+                min = 0.0, max = 1.0) double strength,
+        @Setting(doc = "Image-to-image: take the init image's latent mean or a seeded sample.",
+                defaultValue = "mean") LatentSampling initSampling) {
+
+    /** Validates what the annotations cannot. */
+    public RunSettings {
+        if (initImage != null && !(strength > 0)) {
+            throw new IllegalArgumentException("strength must be greater than 0 for image-to-image, got " + strength);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.assay.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.assay.framework.cli.AssayCli;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** The built distribution and the CLI, run in-process. */
+final class Dist {
+
+    private Dist() {
+    }
+
+    /** The distribution folder the reactor built ({@code framework/distribution/target/assay}). */
+    static Path home() {
+        Path p = Paths.get(System.getProperty("assay.distribution", "../framework/distribution/target/assay"));
+        assertThat(p.resolve("plugins")).as("built distribution at %s (run the reactor build first)", p)
+                .isDirectory();
+        return p.toAbsolutePath().normalize();
+    }
+
+    /** The repository's configs/ folder. */
+    static Path configs() {
+        return Paths.get(System.getProperty("assay.configs", "../configs")).toAbsolutePath().normalize();
+    }
+
+    /** A CLI run's outcome. */
+    record Result(int exit, String out, String err) {
+        Result requireOk() {
+            assertThat(exit).as("exit code; stderr:%n%s%nstdout:%n%s", err, out).isZero();
+            return this;
+        }
+    }
+
+    /** Runs {@code assay ARGS} in-process against the built plugins. */
+    static Result cli(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        // Every command that reads a pipeline takes --plugins-dir; put it after the subcommand (and sub-subcommand).
+        int at = args.length > 1 && args[0].equals("config") ? 2 : 1;
+        all.add(Math.min(at, all.size()), "--plugins-dir=" + home().resolve("plugins"));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = AssayCli.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    /** Copies {@code base}, then replaces each top-level entry of {@code variant} as a whole (the overlay rule). */
+    static Path overlay(Path base, Path variant, Path into) throws IOException {
+        copyTree(base, into);
+        if (variant != null) {
+            try (Stream<Path> s = Files.list(variant)) {
+                for (Path e : (Iterable<Path>) s::iterator) {
+                    Path dst = into.resolve(e.getFileName().toString());
+                    deleteTree(dst);
+                    copyTree(e, dst);
+                }
+            }
+        }
+        return into;
+    }
+
+    static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path d = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(d);
+                } else {
+                    Files.createDirectories(d.getParent());
+                    Files.copy(p, d);
+                }
+            }
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(q);
+            }
+        }
+    }
+}
