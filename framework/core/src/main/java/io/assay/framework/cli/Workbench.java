@@ -183,7 +183,7 @@ final class Workbench implements AutoCloseable {
         }
         ModelSettings model = bindSection(config, "model", ModelSettings.class, userFile);
         if (model.dir() == null) {
-            Path world = EmbeddedModel.ensure(expandHome(model.cacheDir()), msg -> err.println("assay: " + msg));
+            Path world = io.assay.framework.world.EmbeddedWorld.ensure(expandHome(model.cacheDir()), msg -> err.println("assay: " + msg));
             Config extra = ConfigFactory.parseString("model.dir = " + CommonOptions.quote(world.toString()),
                     ConfigParseOptions.defaults().setOriginDescription("embedded world"));
             config = loader.load(userFile, sets, extra);

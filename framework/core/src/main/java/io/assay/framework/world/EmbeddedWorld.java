@@ -1,0 +1,132 @@
+package io.assay.framework.world;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.assay.sdk.ErrorCode;
+import io.assay.sdk.StageException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The embedded default model: the procedural world, compiled on first use into {@code <cache>/world-<spec hash>/}
+ * and reused after. The build goes to a temporary directory that is renamed into place, under a file lock, so
+ * concurrent first uses build once and nobody sees half a model. {@code world.json} records the SHA-256 of every file;
+ * a cache whose files no longer match is rebuilt.
+ */
+public final class EmbeddedWorld {
+
+    private EmbeddedWorld() {
+    }
+
+    /** The default world's model directory, building it if needed. */
+    public static Path ensure(Path cacheRoot, Consumer<String> progress) {
+        return ensure(cacheRoot, WorldCompiler.Spec.defaults(), progress);
+    }
+
+    /** The world of {@code spec}, building it if needed. */
+    public static Path ensure(Path cacheRoot, WorldCompiler.Spec spec, Consumer<String> progress) {
+        Path dir = cacheRoot.resolve("world-" + spec.hash());
+        try {
+            if (verified(dir)) {
+                return dir;
+            }
+            Files.createDirectories(cacheRoot);
+            try (FileChannel ch = FileChannel.open(cacheRoot.resolve(".world.lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE); FileLock lock = ch.lock()) {
+                if (verified(dir)) {
+                    return dir;
+                }
+                progress.accept("building the embedded world into " + dir + " (first use)…");
+                long t0 = System.nanoTime();
+                Path tmp = Files.createTempDirectory(cacheRoot, ".world-build-");
+                try {
+                    WorldCompiler.compile(spec, tmp);
+                    writeManifest(tmp, spec);
+                    deleteTree(dir);
+                    try {
+                        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+                    } catch (AtomicMoveNotSupportedException e) {
+                        Files.move(tmp, dir);
+                    }
+                } finally {
+                    deleteTree(tmp);
+                }
+                progress.accept(String.format("embedded world built in %.1f s", (System.nanoTime() - t0) / 1e9));
+                return dir;
+            }
+        } catch (IOException e) {
+            throw new StageException(ErrorCode.MODEL_MISSING, "cannot build the embedded world in '" + dir + "': "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** SHA-256 of every file under {@code dir} except the manifest, by relative path. */
+    public static Map<String, String> checksums(Path dir) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.filter(Files::isRegularFile).forEach(files::add);
+        }
+        for (Path f : files) {
+            String rel = dir.relativize(f).toString().replace('\\', '/');
+            if (!rel.equals("world.json")) {
+                out.put(rel, WorldCompiler.sha256(Files.readAllBytes(f)));
+            }
+        }
+        return out;
+    }
+
+    private static void writeManifest(Path dir, WorldCompiler.Spec spec) throws IOException {
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = json.createObjectNode();
+        root.put("compiler", WorldCompiler.VERSION);
+        root.put("spec", spec.toString());
+        ObjectNode files = root.putObject("sha256");
+        checksums(dir).forEach(files::put);
+        Files.write(dir.resolve("world.json"), json.writeValueAsBytes(root));
+    }
+
+    private static boolean verified(Path dir) throws IOException {
+        Path manifest = dir.resolve("world.json");
+        if (!Files.isRegularFile(manifest)) {
+            return false;
+        }
+        JsonNode recorded = new ObjectMapper().readTree(manifest.toFile()).path("sha256");
+        Map<String, String> now = checksums(dir);
+        if (recorded.size() != now.size()) {
+            return false;
+        }
+        for (Map.Entry<String, String> e : now.entrySet()) {
+            if (!e.getValue().equals(recorded.path(e.getKey()).asText())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(q);
+            }
+        }
+    }
+}

@@ -1,0 +1,379 @@
+package io.assay.framework.world;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.assay.lib.clip.ClipTokenizer;
+import io.assay.lib.clip.LongPromptPolicy;
+import io.assay.lib.clip.TextCleaner;
+import io.assay.sdk.tensor.RgbImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Compiles a dataset of captioned images into a model directory in the standard Stable Diffusion ONNX layout, so the
+ * plugins that run SD (CLIP tokenizer, ONNX text encoder, U-Net, VAE) run it unchanged. Every part is fitted in closed
+ * form:
+ * <ul>
+ *   <li>{@code tokenizer/}: a CLIP-format byte-level BPE trained until every corpus word is one token;</li>
+ *   <li>{@code text_encoder}: hidden[t] = U[id_t] + P[id_{t−1}] ⊙ Q[id_t] with seeded random rows (zero for BOS,
+ *       EOS and padding), so word order is visible through adjacent pairs; pooled output = the sum over tokens;</li>
+ *   <li>{@code vae_encoder}/{@code vae_decoder}: PCA over 8×8 RGB patches, 4 components (the optimal linear
+ *       autoencoder under squared error), as Conv / ConvTranspose with stride 8; the scaling factor gives unit
+ *       variance;</li>
+ *   <li>{@code unet}: the exact posterior-mean denoiser of the dataset's scaled latents under SD 1.5's noise schedule,
+ *       each latent weighted by exp(β·cos(prompt, caption)), so an empty prompt gives the unconditional distribution
+ *       and classifier-free guidance behaves as on a trained model; epsilon prediction;</li>
+ *   <li>{@code image_encoder}: ridge regression from image latents to caption embeddings (CLIP-like scoring).</li>
+ * </ul>
+ * Deterministic: the same dataset and spec give byte-identical files.
+ */
+public final class WorldCompiler {
+
+    /** The latent grid side for 64-pixel images. */
+    static final int FACTOR = 8;
+    private static final Pattern WORDS = Pattern.compile(
+            "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+",
+            Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.UNICODE_CHARACTER_CLASS);
+
+    /**
+     * What to build.
+     *
+     * @param seed the corpus and weights seed
+     * @param records corpus size
+     * @param size native image size in pixels (a multiple of 8)
+     * @param hidden text embedding width D
+     * @param beta sharpness of the prompt–caption weighting
+     */
+    public record Spec(long seed, int records, int size, int hidden, double beta) {
+        /** The embedded default. */
+        public static Spec defaults() {
+            return new Spec(20261123L, 2400, 64, 128, 200.0);
+        }
+
+        /** A short hash of the spec and the compiler version, naming the cache directory. */
+        public String hash() {
+            return sha256((VERSION + "|" + this).getBytes(StandardCharsets.UTF_8)).substring(0, 12);
+        }
+    }
+
+    /** Bumped whenever the compiler's output changes. */
+    static final String VERSION = "world-1";
+
+    /** One training example. */
+    record Example(RgbImage image, String caption) {
+    }
+
+    private WorldCompiler() {
+    }
+
+    /** Compiles the procedural corpus of {@code spec} into {@code out}. */
+    public static void compile(Spec spec, Path out) throws IOException {
+        List<Example> data = new ArrayList<>();
+        for (ProceduralWeb.Scene s : ProceduralWeb.scenes(spec.seed(), spec.records())) {
+            data.add(new Example(ProceduralWeb.render(s, spec.size(), spec.size()), s.caption()));
+        }
+        compile(data, spec, out);
+    }
+
+    static void compile(List<Example> data, Spec spec, Path out) throws IOException {
+        int n = data.size();
+        int size = spec.size();
+        int grid = size / FACTOR;
+        int m = 4 * grid * grid;
+        int d = spec.hidden();
+        Files.createDirectories(out);
+
+        // 1. Tokenizer: BPE over the corpus words.
+        Map<String, Integer> counts = new TreeMap<>();
+        for (Example e : data) {
+            Matcher mt = WORDS.matcher(TextCleaner.clean(e.caption()));
+            while (mt.find()) {
+                counts.merge(mt.group(), 1, Integer::sum);
+            }
+        }
+        Bpe.Vocabulary v = Bpe.train(counts);
+        Path tok = out.resolve("tokenizer");
+        Files.createDirectories(tok);
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode vocab = json.createObjectNode();
+        v.vocab().forEach(vocab::put);
+        Files.write(tok.resolve("vocab.json"), json.writeValueAsBytes(vocab));
+        Files.writeString(tok.resolve("merges.txt"), "#version: 0.2\n" + String.join("\n", v.merges()) + "\n");
+        Files.writeString(tok.resolve("special_tokens_map.json"), "{\n  \"bos_token\": \"<|startoftext|>\",\n"
+                + "  \"eos_token\": \"<|endoftext|>\",\n  \"pad_token\": \"<|endoftext|>\",\n"
+                + "  \"unk_token\": \"<|endoftext|>\"\n}\n");
+        Files.writeString(tok.resolve("tokenizer_config.json"), "{\n  \"model_max_length\": 77,\n"
+                + "  \"do_lower_case\": true,\n  \"tokenizer_class\": \"CLIPTokenizer\"\n}\n");
+        ClipTokenizer tokenizer = ClipTokenizer.load(tok);
+        int vs = v.vocab().size();
+
+        // 2. Text encoder tables: seeded Gaussian rows; BOS/EOS/padding rows are zero.
+        SplittableRandom rnd = new SplittableRandom(spec.seed() ^ 0x5eedL);
+        float[] u = gaussian(rnd, vs * d);
+        float[] p = gaussian(rnd, vs * d);
+        float[] q = gaussian(rnd, vs * d);
+        for (int special : new int[] {tokenizer.bosId(), tokenizer.eosId(), tokenizer.padId()}) {
+            java.util.Arrays.fill(u, special * d, (special + 1) * d, 0f);
+            java.util.Arrays.fill(p, special * d, (special + 1) * d, 0f);
+            java.util.Arrays.fill(q, special * d, (special + 1) * d, 0f);
+        }
+        float[] captions = new float[n * d];
+        for (int i = 0; i < n; i++) {
+            float[] pooled = TextModel.pooled(tokenizer.report(data.get(i).caption(), LongPromptPolicy.TRUNCATE, 77)
+                    .ids(), u, p, q, d);
+            normalize(pooled);
+            System.arraycopy(pooled, 0, captions, i * d, d);
+        }
+
+        // 3. PCA over 8×8 RGB patches of the images in [-1, 1].
+        int pd = 3 * FACTOR * FACTOR;
+        double[] mean = new double[pd];
+        double[][] cov = new double[pd][pd];
+        long patches = 0;
+        float[][] images = new float[n][];
+        for (int i = 0; i < n; i++) {
+            images[i] = data.get(i).image().toTensor().data();
+        }
+        double[] patch = new double[pd];
+        for (int pass = 0; pass < 2; pass++) {
+            for (int i = 0; i < n; i++) {
+                for (int gy = 0; gy < grid; gy++) {
+                    for (int gx = 0; gx < grid; gx++) {
+                        readPatch(images[i], size, gx, gy, patch);
+                        if (pass == 0) {
+                            for (int k = 0; k < pd; k++) {
+                                mean[k] += patch[k];
+                            }
+                            patches++;
+                        } else {
+                            for (int a = 0; a < pd; a++) {
+                                double da = patch[a] - mean[a];
+                                for (int b = a; b < pd; b++) {
+                                    cov[a][b] += da * (patch[b] - mean[b]);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if (pass == 0) {
+                for (int k = 0; k < pd; k++) {
+                    mean[k] /= patches;
+                }
+            }
+        }
+        for (int a = 0; a < pd; a++) {
+            for (int b = a; b < pd; b++) {
+                cov[a][b] /= patches;
+                cov[b][a] = cov[a][b];
+            }
+        }
+        double[][][] eig = Linalg.symmetricEigen(cov);
+        float[] enc = new float[4 * pd];
+        float[] encBias = new float[4];
+        for (int k = 0; k < 4; k++) {
+            double bias = 0;
+            for (int j = 0; j < pd; j++) {
+                enc[k * pd + j] = (float) eig[1][j][k];
+                bias -= eig[1][j][k] * mean[j];
+            }
+            encBias[k] = (float) bias;
+        }
+        // Latents of every image (unscaled PCA coefficients, layout [4, grid, grid]) and the scaling factor.
+        float[] raw = new float[n * m];
+        double sq = 0;
+        for (int i = 0; i < n; i++) {
+            for (int gy = 0; gy < grid; gy++) {
+                for (int gx = 0; gx < grid; gx++) {
+                    readPatch(images[i], size, gx, gy, patch);
+                    for (int k = 0; k < 4; k++) {
+                        double c = encBias[k];
+                        for (int j = 0; j < pd; j++) {
+                            c += enc[k * pd + j] * patch[j];
+                        }
+                        raw[i * m + (k * grid + gy) * grid + gx] = (float) c;
+                        sq += c * c;
+                    }
+                }
+            }
+        }
+        float scaling = (float) (1 / Math.sqrt(sq / ((double) n * m)));
+        float[] x = new float[n * m];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = raw[i] * scaling;
+        }
+
+        // 4. Image encoder: ridge regression from scaled latents (+ bias) to caption embeddings.
+        int fd = m + 1;
+        double[][] xtx = new double[fd][fd];
+        double[][] xtc = new double[fd][d];
+        double[] row = new double[fd];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) {
+                row[j] = x[i * m + j];
+            }
+            row[m] = 1;
+            for (int a = 0; a < fd; a++) {
+                for (int b = a; b < fd; b++) {
+                    xtx[a][b] += row[a] * row[b];
+                }
+                for (int c = 0; c < d; c++) {
+                    xtc[a][c] += row[a] * captions[i * d + c];
+                }
+            }
+        }
+        double trace = 0;
+        for (int a = 0; a < fd; a++) {
+            trace += xtx[a][a];
+        }
+        for (int a = 0; a < fd; a++) {
+            for (int b = 0; b < a; b++) {
+                xtx[a][b] = xtx[b][a];
+            }
+            xtx[a][a] += 1e-3 * trace / fd;
+        }
+        double[][] w = Linalg.solveSpd(xtx, xtc);
+
+        // 5. Write the models and their configs.
+        float[] alphasCumprod = alphasCumprod();
+        write(out.resolve("text_encoder/model.onnx"), TextModel.graph(u, p, q, vs, d));
+        write(out.resolve("vae_encoder/model.onnx"), VaeModel.encoder(enc, encBias));
+        write(out.resolve("vae_decoder/model.onnx"), VaeModel.decoder(enc, mean));
+        write(out.resolve("unet/model.onnx"), DenoiserModel.graph(x, captions, alphasCumprod, n, m, d, grid,
+                (float) spec.beta()));
+        write(out.resolve("image_encoder/model.onnx"), VaeModel.imageEncoder(enc, encBias, scaling, w, m, d));
+        writeConfigs(out, json, spec, scaling, d, grid, vs);
+    }
+
+    private static void readPatch(float[] img, int size, int gx, int gy, double[] patch) {
+        int plane = size * size;
+        for (int c = 0; c < 3; c++) {
+            for (int dy = 0; dy < FACTOR; dy++) {
+                for (int dx = 0; dx < FACTOR; dx++) {
+                    patch[(c * FACTOR + dy) * FACTOR + dx] = img[c * plane + (gy * FACTOR + dy) * size + gx * FACTOR
+                            + dx];
+                }
+            }
+        }
+    }
+
+    /** SD 1.5's schedule: scaled_linear betas 0.00085–0.012 over 1000 steps, as float32 like diffusers. */
+    static float[] alphasCumprod() {
+        float[] out = new float[1000];
+        double start = Math.sqrt(0.00085);
+        double end = Math.sqrt(0.012);
+        double prod = 1;
+        for (int i = 0; i < 1000; i++) {
+            double b = start + (end - start) * i / 999.0;
+            prod *= 1 - (float) (b * b);
+            out[i] = (float) prod;
+        }
+        return out;
+    }
+
+    private static void writeConfigs(Path out, ObjectMapper json, Spec spec, float scaling, int d, int grid, int vs)
+            throws IOException {
+        ObjectNode index = json.createObjectNode();
+        index.put("_class_name", "StableDiffusionPipeline");
+        index.put("_assay_world", VERSION);
+        for (String[] c : new String[][] {{"scheduler", "diffusers", "PNDMScheduler"},
+            {"text_encoder", "assay", "ProceduralTextEncoder"}, {"tokenizer", "transformers", "CLIPTokenizer"},
+            {"unet", "assay", "IdealDenoiser"}, {"vae", "assay", "PcaAutoencoder"}}) {
+            index.putArray(c[0]).add(c[1]).add(c[2]);
+        }
+        Files.write(out.resolve("model_index.json"), json.writeValueAsBytes(index));
+        Files.createDirectories(out.resolve("scheduler"));
+        Files.writeString(out.resolve("scheduler/scheduler_config.json"), """
+                {
+                  "_class_name": "PNDMScheduler",
+                  "beta_end": 0.012,
+                  "beta_schedule": "scaled_linear",
+                  "beta_start": 0.00085,
+                  "clip_sample": false,
+                  "num_train_timesteps": 1000,
+                  "prediction_type": "epsilon",
+                  "set_alpha_to_one": false,
+                  "skip_prk_steps": true,
+                  "steps_offset": 1
+                }
+                """);
+        ObjectNode unet = json.createObjectNode();
+        unet.put("_class_name", "IdealDenoiser");
+        unet.put("in_channels", 4);
+        unet.put("out_channels", 4);
+        unet.put("sample_size", grid);
+        unet.put("cross_attention_dim", d);
+        unet.put("beta", spec.beta());
+        Files.write(out.resolve("unet/config.json"), json.writeValueAsBytes(unet));
+        for (String part : new String[] {"vae_encoder", "vae_decoder"}) {
+            ObjectNode vae = json.createObjectNode();
+            vae.put("_class_name", "PcaAutoencoder");
+            vae.put("latent_channels", 4);
+            ArrayNode blocks = vae.putArray("block_out_channels");
+            for (int i = 0; i < 4; i++) {
+                blocks.add(4);
+            }
+            vae.put("sample_size", spec.size());
+            vae.put("scaling_factor", scaling);
+            Files.write(out.resolve(part + "/config.json"), json.writeValueAsBytes(vae));
+        }
+        ObjectNode te = json.createObjectNode();
+        te.put("_class_name", "ProceduralTextEncoder");
+        te.put("hidden_size", d);
+        te.put("vocab_size", vs);
+        te.put("max_position_embeddings", 77);
+        Files.write(out.resolve("text_encoder/config.json"), json.writeValueAsBytes(te));
+    }
+
+    private static void write(Path file, byte[] bytes) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.write(file, bytes);
+    }
+
+    static float[] gaussian(SplittableRandom r, int n) {
+        float[] out = new float[n];
+        for (int i = 0; i < n; i += 2) {
+            double u1 = 1.0 - r.nextDouble();
+            double u2 = r.nextDouble();
+            double rad = StrictMath.sqrt(-2 * StrictMath.log(u1));
+            out[i] = (float) (rad * StrictMath.cos(2 * Math.PI * u2));
+            if (i + 1 < n) {
+                out[i + 1] = (float) (rad * StrictMath.sin(2 * Math.PI * u2));
+            }
+        }
+        return out;
+    }
+
+    static void normalize(float[] v) {
+        double s = 0;
+        for (float f : v) {
+            s += (double) f * f;
+        }
+        double norm = Math.sqrt(s) + 1e-6;
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (v[i] / norm);
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
