@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Lease implements AutoCloseable {
 
     private final PluginHost host;
-    private final Map<String, PluginHost.Generation> generations;
-    private final ComponentCatalog catalog;
+    private volatile Map<String, PluginHost.Generation> generations;
+    private volatile ComponentCatalog catalog;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     Lease(PluginHost host, Map<String, PluginHost.Generation> generations, ComponentCatalog catalog) {
@@ -44,7 +44,11 @@ public final class Lease implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            host.release(generations.values());
+            Map<String, PluginHost.Generation> pinned = generations;
+            // Drop every reference to plugin classes, so a retired version's class loader can go.
+            generations = Map.of();
+            catalog = new ComponentCatalog(Map.of());
+            host.release(pinned.values());
         }
     }
 }
