@@ -44,6 +44,8 @@ public final class ConfigReport {
      */
     public String format(String subject) {
         StringBuilder b = new StringBuilder();
+        List<ConfigProblem> errors = new ArrayList<>(this.errors);
+        errors.sort(java.util.Comparator.comparing(ConfigProblem::file).thenComparingInt(ConfigProblem::line));
         if (!errors.isEmpty()) {
             b.append("Configuration errors in ").append(subject).append(" (").append(errors.size()).append("):\n");
             for (int i = 0; i < errors.size(); i++) {
