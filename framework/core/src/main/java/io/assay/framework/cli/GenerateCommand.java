@@ -153,7 +153,7 @@ public final class GenerateCommand implements Callable<Integer> {
             GenerationRequest request = bench.request(assembled);
             CancelFlag cancel = CancelFlag.onInterrupt();
             List<StepObserver> observers = new ArrayList<>();
-            if (!quiet) {
+            if (!quiet && System.console() != null) {
                 observers.add(new ProgressObserver("generate", spec.commandLine().getErr()));
             }
             List<Tensor> trajectory = new ArrayList<>();
