@@ -65,7 +65,8 @@ class ConfigCheckIT {
         assertThat(r.exit()).isEqualTo(3);
         assertThat(r.err()).contains("(4):", "1) ", "2) ", "3) ", "4) ", "several.conf:3: guidance.scale",
                 "several.conf:4: noise.name: no NoiseSource named 'torch'", "several.conf:5: sampler: unknown section");
-        for (Path conf : new Path[] {Dist.configs().resolve("sd15.conf"), Dist.configs().resolve("sd15-cuda.conf")}) {
+        for (Path conf : new Path[] {Dist.configs().resolve("sd15.conf"), Dist.configs().resolve("sd15-cuda.conf"),
+            Dist.configs().resolve("default.conf")}) {
             Dist.Result ok = Dist.cli("config", "check", conf.toString(), "--set", "model.dir=\"" + model() + "\"");
             assertThat(ok.exit()).as(ok.err()).isZero();
             assertThat(ok.out()).contains("OK: ");

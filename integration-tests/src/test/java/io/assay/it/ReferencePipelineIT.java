@@ -112,6 +112,35 @@ class ReferencePipelineIT {
         assertThat(PngFiles.readText(png)).containsKeys("parameters", "assay");
     }
 
+    /**
+     * Without replay: the torch-compatible noise source with the case's seed reproduces the reference's initial
+     * latents, so {@code --seed N} alone gives diffusers' image (cases without per-step noise).
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"01_ddim_astronaut_g7.5_64x64",
+        "02_euler_artstation_g7.5_64x96", "04_dpmpp2m_gaussian_g1_64x64", "05_pndm_negprompt_g7.5_96x64"})
+    void aSeedAloneReproducesDiffusers(String name, @TempDir Path tmp) throws IOException {
+        Path ref = References.require("tiny-sd");
+        Path caseDir = ref.resolve("cases").resolve(name);
+        JsonNode c = JSON.readTree(caseDir.resolve("case.json").toFile());
+        JsonNode sched = c.get("scheduler");
+        List<String> args = new ArrayList<>(List.of("generate", c.get("prompt").asText(),
+                "--model", ref.resolve("model").toString(), "--seed", c.get("latents_seed").asText(),
+                "--steps", c.get("num_inference_steps").asText(), "--guidance", c.get("guidance_scale").asText(),
+                "--scheduler", SCHEDULERS.get(sched.get("class").asText()),
+                "--width", c.get("width").asText(), "--height", c.get("height").asText(),
+                "--save-latents", tmp.resolve("lat").toString(), "--out", tmp.resolve("out").toString(), "--quiet",
+                "--set", "scheduler.timestep-spacing=" + sched.get("config").get("timestep_spacing").asText()));
+        if (!c.get("negative_prompt").isNull()) {
+            args.addAll(List.of("--negative", c.get("negative_prompt").asText()));
+        }
+        Dist.cli(args.toArray(String[]::new)).requireOk();
+        assertClose("initial noise", Npy.read(tmp.resolve("lat/init.npy")).toFloats(),
+                Npy.read(caseDir.resolve("init_latents.npy")).toFloats(), 0);
+        assertClose("final latents", Npy.read(tmp.resolve("lat/final.npy")).toFloats(),
+                Npy.read(caseDir.resolve("final_latents.npy")).toFloats(), 5e-3);
+    }
+
     static float maxAbs(float[] a) {
         float m = 0;
         for (float v : a) {

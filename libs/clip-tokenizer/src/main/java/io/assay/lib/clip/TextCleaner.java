@@ -8,8 +8,9 @@ import java.util.regex.Pattern;
  * openai/CLIP's text cleaning: {@code ftfy.fix_text}, then {@code html.unescape} twice, strip, collapse whitespace,
  * lowercase. The ftfy part covers what its defaults (6.1.1) do to prompts: HTML unescaping when the text has no
  * '<', terminal-escape removal, C1 controls read as Windows-1252, Latin ligatures, full-/half-width forms, curly
- * quotes, line breaks, control characters, NFC. Mojibake repair (text decoded in the wrong encoding) is not
- * reproduced. No Java library implements ftfy's rules, hence this class.
+ * quotes, line breaks, control characters, NFC, and the common mojibake (UTF-8 that was decoded as Windows-1252 or
+ * Latin-1, e.g. {@code cafÃ©}), repaired when the whole text re-encodes to valid UTF-8. ftfy's segment-wise repair of
+ * partly broken text is not reproduced. No Java library implements ftfy's rules, hence this class.
  */
 public final class TextCleaner {
 
@@ -40,6 +41,7 @@ public final class TextCleaner {
             s = HtmlUnescape.unescape(s);
         }
         s = TERMINAL_ESCAPES.matcher(s).replaceAll("");
+        s = fixMojibake(s);
         s = fixC1(s);
         s = fixLigaturesAndWidth(s);
         s = uncurl(s);
@@ -47,6 +49,44 @@ public final class TextCleaner {
                 .replace('\u0085', '\n');
         s = CONTROL.matcher(s).replaceAll("");
         return Normalizer.normalize(s, Normalizer.Form.NFC);
+    }
+
+    /**
+     * If every character maps to one byte in "sloppy" Windows-1252 (cp1252, with its five undefined bytes and the C1
+     * range taken as Latin-1) and those bytes are valid UTF-8 containing a multi-byte sequence, the text was UTF-8
+     * decoded in the wrong encoding: decode it as UTF-8.
+     */
+    static String fixMojibake(String s) {
+        byte[] bytes = new byte[s.length()];
+        boolean multibyte = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            int b;
+            int cp1252 = C1_CP1252.indexOf(c);
+            if (c < 0x80) {
+                b = c;
+            } else if (cp1252 >= 0 && c > 0xff) {
+                b = 0x80 + cp1252;
+            } else if (c <= 0xff) {
+                b = c;
+            } else {
+                return s;
+            }
+            multibyte |= b >= 0x80;
+            bytes[i] = (byte) b;
+        }
+        if (!multibyte) {
+            return s;
+        }
+        try {
+            String decoded = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            return decoded;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return s;
+        }
     }
 
     private static String fixC1(String s) {

@@ -35,20 +35,10 @@ class ClipTokenizerReferenceTest {
         }
     }
 
-    /** Cases whose expected text needs ftfy's mojibake repair, which this cleaner does not reproduce. */
-    private static boolean needsMojibakeRepair(JsonNode c) {
-        if (!c.has("ftfy_fixed")) {
-            return false;
-        }
-        String fixed = c.get("ftfy_fixed").asText();
-        return !TextCleaner.fixText(c.get("prompt").asText()).equals(fixed);
-    }
-
     @Test
     void idsTokensAndCleaningMatchTheReference() {
         List<String> failures = new ArrayList<>();
         int identical = 0;
-        int skipped = 0;
         for (JsonNode c : cases) {
             String prompt = c.get("prompt").asText();
             TokenReport r = tokenizer.report(prompt, LongPromptPolicy.TRUNCATE, 77);
@@ -63,17 +53,14 @@ class ClipTokenizerReferenceTest {
                     && r.tokens().size() == c.get("n_tokens_before_truncation").asInt();
             if (same) {
                 identical++;
-            } else if (needsMojibakeRepair(c)) {
-                skipped++;
             } else {
                 failures.add(prompt + " -> " + r.normalized() + " vs " + c.get("cleaned").asText());
             }
         }
-        System.out.printf("CLIP tokenizer: %d/%d identical, %d need mojibake repair%n", identical, cases.size(),
-                skipped);
-        assertThat(failures).as("cases that differ for reasons other than mojibake repair").isEmpty();
+        System.out.printf("CLIP tokenizer: %d/%d identical%n", identical, cases.size());
+        assertThat(failures).as("cases that differ from openai/CLIP + ftfy").isEmpty();
         assertThat(cases).hasSize(250);
-        assertThat(identical).isGreaterThanOrEqualTo(240);
+        assertThat(identical).isEqualTo(250);
     }
 
     @Test

@@ -41,11 +41,13 @@ public final class OnnxVaeAutoencoder implements Autoencoder {
     private final float scaling;
     private final int factor;
     private final int channels;
+    private final VaeSettings settings;
     private volatile boolean closed;
 
     /** Opens and validates the decoder (and the encoder when the directory has one). */
     @Inject
     public OnnxVaeAutoencoder(VaeSettings settings, StageContext ctx, OnnxSessions sessions) {
+        this.settings = settings;
         Path dir = settings.modelDir();
         Path decFile = ModelDir.require(dir, "vae_decoder/model.onnx", NAME);
         ModelDir.checkIndex(dir, NAME);
@@ -162,6 +164,86 @@ public final class OnnxVaeAutoencoder implements Autoencoder {
             throw new StageException(ErrorCode.INVALID_INPUT, "Component 'onnx-vae': latents must be [B, " + channels
                     + ", h, w] but are " + latents.shapeString());
         }
+        if (settings.tiledDecode() && (latents.dim(2) > settings.tileSize() || latents.dim(3) > settings.tileSize())) {
+            return decodeTiled(latents);
+        }
+        return decodeWhole(latents);
+    }
+
+    /**
+     * Decodes overlapping tiles of {@code tile-size} latent pixels and blends them: each tile's weight ramps linearly
+     * from 0 to 1 across the overlap on every side that has a neighbour, so seams are averaged away.
+     */
+    private Tensor decodeTiled(Tensor latents) {
+        int b = latents.intDim(0);
+        int c = latents.intDim(1);
+        int h = latents.intDim(2);
+        int w = latents.intDim(3);
+        int tile = settings.tileSize();
+        int stride = tile - settings.tileOverlap();
+        int oh = h * factor;
+        int ow = w * factor;
+        float[] acc = new float[b * 3 * oh * ow];
+        float[] weight = new float[oh * ow];
+        float[] d = latents.data();
+        for (int y0 = 0; ; y0 += stride) {
+            int ty0 = Math.min(y0, Math.max(0, h - tile));
+            int th = Math.min(tile, h);
+            for (int x0 = 0; ; x0 += stride) {
+                int tx0 = Math.min(x0, Math.max(0, w - tile));
+                int tw = Math.min(tile, w);
+                float[] part = new float[b * c * th * tw];
+                for (int i = 0; i < b * c; i++) {
+                    for (int y = 0; y < th; y++) {
+                        System.arraycopy(d, (i * h + ty0 + y) * w + tx0, part, (i * th + y) * tw, tw);
+                    }
+                }
+                Tensor img = decodeWhole(new Tensor(new long[] {b, c, th, tw}, part));
+                float[] id = img.data();
+                int ph = th * factor;
+                int pw = tw * factor;
+                int ramp = settings.tileOverlap() * factor;
+                for (int y = 0; y < ph; y++) {
+                    float wy = edgeWeight(y, ph, ramp, ty0 > 0, ty0 + th < h);
+                    for (int x = 0; x < pw; x++) {
+                        float wt = wy * edgeWeight(x, pw, ramp, tx0 > 0, tx0 + tw < w);
+                        int oy = ty0 * factor + y;
+                        int ox = tx0 * factor + x;
+                        weight[oy * ow + ox] += wt;
+                        for (int i = 0; i < b * 3; i++) {
+                            acc[(i * oh + oy) * ow + ox] += wt * id[(i * ph + y) * pw + x];
+                        }
+                    }
+                }
+                if (tx0 + tw >= w) {
+                    break;
+                }
+            }
+            if (ty0 + th >= h) {
+                break;
+            }
+        }
+        for (int i = 0; i < b * 3; i++) {
+            for (int p = 0; p < oh * ow; p++) {
+                acc[i * oh * ow + p] /= weight[p];
+            }
+        }
+        return new Tensor(new long[] {b, 3, oh, ow}, acc);
+    }
+
+    /** 1 inside; ramps over {@code ramp} pixels at an edge that has a neighbouring tile (never exactly 0). */
+    private static float edgeWeight(int pos, int len, int ramp, boolean before, boolean after) {
+        float wgt = 1f;
+        if (ramp > 0 && before) {
+            wgt = Math.min(wgt, (pos + 1f) / (ramp + 1f));
+        }
+        if (ramp > 0 && after) {
+            wgt = Math.min(wgt, (len - pos) / (ramp + 1f));
+        }
+        return wgt;
+    }
+
+    private Tensor decodeWhole(Tensor latents) {
         float[] d = latents.data();
         float[] un = new float[d.length];
         for (int i = 0; i < d.length; i++) {

@@ -192,6 +192,32 @@ class TinySdModelTest {
     }
 
     @Test
+    void tiledDecodeMatchesTheWholeDecodeWhereTilesCoverItAndBlendsOtherwise(@TempDir Path tmp) throws IOException {
+        Path model = overlay(null, tmp.resolve("m"));
+        Tensor latents = Npy.readTensor(References.require(
+                "tiny-sd/cases/05_pndm_negprompt_g7.5_96x64/final_latents.npy")); // [1, 4, 12, 8]
+        try (OnnxVaeAutoencoder whole = new OnnxVaeAutoencoder(new VaeSettings(model, null),
+                new TestContext("autoencoder", "onnx-vae"), sessions);
+                OnnxVaeAutoencoder big = new OnnxVaeAutoencoder(new VaeSettings(model, null, true, 16, 4),
+                        new TestContext("autoencoder", "onnx-vae"), sessions);
+                OnnxVaeAutoencoder small = new OnnxVaeAutoencoder(new VaeSettings(model, null, true, 6, 2),
+                        new TestContext("autoencoder", "onnx-vae"), sessions)) {
+            Tensor full = whole.decode(latents);
+            assertThat(big.decode(latents).data()).isEqualTo(full.data());
+            Tensor tiled = small.decode(latents);
+            assertThat(tiled.shape()).containsExactly(1, 3, 96, 64);
+            double mae = 0;
+            for (int i = 0; i < full.size(); i++) {
+                mae += Math.abs(full.data()[i] - tiled.data()[i]);
+            }
+            mae /= full.size();
+            System.out.printf("tiled decode (6x6 latent tiles, overlap 2) vs whole: mean |diff| %.4f%n", mae);
+            assertThat(mae).isGreaterThan(0).isLessThan(0.25);
+        }
+        assertThatThrownBy(() -> new VaeSettings(model, null, true, 8, 8)).hasMessageContaining("tile-overlap");
+    }
+
+    @Test
     void aMissingPartNamesTheExpectedPath(@TempDir Path tmp) throws IOException {
         Path model = overlay(null, tmp.resolve("m"));
         delete(model.resolve("unet"));

@@ -1,0 +1,121 @@
+package io.assay.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.inject.Guice;
+import io.assay.framework.host.Lease;
+import io.assay.framework.host.PluginHost;
+import io.assay.framework.host.PluginInfo;
+import io.assay.framework.host.SharedPackages;
+import io.assay.sdk.NoSettings;
+import io.assay.sdk.SdkVersion;
+import io.assay.sdk.StageException;
+import io.assay.sdk.diffusion.Guidance;
+import io.assay.sdk.testkit.PluginArchiveBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Broken plugins, each built at test time: every one is refused (or fails) with its own message, and the good plugin
+ * beside them keeps working.
+ */
+class BadPluginsIT {
+
+    static String guidance(String pkg, String name, String body) {
+        return """
+                package %s;
+                import io.assay.sdk.*;
+                import io.assay.sdk.diffusion.*;
+                import io.assay.sdk.tensor.Tensor;
+                import java.util.*;
+                @org.pf4j.Extension
+                @Component(name = "%s")
+                public final class G implements Guidance {
+                    @jakarta.inject.Inject
+                    public G(StageContext ctx) { %s }
+                    public Run start(int n) { return null; }
+                }
+                """.formatted(pkg, name, body);
+    }
+
+    @Test
+    void eachBadPluginGetsItsOwnMessageAndTheGoodOneStillWorks(@TempDir Path tmp) throws Exception {
+        Path build = Files.createDirectories(tmp.resolve("build"));
+        Path dir = Files.createDirectories(tmp.resolve("plugins"));
+        copy(PluginArchiveBuilder.plugin("good", "1.0.0").source("io.assay.plugins.good.G",
+                guidance("io.assay.plugins.good", "good", "")).build(build), dir, "a-good.zip");
+        copy(PluginArchiveBuilder.plugin("too-new", "1.0.0").requires(">=2.0.0 & <3.0.0")
+                .source("io.assay.plugins.toonew.G", guidance("io.assay.plugins.toonew", "too-new", ""))
+                .build(build), dir, "b-too-new.zip");
+        copy(PluginArchiveBuilder.plugin("dup", "1.0.0").source("io.assay.plugins.dup.G",
+                guidance("io.assay.plugins.dup", "good", "")).build(build), dir, "c-dup.zip");
+        copy(PluginArchiveBuilder.plugin("no-index", "1.0.0").withoutExtensionIndex()
+                .source("io.assay.plugins.noindex.G", guidance("io.assay.plugins.noindex", "no-index", ""))
+                .build(build), dir, "d-no-index.zip");
+        copy(PluginArchiveBuilder.plugin("bundles-sdk", "1.0.0")
+                .source("io.assay.plugins.bundles.G", guidance("io.assay.plugins.bundles", "bundles", ""))
+                .resource("classes/io/assay/sdk/Stage.class", new byte[] {(byte) 0xca, (byte) 0xfe})
+                .build(build), dir, "e-bundles.zip");
+        copy(PluginArchiveBuilder.plugin("no-requires", "1.0.0").requires(null).description(null)
+                .source("io.assay.plugins.noreq.G", guidance("io.assay.plugins.noreq", "no-requires", ""))
+                .build(build), dir, "f-no-requires.zip");
+        copy(PluginArchiveBuilder.plugin("throws", "1.0.0").source("io.assay.plugins.throwing.G",
+                guidance("io.assay.plugins.throwing", "throws", "throw new IllegalStateException(\"boom\");"))
+                .build(build), dir, "g-throws.zip");
+        Files.writeString(dir.resolve("h-not-a-zip.zip"), "this is not a zip");
+
+        try (PluginHost host = new PluginHost(dir, Guice.createInjector())) {
+            host.loadAll();
+            Map<String, PluginInfo> byFile = host.plugins().stream()
+                    .collect(Collectors.toMap(p -> p.path().getFileName().toString(), Function.identity()));
+            String sdk = SdkVersion.VERSION;
+            assertThat(byFile.get("a-good.zip").state()).isEqualTo(PluginInfo.State.STARTED);
+            assertThat(byFile.get("b-too-new.zip").problem()).isEqualTo("plugin 'too-new@1.0.0' requires SDK "
+                    + ">=2.0.0 & <3.0.0 but this host provides SDK " + sdk);
+            assertThat(byFile.get("c-dup.zip").problem()).contains("two Guidance components named 'good'",
+                    "plugin good@1.0.0", "plugin dup@1.0.0", "the second was refused");
+            assertThat(byFile.get("d-no-index.zip").problem()).contains("has no extensions",
+                    "META-INF/extensions.idx");
+            assertThat(byFile.get("e-bundles.zip").problem()).contains("bundles host-shared class",
+                    "classes/io/assay/sdk/Stage.class", "<scope>provided</scope>");
+            assertThat(byFile.get("f-no-requires.zip").problem()).contains("f-no-requires.zip/plugin.properties",
+                    "plugin.requires: missing", "plugin.description: missing");
+            assertThat(byFile.get("h-not-a-zip.zip").problem()).contains("h-not-a-zip.zip", "not a readable");
+            assertThat(byFile.values()).filteredOn(p -> p.state() == PluginInfo.State.STARTED)
+                    .extracting(PluginInfo::id).containsExactlyInAnyOrder("good", "throws");
+
+            try (Lease lease = host.lease()) {
+                assertThat(host.create(lease, Guidance.class, "good", new NoSettings(), new HotReloadIT.Ctx()))
+                        .isNotNull();
+                assertThatThrownBy(() -> host.create(lease, Guidance.class, "throws", new NoSettings(),
+                        new HotReloadIT.Ctx()))
+                        .isInstanceOf(StageException.class)
+                        .hasMessageContaining("component 'throws' of plugin throws@1.0.0 could not be created")
+                        .hasMessageContaining("boom");
+            }
+        }
+    }
+
+    @Test
+    void theSharedPackageListIsPinned() {
+        assertThat(SharedPackages.isShared("io.assay.sdk.Stage")).isTrue();
+        assertThat(SharedPackages.isShared("io.assay.sdk.onnx.OnnxSessions")).isTrue();
+        assertThat(SharedPackages.isShared("ai.onnxruntime.OrtEnvironment")).isTrue();
+        assertThat(SharedPackages.isShared("org.pf4j.Extension")).isTrue();
+        assertThat(SharedPackages.isShared("com.google.inject.Injector")).isTrue();
+        assertThat(SharedPackages.isShared("io.assay.plugins.onnxsd.ClipTextEncoder")).isFalse();
+        assertThat(SharedPackages.isShared("io.assay.lib.clip.ClipTokenizer")).isFalse();
+        assertThat(SharedPackages.isShared("com.fasterxml.jackson.databind.ObjectMapper")).isFalse();
+        assertThat(SharedPackages.isShared("io.assay.sdkx.Foo")).isFalse();
+    }
+
+    private static void copy(Path zip, Path dir, String name) throws Exception {
+        Files.copy(zip, dir.resolve(name));
+    }
+}
