@@ -91,10 +91,10 @@ class BadPluginsIT {
                     .extracting(PluginInfo::id).containsExactlyInAnyOrder("good", "throws");
 
             try (Lease lease = host.lease()) {
-                assertThat(host.create(lease, Guidance.class, "good", new NoSettings(), new HotReloadIT.Ctx()))
+                assertThat(host.create(lease, Guidance.class, "good", new NoSettings(), HotReloadIT.Ctx.of()))
                         .isNotNull();
                 assertThatThrownBy(() -> host.create(lease, Guidance.class, "throws", new NoSettings(),
-                        new HotReloadIT.Ctx()))
+                        HotReloadIT.Ctx.of()))
                         .isInstanceOf(StageException.class)
                         .hasMessageContaining("component 'throws' of plugin throws@1.0.0 could not be created")
                         .hasMessageContaining("boom");

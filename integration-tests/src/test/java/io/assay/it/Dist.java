@@ -6,13 +6,10 @@ import io.assay.framework.cli.AssayCli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /** The built distribution and the CLI, run in-process. */
 final class Dist {
@@ -53,43 +50,8 @@ final class Dist {
         return new Result(code, out.toString(), err.toString());
     }
 
-    /** Copies {@code base}, then replaces each top-level entry of {@code variant} as a whole (the overlay rule). */
+    /** The overlay rule of the tiny-sd variants (see {@link io.assay.sdk.testkit.ModelDirectories}). */
     static Path overlay(Path base, Path variant, Path into) throws IOException {
-        copyTree(base, into);
-        if (variant != null) {
-            try (Stream<Path> s = Files.list(variant)) {
-                for (Path e : (Iterable<Path>) s::iterator) {
-                    Path dst = into.resolve(e.getFileName().toString());
-                    deleteTree(dst);
-                    copyTree(e, dst);
-                }
-            }
-        }
-        return into;
-    }
-
-    static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                Path d = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(d);
-                } else {
-                    Files.createDirectories(d.getParent());
-                    Files.copy(p, d);
-                }
-            }
-        }
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-                Files.delete(q);
-            }
-        }
+        return io.assay.sdk.testkit.ModelDirectories.overlay(base, variant, into);
     }
 }

@@ -8,7 +8,6 @@ import io.assay.framework.host.PluginHost;
 import io.assay.framework.host.PluginInfo;
 import io.assay.sdk.NoSettings;
 import io.assay.sdk.StageContext;
-import io.assay.sdk.TraceSink;
 import io.assay.sdk.diffusion.ConditioningKind;
 import io.assay.sdk.diffusion.Guidance;
 import io.assay.sdk.tensor.Tensor;
@@ -84,25 +83,13 @@ class HotReloadIT {
                 """.formatted(version);
     }
 
-    record Ctx() implements StageContext {
-        public String stage() {
-            return "guidance";
+    /** The context the tests give the guidance. */
+    static final class Ctx {
+        private Ctx() {
         }
 
-        public String component() {
-            return "echo-version";
-        }
-
-        public TraceSink trace() {
-            return TraceSink.NONE;
-        }
-
-        public boolean cancelled() {
-            return false;
-        }
-
-        public Path baseDirectory() {
-            return Path.of(".");
+        static StageContext of() {
+            return new io.assay.sdk.testkit.TestStageContext("guidance", "echo-version");
         }
     }
 
@@ -133,7 +120,7 @@ class HotReloadIT {
             assertThat(host.plugins()).extracting(PluginInfo::version).containsExactly("1.0.0");
 
             Lease lease1 = host.lease();
-            Guidance g1 = host.create(lease1, Guidance.class, "echo-version", new NoSettings(), new Ctx());
+            Guidance g1 = host.create(lease1, Guidance.class, "echo-version", new NoSettings(), Ctx.of());
             WeakReference<ClassLoader> v1Loader = new WeakReference<>(g1.getClass().getClassLoader());
             java.util.concurrent.atomic.AtomicReference<Guidance.Run> run1 =
                     new java.util.concurrent.atomic.AtomicReference<>(g1.start(10));
@@ -160,7 +147,7 @@ class HotReloadIT {
             host.install(copyAs(v2, build.resolve("echo.zip")));
             swapped.countDown();
             try (Lease lease2 = host.lease()) {
-                Guidance g2 = host.create(lease2, Guidance.class, "echo-version", new NoSettings(), new Ctx());
+                Guidance g2 = host.create(lease2, Guidance.class, "echo-version", new NoSettings(), Ctx.of());
                 assertThat(step(g2.start(3), 0)).isEqualTo(2f);
                 assertThat(g2.getClass().getClassLoader()).isNotSameAs(v1Loader.get());
                 assertThat(host.plugins()).extracting(p -> p.version() + " " + p.state())
@@ -193,7 +180,7 @@ class HotReloadIT {
                 Thread.sleep(50);
             }
             try (Lease lease3 = host.lease()) {
-                Guidance g3 = host.create(lease3, Guidance.class, "echo-version", new NoSettings(), new Ctx());
+                Guidance g3 = host.create(lease3, Guidance.class, "echo-version", new NoSettings(), Ctx.of());
                 assertThat(step(g3.start(3), 0)).isEqualTo(3f);
             }
         }

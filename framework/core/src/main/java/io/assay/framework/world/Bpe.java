@@ -21,24 +21,9 @@ final class Bpe {
     private Bpe() {
     }
 
-    static String[] byteEncoder() {
-        String[] map = new String[256];
-        int n = 0;
-        for (int b = 0; b < 256; b++) {
-            boolean printable = b >= '!' && b <= '~' || b >= 0xa1 && b <= 0xac || b >= 0xae && b <= 0xff;
-            map[b] = printable ? String.valueOf((char) b) : null;
-        }
-        for (int b = 0; b < 256; b++) {
-            if (map[b] == null) {
-                map[b] = String.valueOf((char) (256 + n++));
-            }
-        }
-        return map;
-    }
-
     /** Trains on {@code words} (cleaned, lowercase; each counted once per occurrence). */
     static Vocabulary train(Map<String, Integer> wordCounts) {
-        String[] enc = byteEncoder();
+        String[] enc = io.assay.lib.clip.ClipTokenizer.byteToUnicode();
         Map<String, Integer> vocab = new LinkedHashMap<>();
         // ids 0–255: the byte alphabet in bytes_to_unicode order; 256–511: the same with the end-of-word mark.
         List<String> alphabet = new ArrayList<>();

@@ -18,7 +18,7 @@ final class DenoiserModel {
             float beta) {
         OnnxGraph g = new OnnxGraph("assay-world-ideal-denoiser");
         g.input("sample", OnnxGraph.FLOAT, new long[] {-1, 4, grid, grid}, "batch");
-        g.input("timestep", OnnxGraph.INT64, new long[] {-1}, "steps");
+        g.input("timestep", OnnxGraph.FLOAT, new long[] {-1}, "steps");
         g.input("encoder_hidden_states", OnnxGraph.FLOAT, new long[] {-1, 77, d}, "batch");
 
         float[] xt = new float[m * n];
@@ -39,8 +39,18 @@ final class DenoiserModel {
             }
         }
         String flat = g.op("Reshape", new String[] {"sample", g.longs("flat_shape", new long[] {2}, -1, m)});
-        String ab = g.op("Gather", new String[] {g.floats("alphas_cumprod", new long[] {1000}, alphasCumprod),
-            "timestep"});
+        // ᾱ at a float timestep: linear interpolation between the two neighbouring integer entries.
+        String table = g.floats("alphas_cumprod", new long[] {1000}, alphasCumprod);
+        String t = g.op("Clip", new String[] {"timestep", g.scalar("t_min", 0f), g.scalar("t_max", 999f)});
+        String lo = g.op("Floor", new String[] {t});
+        String frac = g.op("Sub", new String[] {t, lo});
+        String loIdx = g.op("Cast", new String[] {lo}, OnnxGraph.intAttr("to", OnnxGraph.INT64));
+        String hiIdx = g.op("Cast", new String[] {g.op("Min", new String[] {g.op("Add", new String[] {lo,
+            g.scalar("one_step", 1f)}), g.scalar("last_step", 999f)})}, OnnxGraph.intAttr("to", OnnxGraph.INT64));
+        String abLo = g.op("Gather", new String[] {table, loIdx});
+        String abHi = g.op("Gather", new String[] {table, hiIdx});
+        String ab = g.op("Add", new String[] {abLo, g.op("Mul", new String[] {g.op("Sub", new String[] {abHi, abLo}),
+            frac})});
         String sa = g.op("Sqrt", new String[] {ab});
         String one = g.scalar("one", 1f);
         String oneMinus = g.op("Sub", new String[] {one, ab});

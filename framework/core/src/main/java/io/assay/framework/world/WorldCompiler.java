@@ -20,8 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Compiles a dataset of captioned images into a model directory in the standard Stable Diffusion ONNX layout, so the
@@ -45,9 +43,6 @@ public final class WorldCompiler {
 
     /** The latent grid side for 64-pixel images. */
     static final int FACTOR = 8;
-    private static final Pattern WORDS = Pattern.compile(
-            "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+",
-            Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.UNICODE_CHARACTER_CLASS);
 
     /**
      * What to build.
@@ -71,10 +66,15 @@ public final class WorldCompiler {
     }
 
     /** Bumped whenever the compiler's output changes. */
-    static final String VERSION = "world-1";
+    static final String VERSION = "world-2";
 
-    /** One training example. */
-    record Example(RgbImage image, String caption) {
+    /**
+     * One training example.
+     *
+     * @param image the picture, at the spec's native size
+     * @param caption its alt text
+     */
+    public record Example(RgbImage image, String caption) {
     }
 
     private WorldCompiler() {
@@ -89,9 +89,23 @@ public final class WorldCompiler {
         compile(data, spec, out);
     }
 
-    static void compile(List<Example> data, Spec spec, Path out) throws IOException {
+    /**
+     * Compiles any dataset of captioned images (each image {@code spec.size()} pixels square) into {@code out}; the
+     * spec's seed draws the text encoder's rows.
+     */
+    public static void compile(List<Example> data, Spec spec, Path out) throws IOException {
         int n = data.size();
         int size = spec.size();
+        if (size % FACTOR != 0) {
+            throw new IllegalArgumentException("world size must be a multiple of " + FACTOR + ", got " + size);
+        }
+        for (int i = 0; i < n; i++) {
+            RgbImage img = data.get(i).image();
+            if (img.width() != size || img.height() != size) {
+                throw new IllegalArgumentException("example " + i + " is " + img.width() + "x" + img.height()
+                        + " but the world's images must be " + size + "x" + size);
+            }
+        }
         int grid = size / FACTOR;
         int m = 4 * grid * grid;
         int d = spec.hidden();
@@ -100,9 +114,8 @@ public final class WorldCompiler {
         // 1. Tokenizer: BPE over the corpus words.
         Map<String, Integer> counts = new TreeMap<>();
         for (Example e : data) {
-            Matcher mt = WORDS.matcher(TextCleaner.clean(e.caption()));
-            while (mt.find()) {
-                counts.merge(mt.group(), 1, Integer::sum);
+            for (String word : ClipTokenizer.words(TextCleaner.clean(e.caption()))) {
+                counts.merge(word, 1, Integer::sum);
             }
         }
         Bpe.Vocabulary v = Bpe.train(counts);

@@ -272,6 +272,21 @@ public final class ClipTokenizer {
         return out;
     }
 
+    /** CLIP's bytes_to_unicode table: byte value → the character BPE works on. A copy. */
+    public static String[] byteToUnicode() {
+        return BYTE_ENCODER.clone();
+    }
+
+    /** The pieces CLIP's word regex splits cleaned text into (what BPE then encodes one by one). */
+    public static List<String> words(String cleaned) {
+        List<String> out = new ArrayList<>();
+        Matcher m = WORDS.matcher(cleaned);
+        while (m.find()) {
+            out.add(m.group());
+        }
+        return out;
+    }
+
     /** CLIP's bytes_to_unicode: printable bytes map to themselves, the rest to code points from 256 up. */
     private static String[] byteEncoder() {
         String[] map = new String[256];

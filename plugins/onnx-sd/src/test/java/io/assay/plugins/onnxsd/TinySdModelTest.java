@@ -11,13 +11,13 @@ import io.assay.sdk.onnx.OnnxRuntimeSettings;
 import io.assay.sdk.onnx.OnnxSessions;
 import io.assay.sdk.tensor.Npy;
 import io.assay.sdk.tensor.Tensor;
+import io.assay.sdk.testkit.ModelDirectories;
 import io.assay.sdk.testkit.References;
+import io.assay.sdk.testkit.TestStageContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,42 +45,11 @@ class TinySdModelTest {
     }
 
     static Path overlay(String variant, Path into) throws IOException {
-        Path ref = References.require("tiny-sd");
-        copy(ref.resolve("model"), into);
-        if (variant != null) {
-            try (Stream<Path> s = Files.list(ref.resolve("variants").resolve(variant))) {
-                for (Path e : (Iterable<Path>) s::iterator) {
-                    Path d = into.resolve(e.getFileName().toString());
-                    delete(d);
-                    copy(e, d);
-                }
-            }
-        }
-        return into;
-    }
-
-    static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                Path d = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(d);
-                } else {
-                    Files.createDirectories(d.getParent());
-                    Files.copy(p, d);
-                }
-            }
-        }
+        return ModelDirectories.tinySd(variant, into);
     }
 
     static void delete(Path p) throws IOException {
-        if (Files.exists(p)) {
-            try (Stream<Path> s = Files.walk(p)) {
-                for (Path q : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-                    Files.delete(q);
-                }
-            }
-        }
+        ModelDirectories.deleteTree(p);
     }
 
     static double maxDiff(Tensor a, Tensor b) {
@@ -111,11 +80,11 @@ class TinySdModelTest {
         Path model = overlay(v, tmp.resolve("m"));
         Path cases = References.require("tiny-sd/cases");
         try (ClipTextEncoder te = new ClipTextEncoder(new ClipSettings(model, "truncate"),
-                new TestContext("text-encoder", "clip"), sessions);
+                new TestStageContext("text-encoder", "clip"), sessions);
                 OnnxUnetDenoiser unet = new OnnxUnetDenoiser(new UnetSettings(model, null),
-                        new TestContext("denoiser", "onnx-unet"), sessions);
+                        new TestStageContext("denoiser", "onnx-unet"), sessions);
                 OnnxVaeAutoencoder vae = new OnnxVaeAutoencoder(new VaeSettings(model, null),
-                        new TestContext("autoencoder", "onnx-vae"), sessions)) {
+                        new TestStageContext("autoencoder", "onnx-vae"), sessions)) {
             assertThat(te.hiddenSize()).isEqualTo(32);
             assertThat(unet.latentChannels()).isEqualTo(4);
             assertThat(unet.crossAttentionDim()).isEqualTo(32);
@@ -166,9 +135,9 @@ class TinySdModelTest {
         int before = sessions.openSessions();
         assertThatThrownBy(() -> {
             try (ClipTextEncoder te = new ClipTextEncoder(new ClipSettings(model, "truncate"),
-                    new TestContext("text-encoder", "clip"), sessions);
+                    new TestStageContext("text-encoder", "clip"), sessions);
                     OnnxUnetDenoiser unet = new OnnxUnetDenoiser(new UnetSettings(model, null),
-                            new TestContext("denoiser", "onnx-unet"), sessions)) {
+                            new TestStageContext("denoiser", "onnx-unet"), sessions)) {
                 te.hiddenSize();
                 unet.latentChannels();
             }
@@ -197,11 +166,11 @@ class TinySdModelTest {
         Tensor latents = Npy.readTensor(References.require(
                 "tiny-sd/cases/05_pndm_negprompt_g7.5_96x64/final_latents.npy")); // [1, 4, 12, 8]
         try (OnnxVaeAutoencoder whole = new OnnxVaeAutoencoder(new VaeSettings(model, null),
-                new TestContext("autoencoder", "onnx-vae"), sessions);
+                new TestStageContext("autoencoder", "onnx-vae"), sessions);
                 OnnxVaeAutoencoder big = new OnnxVaeAutoencoder(new VaeSettings(model, null, true, 16, 4),
-                        new TestContext("autoencoder", "onnx-vae"), sessions);
+                        new TestStageContext("autoencoder", "onnx-vae"), sessions);
                 OnnxVaeAutoencoder small = new OnnxVaeAutoencoder(new VaeSettings(model, null, true, 6, 2),
-                        new TestContext("autoencoder", "onnx-vae"), sessions)) {
+                        new TestStageContext("autoencoder", "onnx-vae"), sessions)) {
             Tensor full = whole.decode(latents);
             assertThat(big.decode(latents).data()).isEqualTo(full.data());
             Tensor tiled = small.decode(latents);
@@ -222,7 +191,7 @@ class TinySdModelTest {
         Path model = overlay(null, tmp.resolve("m"));
         delete(model.resolve("unet"));
         assertThatThrownBy(() -> new OnnxUnetDenoiser(new UnetSettings(model, null),
-                new TestContext("denoiser", "onnx-unet"), sessions))
+                new TestStageContext("denoiser", "onnx-unet"), sessions))
                 .isInstanceOf(StageException.class)
                 .hasMessageContaining("has no 'unet/model.onnx'")
                 .satisfies(e -> assertThat(((StageException) e).code()).isEqualTo(ErrorCode.MODEL_MISSING));
@@ -232,9 +201,9 @@ class TinySdModelTest {
     void twoStagesOnOneFileShareOneSession(@TempDir Path tmp) throws IOException {
         Path model = overlay(null, tmp.resolve("m"));
         int created = sessions.sessionsCreated();
-        OnnxUnetDenoiser a = new OnnxUnetDenoiser(new UnetSettings(model, null), new TestContext("d", "onnx-unet"),
+        OnnxUnetDenoiser a = new OnnxUnetDenoiser(new UnetSettings(model, null), new TestStageContext("d", "onnx-unet"),
                 sessions);
-        OnnxUnetDenoiser b = new OnnxUnetDenoiser(new UnetSettings(model, null), new TestContext("d", "onnx-unet"),
+        OnnxUnetDenoiser b = new OnnxUnetDenoiser(new UnetSettings(model, null), new TestStageContext("d", "onnx-unet"),
                 sessions);
         assertThat(sessions.sessionsCreated() - created).isEqualTo(1);
         int open = sessions.openSessions();

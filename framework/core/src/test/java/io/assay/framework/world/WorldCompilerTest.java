@@ -1,0 +1,138 @@
+package io.assay.framework.world;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.onnxruntime.OnnxTensor;
+import io.assay.lib.clip.ClipTokenizer;
+import io.assay.lib.clip.LongPromptPolicy;
+import io.assay.sdk.onnx.OnnxModel;
+import io.assay.sdk.onnx.OnnxRuntimeSettings;
+import io.assay.sdk.onnx.OnnxSessions;
+import io.assay.sdk.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The compiled world's parts, checked in ONNX Runtime against what they are meant to compute. */
+class WorldCompilerTest {
+
+    @TempDir
+    static Path dir;
+    static OnnxSessions sessions;
+    static ClipTokenizer tokenizer;
+
+    @BeforeAll
+    static void compile() throws Exception {
+        WorldCompiler.compile(new WorldCompiler.Spec(11, 400, 64, 64, 200), dir);
+        sessions = new OnnxSessions(OnnxRuntimeSettings.cpu());
+        tokenizer = ClipTokenizer.load(dir.resolve("tokenizer"));
+    }
+
+    @AfterAll
+    static void close() {
+        sessions.close();
+    }
+
+    static float[] pooled(String prompt) throws Exception {
+        try (OnnxModel m = sessions.open(dir.resolve("text_encoder/model.onnx"), "clip")) {
+            Map<String, OnnxTensor> in = new LinkedHashMap<>();
+            in.put("input_ids", m.idsInput("input_ids", tokenizer.report(prompt, LongPromptPolicy.TRUNCATE, 77).ids(),
+                    new long[] {1, 77}));
+            return m.run(in, Set.of("pooler_output")).get("pooler_output").data();
+        }
+    }
+
+    static double cos(float[] a, float[] b) {
+        double ab = 0;
+        double aa = 0;
+        double bb = 0;
+        for (int i = 0; i < a.length; i++) {
+            ab += (double) a[i] * b[i];
+            aa += (double) a[i] * a[i];
+            bb += (double) b[i] * b[i];
+        }
+        return ab / Math.sqrt(aa * bb);
+    }
+
+    @Test
+    void everyCorpusWordIsOneTokenAndOtherTextFallsBackToBytes() {
+        for (String w : List.of("red", "circle", "background", "rouge", "carré", "hintergrund", "triángulo")) {
+            assertThat(tokenizer.encode(w).tokens()).as(w).containsExactly(w + "</w>");
+        }
+        assertThat(tokenizer.encode("Gaussian Noise").tokens()).hasSizeGreaterThan(2);
+    }
+
+    @Test
+    void theTextEncoderSeesWordOrderAndPaddingAddsNothing() throws Exception {
+        float[] a = pooled("a red square on a green background");
+        float[] b = pooled("a green square on a red background");
+        assertThat(cos(a, pooled("a red square on a green background"))).isCloseTo(1.0,
+                org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(cos(a, b)).as("swapped foreground and background").isLessThan(0.9);
+        float[] empty = pooled("");
+        for (float v : empty) {
+            assertThat(v).isZero();
+        }
+    }
+
+    @Test
+    void theDenoiserIsTheUnconditionalMeanForAnEmptyPromptAndInterpolatesTimesteps() throws Exception {
+        try (OnnxModel unet = sessions.open(dir.resolve("unet/model.onnx"), "onnx-unet")) {
+            Tensor x = Tensor.filled(0.3f, 1, 4, 8, 8);
+            Map<String, Tensor> at500 = run(unet, x, 500);
+            Map<String, Tensor> at501 = run(unet, x, 501);
+            Map<String, Tensor> mid = run(unet, x, 500.5);
+            float[] e0 = at500.get("out_sample").data();
+            float[] e1 = at501.get("out_sample").data();
+            float[] em = mid.get("out_sample").data();
+            int between = 0;
+            for (int i = 0; i < e0.length; i++) {
+                if (em[i] >= Math.min(e0[i], e1[i]) - 1e-5 && em[i] <= Math.max(e0[i], e1[i]) + 1e-5) {
+                    between++;
+                }
+            }
+            assertThat(between).as("eps at t=500.5 lies between t=500 and t=501").isGreaterThan(e0.length * 9 / 10);
+        }
+    }
+
+    private static Map<String, Tensor> run(OnnxModel unet, Tensor x, double t) throws Exception {
+        Map<String, OnnxTensor> in = new LinkedHashMap<>();
+        in.put("sample", unet.floatInput("sample", x));
+        in.put("timestep", unet.numberInput("timestep", new double[] {t}, new long[] {1}));
+        in.put("encoder_hidden_states", unet.floatInput("encoder_hidden_states", Tensor.zeros(1, 77, 64)));
+        return unet.run(in, Set.of("out_sample"));
+    }
+
+    @Test
+    void theAutoencoderReconstructsTheCorpus() throws Exception {
+        ProceduralWeb.Scene s = ProceduralWeb.scenes(11, 1).get(0);
+        Tensor img = ProceduralWeb.render(s, 64, 64).toTensor();
+        try (OnnxModel enc = sessions.open(dir.resolve("vae_encoder/model.onnx"), "onnx-vae");
+                OnnxModel dec = sessions.open(dir.resolve("vae_decoder/model.onnx"), "onnx-vae")) {
+            Map<String, OnnxTensor> in = new LinkedHashMap<>();
+            in.put("sample", enc.floatInput("sample", img));
+            Tensor lat = enc.run(in, Set.of("latent_sample")).get("latent_sample");
+            assertThat(lat.shape()).containsExactly(1, 4, 8, 8);
+            Map<String, OnnxTensor> in2 = new LinkedHashMap<>();
+            in2.put("latent_sample", dec.floatInput("latent_sample", lat));
+            Tensor back = dec.run(in2, Set.of("sample")).get("sample");
+            double mse = 0;
+            for (int i = 0; i < back.size(); i++) {
+                double d = back.data()[i] - img.data()[i];
+                mse += d * d;
+            }
+            mse /= back.size();
+            double psnr = 10 * Math.log10(4 / mse);
+            System.out.printf("world VAE reconstruction PSNR %.1f dB%n", psnr);
+            assertThat(psnr).isGreaterThan(15);
+            assertThat(SceneJudge.judge(io.assay.sdk.tensor.RgbImage.fromTensor(back, 0)).background())
+                    .isEqualTo(ProceduralWeb.COLOURS.get(s.bg()));
+        }
+    }
+}
