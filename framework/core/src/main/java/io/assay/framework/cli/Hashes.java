@@ -13,6 +13,15 @@ final class Hashes {
     private Hashes() {
     }
 
+    /** SHA-256 of bytes, hex. */
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** SHA-256 of a tensor's shape and little-endian float32 data. */
     static String sha256(Tensor t) {
         try {

@@ -68,9 +68,10 @@ final class Workbench implements AutoCloseable {
             "onnx", OnnxRuntimeSettings.class);
 
     private final ConfigLoader loader;
-    private final List<String> sets;
+    private List<String> sets;
     private Config config;
     private boolean modelResolved;
+    private boolean dropExperiment;
     private final Path userFile;
     private final PluginHost host;
     private final OnnxSessions sessions;
@@ -174,6 +175,31 @@ final class Workbench implements AutoCloseable {
     }
 
     /**
+     * Re-resolves the configuration with {@code extra} overrides on top of the command line's (an experiment cell),
+     * keeping the loaded plugins and open sessions.
+     */
+    void reconfigure(List<String> base, List<String> extra, String dropSection) {
+        List<String> all = new java.util.ArrayList<>(base);
+        all.addAll(extra);
+        this.sets = List.copyOf(all);
+        Config c = loader.load(userFile, sets, null);
+        this.dropExperiment = dropSection != null;
+        this.config = dropSection == null || !c.hasPath(dropSection) ? c : c.withoutPath(dropSection);
+        this.modelResolved = false;
+        this.validated = null;
+    }
+
+    /** The command line's overrides. */
+    List<String> sets() {
+        return sets;
+    }
+
+    /** The ONNX session service. */
+    OnnxSessions sessions() {
+        return sessions;
+    }
+
+    /**
      * Makes sure {@code model.dir} names a model: when it is unset, the embedded procedural world is built on first
      * use (into {@code model.cache-dir}) and the configuration is reloaded with it as a default.
      */
@@ -186,7 +212,8 @@ final class Workbench implements AutoCloseable {
             Path world = io.assay.framework.world.EmbeddedWorld.ensure(expandHome(model.cacheDir()), msg -> err.println("assay: " + msg));
             Config extra = ConfigFactory.parseString("model.dir = " + CommonOptions.quote(world.toString()),
                     ConfigParseOptions.defaults().setOriginDescription("embedded world"));
-            config = loader.load(userFile, sets, extra);
+            Config c = loader.load(userFile, sets, extra);
+            config = dropExperiment && c.hasPath("experiment") ? c.withoutPath("experiment") : c;
         }
         modelResolved = true;
     }

@@ -1,0 +1,190 @@
+package io.assay.framework.compare;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import io.assay.framework.settings.ConfigErrorsException;
+import io.assay.framework.settings.ConfigProblem;
+import io.assay.framework.settings.ConfigReport;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An experiment: a base pipeline (the rest of the file) plus an {@code experiment} section with prompts, seeds and
+ * axes. An axis is either a config path with values or named variants that overlay config:
+ * <pre>
+ * experiment {
+ *   prompts = ["commodity"]
+ *   seeds = [0]
+ *   axes = [
+ *     { path = guidance.scale, values = [0, 3, 12, 25] }
+ *     { name = vae, variants { whole {}, tiled { autoencoder.tiled-decode = true } } }
+ *   ]
+ * }
+ * </pre>
+ * Every cell with the same seed and size starts from the same initial latents.
+ *
+ * @param name the experiment's name
+ * @param prompts the prompts
+ * @param seeds the seeds
+ * @param axes the axes, in order (the first varies along a contact sheet's columns, the second along its rows)
+ */
+public record Experiment(String name, List<String> prompts, List<Long> seeds, List<Axis> axes) {
+
+    /**
+     * One axis.
+     *
+     * @param label the axis label (its path or name)
+     * @param values the value labels
+     * @param overrides per value, the {@code --set} overrides it applies
+     * @param origin where the axis is declared (for messages)
+     */
+    public record Axis(String label, List<String> values, List<List<String>> overrides, ConfigProblem origin) {
+    }
+
+    /** One cell: a prompt, a seed and one value per axis. */
+    public record Cell(String prompt, long seed, List<Integer> valueIndex, List<String> overrides) {
+    }
+
+    /** Reads the {@code experiment} section, reporting every problem with file:line. */
+    public static Experiment parse(Config config, String subject) {
+        ConfigReport report = new ConfigReport();
+        if (!config.hasPath("experiment")) {
+            report.error(new ConfigProblem(subject, -1, "experiment", "missing: an experiment file needs an "
+                    + "experiment { prompts, seeds, axes } section"));
+            throw new ConfigErrorsException(report, subject);
+        }
+        Config e = config.getConfig("experiment");
+        String name = e.hasPath("name") ? e.getString("name") : subject.replaceAll(".*/", "").replace(".conf", "");
+        List<String> prompts = strings(e, "prompts", report);
+        List<Long> seeds = new ArrayList<>();
+        if (!e.hasPath("seeds")) {
+            seeds.add(0L);
+        } else {
+            try {
+                seeds.addAll(e.getLongList("seeds"));
+            } catch (RuntimeException ex) {
+                report.error(ConfigProblem.at(e.getValue("seeds").origin(), "experiment.seeds",
+                        "expected a list of whole numbers"));
+            }
+        }
+        List<Axis> axes = new ArrayList<>();
+        if (e.hasPath("axes")) {
+            ConfigValue v = e.getValue("axes");
+            if (!(v instanceof ConfigList list)) {
+                report.error(ConfigProblem.at(v.origin(), "experiment.axes", "expected a list of axes"));
+            } else {
+                for (int i = 0; i < list.size(); i++) {
+                    Axis a = axis(list.get(i), "experiment.axes[" + i + "]", report);
+                    if (a != null) {
+                        axes.add(a);
+                    }
+                }
+            }
+        }
+        for (String k : e.root().keySet()) {
+            if (!List.of("name", "prompts", "seeds", "axes").contains(k)) {
+                report.error(ConfigProblem.at(e.getValue(k).origin(), "experiment." + k,
+                        "unknown key; an experiment has name, prompts, seeds, axes"));
+            }
+        }
+        if (prompts.isEmpty() && !report.hasErrors()) {
+            report.error(ConfigProblem.at(e.root().origin(), "experiment.prompts", "needs at least one prompt"));
+        }
+        if (report.hasErrors()) {
+            throw new ConfigErrorsException(report, subject);
+        }
+        return new Experiment(name, prompts, seeds, axes);
+    }
+
+    private static List<String> strings(Config e, String key, ConfigReport report) {
+        if (!e.hasPath(key)) {
+            return List.of();
+        }
+        try {
+            return e.getStringList(key);
+        } catch (RuntimeException ex) {
+            report.error(ConfigProblem.at(e.getValue(key).origin(), "experiment." + key, "expected a list of strings"));
+            return List.of();
+        }
+    }
+
+    private static Axis axis(ConfigValue v, String where, ConfigReport report) {
+        if (!(v instanceof ConfigObject o)) {
+            report.error(ConfigProblem.at(v.origin(), where, "expected { path, values } or { name, variants }"));
+            return null;
+        }
+        Config a = o.toConfig();
+        ConfigProblem origin = ConfigProblem.at(v.origin(), where, "");
+        if (a.hasPath("path")) {
+            String path = a.getString("path");
+            if (!a.hasPath("values") || a.getValue("values").valueType() != ConfigValueType.LIST
+                    || a.getList("values").isEmpty()) {
+                report.error(ConfigProblem.at(v.origin(), where + ".values", "axis '" + path
+                        + "' needs a non-empty list of values"));
+                return null;
+            }
+            List<String> labels = new ArrayList<>();
+            List<List<String>> overrides = new ArrayList<>();
+            for (ConfigValue val : a.getList("values")) {
+                String rendered = val.render(ConfigRenderOptions.concise());
+                labels.add(val.valueType() == ConfigValueType.STRING ? (String) val.unwrapped() : rendered);
+                overrides.add(List.of(path + "=" + rendered));
+            }
+            return new Axis(path, labels, overrides, origin);
+        }
+        if (a.hasPath("variants")) {
+            String label = a.hasPath("name") ? a.getString("name") : "variant";
+            Map<String, List<String>> variants = new LinkedHashMap<>();
+            ConfigObject vs = a.getObject("variants");
+            for (Map.Entry<String, ConfigValue> e : vs.entrySet()) {
+                List<String> sets = new ArrayList<>();
+                if (e.getValue() instanceof ConfigObject vo) {
+                    for (Map.Entry<String, ConfigValue> kv : vo.toConfig().entrySet()) {
+                        sets.add(kv.getKey() + "=" + kv.getValue().render(ConfigRenderOptions.concise()));
+                    }
+                }
+                variants.put(e.getKey(), sets);
+            }
+            if (variants.isEmpty()) {
+                report.error(ConfigProblem.at(v.origin(), where + ".variants", "axis '" + label
+                        + "' needs at least one variant"));
+                return null;
+            }
+            return new Axis(label, List.copyOf(variants.keySet()), List.copyOf(variants.values()), origin);
+        }
+        report.error(ConfigProblem.at(v.origin(), where, "an axis needs 'path' and 'values', or 'variants'"));
+        return null;
+    }
+
+    /** Every cell: prompts × seeds × the axes' cartesian product, the first axis varying fastest. */
+    public List<Cell> cells() {
+        List<Cell> out = new ArrayList<>();
+        int combos = 1;
+        for (Axis a : axes) {
+            combos *= a.values().size();
+        }
+        for (String p : prompts) {
+            for (long s : seeds) {
+                for (int c = 0; c < combos; c++) {
+                    List<Integer> idx = new ArrayList<>();
+                    List<String> sets = new ArrayList<>();
+                    int rest = c;
+                    for (Axis a : axes) {
+                        int i = rest % a.values().size();
+                        rest /= a.values().size();
+                        idx.add(i);
+                        sets.addAll(a.overrides().get(i));
+                    }
+                    out.add(new Cell(p, s, idx, sets));
+                }
+            }
+        }
+        return out;
+    }
+}
