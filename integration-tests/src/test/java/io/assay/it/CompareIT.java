@@ -34,6 +34,8 @@ class CompareIT {
         JsonNode r = results(out);
         assertThat(r.get("computed").asInt()).isEqualTo(4);
         assertThat(r.get("results")).hasSize(4);
+        assertThat(r.get("onnxSessionsCreated").asInt()).as("text encoder, U-Net, VAE encoder and decoder, each "
+                + "loaded once for the 4 cells").isEqualTo(4);
         assertThat(Files.readAllLines(out.resolve("results.csv"))).hasSize(5);
         assertThat(out.resolve("sheet-1.png")).isRegularFile();
         String html = Files.readString(out.resolve("index.html"));

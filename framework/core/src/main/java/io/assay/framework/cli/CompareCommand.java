@@ -173,7 +173,7 @@ public final class CompareCommand implements Callable<Integer> {
                 }
             }
             addComparisons(results);
-            writeReports(exp, results, dir, computed);
+            writeReports(exp, results, dir, computed, bench.sessions().sessionsCreated());
             spec.commandLine().getOut().println(dir.resolve("index.html"));
             return ExitCodes.OK;
         }
@@ -234,12 +234,15 @@ public final class CompareCommand implements Callable<Integer> {
         return new double[] {Math.sqrt(l2), ab / Math.sqrt(aa * bb + 1e-30)};
     }
 
-    private void writeReports(Experiment exp, List<CellResult> results, Path dir, int computed) throws Exception {
+    private void writeReports(Experiment exp, List<CellResult> results, Path dir, int computed, int sessions)
+            throws Exception {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("experiment", exp.name());
         root.put("cells", results.size());
         root.put("computed", computed);
         root.put("reused", results.size() - computed);
+        // Model loads: sessions are shared by every cell using the same file, so a sweep over one model loads it once.
+        root.put("onnxSessionsCreated", sessions);
         List<Map<String, Object>> rows = new ArrayList<>();
         results.forEach(r -> rows.add(r.row()));
         root.put("results", rows);
