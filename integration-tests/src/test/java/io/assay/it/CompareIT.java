@@ -34,12 +34,15 @@ class CompareIT {
         JsonNode r = results(out);
         assertThat(r.get("computed").asInt()).isEqualTo(4);
         assertThat(r.get("results")).hasSize(4);
-        assertThat(r.get("onnxSessionsCreated").asInt()).as("text encoder, U-Net, VAE encoder and decoder, each "
-                + "loaded once for the 4 cells").isEqualTo(4);
+        assertThat(r.get("onnxSessionsCreated").asInt()).as("text encoder, U-Net, VAE encoder and decoder and the "
+                + "image encoder of the similarity metric, each loaded once for the 4 cells").isEqualTo(5);
+        assertThat(r.get("denoiserCallsThisRun").asInt()).as("4 cells × 20 batched steps").isEqualTo(80);
         assertThat(Files.readAllLines(out.resolve("results.csv"))).hasSize(5);
         assertThat(out.resolve("sheet-1.png")).isRegularFile();
         String html = Files.readString(out.resolve("index.html"));
-        assertThat(html.split("<tr>", -1)).hasSize(1 + 1 + 4);
+        String table = html.substring(html.indexOf("<table id=\"results\">"));
+        table = table.substring(0, table.indexOf("</table>"));
+        assertThat(table.split("<tr>", -1)).as("header and one row per cell").hasSize(1 + 1 + 4);
         JsonNode cfg0 = r.get("results").get(0);
         JsonNode cfg12 = r.get("results").get(2);
         assertThat(cfg0.get("guidance.scale").asText()).isEqualTo("0");
@@ -48,6 +51,26 @@ class CompareIT {
         assertThat(cfg0.get("initialNoiseSha256").asText()).as("every cell starts from the same noise")
                 .isEqualTo(cfg12.get("initialNoiseSha256").asText());
         assertThat(cfg12.get("stepL2ToBaseline")).hasSize(20);
+        assertThat(cfg12.get("stepX0L2ToBaseline")).hasSize(20);
+        // What guidance adds to the unconditional prediction grows with the scale: 0 at CFG 0, then increasing.
+        double[] applied = new double[4];
+        for (int i = 0; i < 4; i++) {
+            applied[i] = r.get("results").get(i).get("meanAppliedGuidanceNorm").asDouble();
+        }
+        assertThat(applied[0]).isZero();
+        assertThat(applied[1]).isPositive().isLessThan(applied[2]);
+        assertThat(applied[2]).isLessThan(applied[3]);
+        // Provenance: every model file hashed, the runtime and its provider, the A1111 line.
+        JsonNode prov = cfg12.get("provenance");
+        assertThat(prov.get("modelFilesSha256").get("unet/model.onnx").asText()).hasSize(64);
+        assertThat(prov.get("onnxruntime").asText()).isNotBlank();
+        assertThat(prov.get("executionProviders").toString()).contains("unet/model.onnx\":\"cpu");
+        assertThat(cfg12.get("parameters").asText()).contains("CFG scale: 12", "Seed: 0", "Steps: 20");
+        // Prompt–image similarity from the world's image encoder, and statistics per axis value.
+        assertThat(cfg12.get("imageTextSimilarity").isNumber()).isTrue();
+        assertThat(r.get("axisStats")).hasSize(4);
+        assertThat(r.get("axisStats").get(2).get("maeToBaseline").get("mean").asDouble())
+                .isEqualTo(cfg12.get("maeToBaseline").asDouble());
 
         // Resume: nothing to do, then only the two deleted cells.
         Dist.cli("compare", exp.toString(), "--out", out.toString(), "--set", cacheSet()).requireOk();
@@ -58,6 +81,44 @@ class CompareIT {
         Dist.cli("compare", exp.toString(), "--out", out.toString(), "--set", cacheSet()).requireOk();
         assertThat(results(out).get("computed").asInt()).isEqualTo(2);
         assertThat(results(out).get("reused").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void aRunKilledMidwayResumesWithOnlyTheMissingCells(@TempDir Path out) throws Exception {
+        Path exp = Dist.configs().resolve("experiments/commodity-cfg-sweep.conf");
+        int steps = 300; // long enough cells that the kill lands between the first and the last
+        // Build the world first so the killed process spends its time on cells.
+        Dist.cli("generate", "x", "--steps", "1", "--out", out.resolve("warm").toString(), "--set", cacheSet())
+                .requireOk();
+        Process p = new ProcessBuilder(Dist.home().resolve("bin/assay").toString(), "compare", exp.toString(),
+                "--out", out.toString(), "--set", cacheSet(), "--set", "run.steps=" + steps)
+                .redirectErrorStream(true).redirectOutput(out.resolve("killed.log").toFile()).start();
+        Path cellsDir = out.resolve("cells");
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (countJson(cellsDir) < 1 && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        p.destroyForcibly().waitFor();
+        int done = countJson(cellsDir);
+        assertThat(done).as("the kill landed after the first cell and before the last; log:%n%s",
+                Files.exists(out.resolve("killed.log")) ? Files.readString(out.resolve("killed.log")) : "")
+                .isBetween(1, 3);
+        Dist.cli("compare", exp.toString(), "--out", out.toString(), "--set", cacheSet(), "--set",
+                "run.steps=" + steps).requireOk();
+        JsonNode r = results(out);
+        assertThat(r.get("reused").asInt()).isEqualTo(done);
+        assertThat(r.get("computed").asInt()).isEqualTo(4 - done);
+        assertThat(r.get("denoiserCallsThisRun").asLong()).as("denoiser calls of the re-run: only missing cells")
+                .isEqualTo((long) (4 - done) * steps);
+    }
+
+    static int countJson(Path dir) throws Exception {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return (int) s.filter(f -> f.getFileName().toString().matches("[0-9a-f]{16}\\.json")).count();
+        }
     }
 
     @Test

@@ -56,21 +56,29 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: out/<experiment name>).")
     Path out;
 
+    @Option(names = "--trace", description = "Write each cell's trace (cells/<key>.trace.json and .trace.html), "
+            + "linked from the report.")
+    boolean trace;
+
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** What one cell produced. */
     record CellResult(int index, Experiment.Cell cell, String key, Map<String, Object> row, RgbImage image,
-            List<Tensor> trajectory) {
+            List<Tensor> trajectory, List<Tensor> denoised) {
     }
 
     @Override
     public Integer call() throws Exception {
         common.config = experimentFile;
+        if (trace) {
+            common.set("output.trace", "true");
+        }
         PrintWriter err = spec.commandLine().getErr();
+        Map<Path, io.assay.lib.imagetext.ImageTextScorer> scorers = new LinkedHashMap<>();
         try (Workbench bench = Workbench.open(common, err)) {
             Path file = Workbench.resolveConfigFile(experimentFile);
             Experiment exp = Experiment.parse(bench.config(), file.toString());
-            List<Experiment.Cell> cells = exp.cells();
+            List<Experiment.Cell> cells = exp.orderedCells();
             List<String> base = bench.sets();
             // Validate every cell before any runs, naming the axis that broke it.
             for (Experiment.Cell c : cells) {
@@ -99,11 +107,14 @@ public final class CompareCommand implements Callable<Integer> {
                     throw new ConfigErrorsException(r, file.toString());
                 }
             }
+            List<Experiment.Cell> cells0 = exp.cells();
+            CancelFlag cancel = CancelFlag.onInterrupt();
             Path dir = out != null ? out : Path.of("out", exp.name());
             Path cellsDir = dir.resolve("cells");
             Files.createDirectories(cellsDir);
             List<CellResult> results = new ArrayList<>();
             int computed = 0;
+            long denoiserCalls = 0;
             Workbench.Assembled previous = null;
             long t0 = System.nanoTime();
             try {
@@ -121,7 +132,7 @@ public final class CompareCommand implements Callable<Integer> {
                     if (Files.isRegularFile(png) && Files.isRegularFile(meta)) {
                         @SuppressWarnings("unchecked")
                         Map<String, Object> row = json.readValue(meta.toFile(), LinkedHashMap.class);
-                        results.add(new CellResult(i, c, key, row, PngFiles.read(png), null));
+                        results.add(new CellResult(i, c, key, row, PngFiles.read(png), null, null));
                         progress(err, i + 1, cells.size(), t0, "reused");
                         continue;
                     }
@@ -133,18 +144,24 @@ public final class CompareCommand implements Callable<Integer> {
                     previous = a;
                     GenerationRequest request = bench.request(a);
                     List<Tensor> trajectory = new ArrayList<>();
+                    List<Tensor> denoised = new ArrayList<>();
                     List<Double> deltas = new ArrayList<>();
+                    List<Double> applied = new ArrayList<>();
+                    StepObserver collect = new StepObserver() {
+                        @Override
+                        public void stepped(StepRecord s) {
+                            trajectory.add(s.latents());
+                            denoised.add(s.denoised() != null ? s.denoised() : s.latents());
+                            if (!Double.isNaN(s.guidanceDeltaNorm())) {
+                                deltas.add(s.guidanceDeltaNorm());
+                                applied.add(s.appliedGuidanceNorm());
+                            }
+                        }
+                    };
                     GenerationResult r = new GenerationEngine().generate(a.pipeline(), request, null,
-                            new StepObserver() {
-                                @Override
-                                public void stepped(StepRecord s) {
-                                    trajectory.add(s.latents());
-                                    if (!Double.isNaN(s.guidanceDeltaNorm())) {
-                                        deltas.add(s.guidanceDeltaNorm());
-                                    }
-                                }
-                            }, () -> false);
+                            a.trace() == null ? collect : StepObservers.all(List.of(collect, a.trace())), cancel);
                     computed++;
+                    denoiserCalls += r.denoiserCalls();
                     RgbImage img = r.images().get(0);
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("prompt", c.prompt());
@@ -155,25 +172,40 @@ public final class CompareCommand implements Callable<Integer> {
                     row.put("image", "cells/" + key + ".png");
                     row.put("guidance", r.guidance());
                     row.put("denoiserCalls", r.denoiserCalls());
-                    row.put("meanGuidanceDeltaNorm", deltas.isEmpty() ? null
-                            : deltas.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
+                    row.put("meanGuidanceDeltaNorm", mean(deltas));
+                    row.put("meanAppliedGuidanceNorm", mean(applied));
+                    row.put("guidanceDeltaNorms", deltas);
+                    row.put("appliedGuidanceNorms", applied);
+                    io.assay.lib.imagetext.ImageTextScorer scorer = scorer(bench, v, scorers);
+                    row.put("imageTextSimilarity", scorer == null ? null : scorer.score(img, c.prompt()));
                     row.put("finalLatentMean", r.finalLatents().mean());
                     row.put("finalLatentStd", r.finalLatents().std());
                     row.put("initialNoiseSha256", Hashes.sha256(r.initialNoise()));
                     row.put("timingsMillis", r.timingsMillis());
                     row.put("components", Workbench.components(v));
-                    PngFiles.write(png, img, bench.metadata(a, request, r, 0));
+                    Map<String, String> pngText = bench.metadata(a, request, r, 0);
+                    row.put("parameters", pngText.get("parameters"));
+                    row.put("provenance", json.readValue(pngText.get("assay"), LinkedHashMap.class));
+                    if (a.trace() != null) {
+                        a.trace().write(cellsDir.resolve(key + ".trace.json"), r, key + ".png");
+                        row.put("trace", "cells/" + key + ".trace.html");
+                    }
+                    PngFiles.write(png, img, pngText);
                     AtomicFiles.write(meta, json.writeValueAsBytes(row));
-                    results.add(new CellResult(i, c, key, row, img, trajectory));
+                    results.add(new CellResult(i, c, key, row, img, trajectory, denoised));
                     progress(err, i + 1, cells.size(), t0, "computed");
                 }
             } finally {
                 if (previous != null) {
                     previous.close();
                 }
+                cancel.close();
+                scorers.values().forEach(io.assay.lib.imagetext.ImageTextScorer::close);
             }
+            // The report lists cells in the experiment's own order, whatever order they ran in.
+            results.sort(java.util.Comparator.comparingInt(r -> cells0.indexOf(r.cell())));
             addComparisons(results);
-            writeReports(exp, results, dir, computed, bench.sessions().sessionsCreated());
+            writeReports(exp, results, dir, computed, denoiserCalls, bench.sessions().sessionsCreated());
             spec.commandLine().getOut().println(dir.resolve("index.html"));
             return ExitCodes.OK;
         }
@@ -182,6 +214,31 @@ public final class CompareCommand implements Callable<Integer> {
     /** The cell's identity: its resolved config (prompt and seed included) and the plugin versions that run it. */
     private static String key(String resolvedConfig, Map<String, String> components) {
         return Hashes.sha256((resolvedConfig + "|" + components).getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+    }
+
+    private static Double mean(List<Double> xs) {
+        return xs.isEmpty() ? null : xs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    /** The image–text scorer for a cell's model ({@code metrics.image-text}), opened once per directory. */
+    private static io.assay.lib.imagetext.ImageTextScorer scorer(Workbench bench,
+            io.assay.framework.settings.ValidatedConfig v, Map<Path, io.assay.lib.imagetext.ImageTextScorer> open) {
+        String setting = v.section("metrics", io.assay.framework.settings.MetricsSettings.class).imageText();
+        Path dir;
+        if (setting == null || setting.equals("none")) {
+            return null;
+        } else if (setting.equals("auto")) {
+            Path model = v.section("model", io.assay.framework.settings.ModelSettings.class).dir();
+            if (model == null || !io.assay.lib.imagetext.ImageTextScorer.present(model)
+                    || !Files.isRegularFile(model.resolve("image_encoder/model.onnx"))) {
+                return null;
+            }
+            dir = model;
+        } else {
+            dir = Workbench.expandHome(setting);
+        }
+        return open.computeIfAbsent(dir.toAbsolutePath().normalize(),
+                d -> io.assay.lib.imagetext.ImageTextScorer.open(d, bench.sessions()));
     }
 
     private static void progress(PrintWriter err, int done, int total, long t0, String what) {
@@ -209,11 +266,25 @@ public final class CompareCommand implements Callable<Integer> {
             if (r.trajectory() != null && b.trajectory() != null
                     && r.trajectory().size() == b.trajectory().size()) {
                 List<double[]> drift = new ArrayList<>();
+                List<double[]> x0 = new ArrayList<>();
                 for (int s = 0; s < r.trajectory().size(); s++) {
                     drift.add(distance(r.trajectory().get(s), b.trajectory().get(s)));
+                    x0.add(distance(r.denoised().get(s), b.denoised().get(s)));
                 }
                 r.row().put("stepL2ToBaseline", drift.stream().map(d -> d[0]).toList());
                 r.row().put("stepCosineToBaseline", drift.stream().map(d -> d[1]).toList());
+                r.row().put("stepX0L2ToBaseline", x0.stream().map(d -> d[0]).toList());
+                r.row().put("stepX0CosineToBaseline", x0.stream().map(d -> d[1]).toList());
+                // The first step where the arms' predicted clean images are measurably apart (1% of the final gap).
+                double last = x0.get(x0.size() - 1)[0];
+                int first = -1;
+                for (int s = 0; s < x0.size(); s++) {
+                    if (x0.get(s)[0] > 0.01 * Math.max(last, 1e-12) && x0.get(s)[0] > 1e-6) {
+                        first = s + 1;
+                        break;
+                    }
+                }
+                r.row().put("firstDivergentStep", first < 0 ? null : first);
             }
         }
     }
@@ -234,24 +305,74 @@ public final class CompareCommand implements Callable<Integer> {
         return new double[] {Math.sqrt(l2), ab / Math.sqrt(aa * bb + 1e-30)};
     }
 
-    private void writeReports(Experiment exp, List<CellResult> results, Path dir, int computed, int sessions)
-            throws Exception {
+    /** Metrics summarised per axis value across prompts and seeds. */
+    static final List<String> SUMMARISED = List.of("maeToBaseline", "ssimToBaseline", "imageTextSimilarity",
+            "meanGuidanceDeltaNorm", "meanAppliedGuidanceNorm", "finalLatentStd");
+
+    /** For each axis and value: the number of cells and, per metric, mean and sample standard deviation. */
+    static List<Map<String, Object>> axisStats(Experiment exp, List<CellResult> results) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int k = 0; k < exp.axes().size(); k++) {
+            Experiment.Axis a = exp.axes().get(k);
+            for (int v = 0; v < a.values().size(); v++) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("axis", a.label());
+                m.put("value", a.values().get(v));
+                int n = 0;
+                Map<String, List<Double>> xs = new LinkedHashMap<>();
+                for (CellResult r : results) {
+                    if (r.cell().valueIndex().get(k) != v) {
+                        continue;
+                    }
+                    n++;
+                    for (String metric : SUMMARISED) {
+                        if (r.row().get(metric) instanceof Number num) {
+                            xs.computeIfAbsent(metric, x -> new ArrayList<>()).add(num.doubleValue());
+                        }
+                    }
+                }
+                m.put("cells", n);
+                for (String metric : SUMMARISED) {
+                    List<Double> l = xs.get(metric);
+                    if (l == null) {
+                        continue;
+                    }
+                    double mu = l.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+                    double var = 0;
+                    for (double x : l) {
+                        var += (x - mu) * (x - mu);
+                    }
+                    m.put(metric, Map.of("mean", mu, "std", l.size() > 1 ? Math.sqrt(var / (l.size() - 1)) : 0.0,
+                            "n", l.size()));
+                }
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    private void writeReports(Experiment exp, List<CellResult> results, Path dir, int computed, long denoiserCalls,
+            int sessions) throws Exception {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("experiment", exp.name());
         root.put("cells", results.size());
         root.put("computed", computed);
         root.put("reused", results.size() - computed);
+        root.put("denoiserCallsThisRun", denoiserCalls);
         // Model loads: sessions are shared by every cell using the same file, so a sweep over one model loads it once.
         root.put("onnxSessionsCreated", sessions);
         List<Map<String, Object>> rows = new ArrayList<>();
         results.forEach(r -> rows.add(r.row()));
+        List<Map<String, Object>> stats = axisStats(exp, results);
+        root.put("axisStats", stats);
         root.put("results", rows);
         AtomicFiles.write(dir.resolve("results.json"), json.writeValueAsBytes(root));
 
         List<String> columns = new ArrayList<>(List.of("prompt", "seed"));
         exp.axes().forEach(a -> columns.add(a.label()));
-        columns.addAll(List.of("image", "guidance", "denoiserCalls", "meanGuidanceDeltaNorm", "maeToBaseline",
-                "ssimToBaseline", "finalLatentMean", "finalLatentStd", "initialNoiseSha256"));
+        columns.addAll(List.of("image", "guidance", "denoiserCalls", "meanGuidanceDeltaNorm",
+                "meanAppliedGuidanceNorm", "imageTextSimilarity", "maeToBaseline", "ssimToBaseline",
+                "firstDivergentStep", "finalLatentMean", "finalLatentStd", "initialNoiseSha256", "trace"));
         StringBuilder csv = new StringBuilder(String.join(",", columns)).append('\n');
         for (Map<String, Object> row : rows) {
             List<String> cells = new ArrayList<>();
@@ -313,7 +434,7 @@ public final class CompareCommand implements Callable<Integer> {
                     + first.cell().seed(), cols, rowLabels, imgs, 192), Map.of());
             sheets.add(name);
         }
-        AtomicFiles.writeString(dir.resolve("index.html"), Report.html(exp, columns, rows, sheets));
+        AtomicFiles.writeString(dir.resolve("index.html"), Report.html(exp, columns, rows, sheets, stats));
     }
 
     /** Used by tests: the rows of a written results.json. */

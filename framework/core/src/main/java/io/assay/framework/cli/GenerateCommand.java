@@ -83,7 +83,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (output.dir).")
     Path out;
 
-    @Option(names = "--trace", description = "Write trace.json (per-stage trace) next to the images.")
+    @Option(names = "--trace", description = "Write <image>.trace.json (per-stage trace, docs/trace-schema.md) and <image>.trace.html "
+            + "(the image emerging step by step) next to the images.")
     boolean trace;
 
     @Option(names = "--quiet", description = "No progress bar.")
@@ -204,8 +205,9 @@ public final class GenerateCommand implements Callable<Integer> {
             }
             if (traceRecorder != null) {
                 Path traceFile = dir.resolve(base + ".trace.json");
-                traceRecorder.write(traceFile, result);
+                traceRecorder.write(traceFile, result, written.get(0).getFileName().toString());
                 written.add(traceFile);
+                written.add(dir.resolve(base + ".trace.html"));
             }
             for (Path p : written) {
                 spec.commandLine().getOut().println(p);

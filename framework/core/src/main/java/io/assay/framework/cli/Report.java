@@ -11,7 +11,8 @@ final class Report {
     private Report() {
     }
 
-    static String html(Experiment exp, List<String> columns, List<Map<String, Object>> rows, List<String> sheets) {
+    static String html(Experiment exp, List<String> columns, List<Map<String, Object>> rows, List<String> sheets,
+            List<Map<String, Object>> stats) {
         StringBuilder b = new StringBuilder();
         b.append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
                 .append(esc(exp.name())).append("</title>\n<style>body{font-family:sans-serif;margin:24px}"
@@ -34,7 +35,9 @@ final class Report {
             b.append("<tr>");
             for (String c : columns) {
                 Object v = r.get(c);
-                if (c.equals("image") && v != null) {
+                if (c.equals("trace") && v != null) {
+                    b.append("<td><a class=\"trace\" href=\"").append(esc(v.toString())).append("\">trace</a></td>");
+                } else if (c.equals("image") && v != null) {
                     b.append("<td><a href=\"").append(esc(v.toString())).append("\"><img class=\"cell\" src=\"")
                             .append(esc(v.toString())).append("\" alt=\"cell\"></a></td>");
                 } else {
@@ -43,12 +46,46 @@ final class Report {
             }
             b.append("</tr>\n");
         }
-        b.append("</tbody></table>\n<h2>Where the arms drift apart</h2>\n<p>Per step, the L2 distance between each"
-                + " cell's latents and its baseline's (same prompt and seed, every axis at its first value).</p>\n");
+        b.append("</tbody></table>\n");
+        if (!stats.isEmpty()) {
+            b.append("<h2>Per axis value, across prompts and seeds</h2>\n<p>Mean ± sample standard deviation over "
+                    + "the cells with that value.</p>\n<table id=\"axis-stats\"><thead><tr><th>axis</th><th>value"
+                    + "</th><th>cells</th>");
+            for (String m : CompareCommand.SUMMARISED) {
+                b.append("<th>").append(esc(m)).append("</th>");
+            }
+            b.append("</tr></thead><tbody>\n");
+            for (Map<String, Object> st : stats) {
+                b.append("<tr><td>").append(esc(String.valueOf(st.get("axis")))).append("</td><td>")
+                        .append(esc(String.valueOf(st.get("value")))).append("</td><td>").append(st.get("cells"))
+                        .append("</td>");
+                for (String m : CompareCommand.SUMMARISED) {
+                    Object o = st.get(m);
+                    if (o instanceof Map<?, ?> ms) {
+                        b.append("<td>").append(format(ms.get("mean"))).append(" ± ").append(format(ms.get("std")))
+                                .append("</td>");
+                    } else {
+                        b.append("<td></td>");
+                    }
+                }
+                b.append("</tr>\n");
+            }
+            b.append("</tbody></table>\n");
+        }
+        b.append("<h2>Where the arms drift apart</h2>\n<p>Per step, the L2 distance to the baseline cell (same prompt "
+                + "and seed, every axis at its first value): <span style=\"color:#c33\">latents</span> and "
+                + "<span style=\"color:#36c\">predicted clean latents (x0)</span>; the first step where the x0 gap "
+                + "exceeds 1% of its final size is marked.</p>\n");
         for (Map<String, Object> r : rows) {
             Object d = r.get("stepL2ToBaseline");
-            if (d instanceof List<?> list && !list.isEmpty()) {
-                b.append("<div>").append(esc(label(exp, r))).append("<br>").append(svg(list)).append("</div>\n");
+            Object x0 = r.get("stepX0L2ToBaseline");
+            boolean apart = d instanceof List<?> l0 && l0.stream().anyMatch(x -> ((Number) x).doubleValue() > 0);
+            if (d instanceof List<?> list && !list.isEmpty() && apart) {
+                b.append("<div class=\"drift\">").append(esc(label(exp, r)));
+                if (r.get("firstDivergentStep") != null) {
+                    b.append(" — apart from step ").append(r.get("firstDivergentStep"));
+                }
+                b.append("<br>").append(svg(list, x0 instanceof List<?> l2 ? l2 : List.of())).append("</div>\n");
             }
         }
         b.append("<script>document.querySelectorAll('#results th').forEach((th,i)=>th.onclick=()=>{"
@@ -67,22 +104,33 @@ final class Report {
         return s.toString();
     }
 
-    private static String svg(List<?> values) {
+    private static String svg(List<?> latents, List<?> x0) {
         double max = 1e-9;
-        for (Object o : values) {
+        for (Object o : latents) {
+            max = Math.max(max, ((Number) o).doubleValue());
+        }
+        for (Object o : x0) {
             max = Math.max(max, ((Number) o).doubleValue());
         }
         int w = 320;
         int h = 80;
+        return "<svg width=\"" + w + "\" height=\"" + h + "\">" + line(latents, max, w, h, "#c33")
+                + line(x0, max, w, h, "#36c") + "<text x=\"6\" y=\"14\" font-size=\"11\">max "
+                + String.format(Locale.ROOT, "%.3g", max) + "</text></svg>";
+    }
+
+    private static String line(List<?> values, double max, int w, int h, String color) {
+        if (values.isEmpty()) {
+            return "";
+        }
         StringBuilder pts = new StringBuilder();
         for (int i = 0; i < values.size(); i++) {
             double x = values.size() == 1 ? 0 : i * (w - 10.0) / (values.size() - 1) + 5;
             double y = h - 5 - ((Number) values.get(i)).doubleValue() / max * (h - 10);
             pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
         }
-        return "<svg width=\"" + w + "\" height=\"" + h + "\"><polyline fill=\"none\" stroke=\"#c33\" "
-                + "stroke-width=\"2\" points=\"" + pts.toString().trim() + "\"/><text x=\"6\" y=\"14\" "
-                + "font-size=\"11\">max " + String.format(Locale.ROOT, "%.3g", max) + "</text></svg>";
+        return "<polyline fill=\"none\" stroke=\"" + color + "\" stroke-width=\"2\" points=\""
+                + pts.toString().trim() + "\"/>";
     }
 
     private static String format(Object v) {

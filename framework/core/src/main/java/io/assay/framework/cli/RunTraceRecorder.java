@@ -2,7 +2,9 @@ package io.assay.framework.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.assay.framework.compare.LatentPreview;
 import io.assay.framework.engine.GenerationResult;
+import io.assay.framework.io.PngFiles;
 import io.assay.framework.engine.StepObserver;
 import io.assay.framework.io.AtomicFiles;
 import io.assay.sdk.TraceSink;
@@ -28,6 +30,7 @@ public final class RunTraceRecorder implements StepObserver {
     private final Map<String, Object> run = new LinkedHashMap<>();
     private final List<Map<String, Object>> events = new ArrayList<>();
     private final List<Map<String, Object>> steps = new ArrayList<>();
+    private final List<Tensor> denoised = new ArrayList<>();
     private final long startNanos = System.nanoTime();
 
     /** Run-level facts (components, request) added by the caller. */
@@ -67,9 +70,11 @@ public final class RunTraceRecorder implements StepObserver {
         m.put("sigma", s.sigma());
         m.put("conditionings", s.conditionings());
         m.put("guidanceDeltaNorm", Double.isNaN(s.guidanceDeltaNorm()) ? null : s.guidanceDeltaNorm());
+        m.put("appliedGuidanceNorm", Double.isNaN(s.appliedGuidanceNorm()) ? null : s.appliedGuidanceNorm());
         m.put("latents", stats(s.latents()));
         m.put("denoised", s.denoised() == null ? null : stats(s.denoised()));
         steps.add(m);
+        denoised.add(s.denoised() != null ? s.denoised() : s.latents());
     }
 
     /** Mean, standard deviation and L2 norm of a tensor. */
@@ -82,8 +87,33 @@ public final class RunTraceRecorder implements StepObserver {
         return m;
     }
 
-    /** Writes the trace atomically. */
-    public void write(Path file, GenerationResult result) throws IOException {
+    /**
+     * Writes {@code <name>.trace.json} and the page {@code <name>.trace.html} beside it, both atomically. Each step
+     * carries a small preview of the predicted clean image (first image of the batch): the latents through an affine
+     * latent→RGB map fitted on this run's final decode ({@link LatentPreview}), as a PNG data URI.
+     *
+     * @param file the JSON file (ends with {@code .trace.json})
+     * @param result the run's result
+     * @param image the image file the page shows as the final result (relative to the trace), or null
+     */
+    public void write(Path file, GenerationResult result, String image) throws IOException {
+        LatentPreview preview = LatentPreview.fit(result.finalLatents(), result.decoded(), 0);
+        for (int i = 0; i < steps.size() && i < denoised.size(); i++) {
+            steps.get(i).put("preview", PngFiles.dataUri(preview.render(denoised.get(i), 0)));
+        }
+        run.put("previewOf", "predicted clean latents (x0) per step, through a latent→RGB map fitted on the final "
+                + "decode; first image of the batch");
+        if (image != null) {
+            run.put("image", image);
+        }
+        byte[] json = json(result);
+        AtomicFiles.write(file, json);
+        String name = file.getFileName().toString().replaceFirst("\\.json$", "") + ".html";
+        AtomicFiles.writeString(file.resolveSibling(name), TracePage.html(new String(json,
+                java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    private byte[] json(GenerationResult result) throws IOException {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("schema", "assay-trace");
         root.put("version", SCHEMA_VERSION);
@@ -100,6 +130,6 @@ public final class RunTraceRecorder implements StepObserver {
         root.put("events", events);
         root.put("steps", steps);
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        AtomicFiles.write(file, mapper.writeValueAsBytes(root));
+        return mapper.writeValueAsBytes(root);
     }
 }

@@ -65,7 +65,8 @@ final class Workbench implements AutoCloseable {
             "run", RunSettings.class,
             "output", OutputSettings.class,
             "plugins", PluginsSettings.class,
-            "onnx", OnnxRuntimeSettings.class);
+            "onnx", OnnxRuntimeSettings.class,
+            "metrics", io.assay.framework.settings.MetricsSettings.class);
 
     private final ConfigLoader loader;
     private List<String> sets;
@@ -362,8 +363,21 @@ final class Workbench implements AutoCloseable {
                 height = (int) init.dim(2);
             }
         }
-        return new GenerationRequest(run.prompt(), run.negative(), run.seed(), run.steps(), width, height,
-                run.batch(), init, init == null ? 1.0 : run.strength(), run.initSampling());
+        GenerationRequest r = new GenerationRequest(run.prompt(), run.negative(), run.seed(), run.steps(), width,
+                height, run.batch(), init, init == null ? 1.0 : run.strength(), run.initSampling());
+        if (a.trace() != null) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("prompt", r.prompt());
+            m.put("negative", r.negative());
+            m.put("seed", r.seed());
+            m.put("steps", r.steps());
+            m.put("width", r.width());
+            m.put("height", r.height());
+            m.put("batch", r.batch());
+            m.put("strength", r.strength());
+            a.trace().put("request", m);
+        }
+        return r;
     }
 
     private ValidatedConfig v() {
@@ -405,6 +419,8 @@ final class Workbench implements AutoCloseable {
         prov.put("guidance", result.guidance());
         prov.put("sdk", SdkVersion.VERSION);
         prov.put("onnxruntime", sessions.ortVersion());
+        prov.put("executionProviders", sessions.openProviders());
+        prov.put("modelFilesSha256", modelFiles());
         prov.put("initialNoiseSha256", Hashes.sha256(result.initialNoise()));
         prov.put("timingsMillis", result.timingsMillis());
         prov.put("config", v.config().root().render(ConfigRenderOptions.concise().setFormatted(false)));
@@ -414,6 +430,24 @@ final class Workbench implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         return text;
+    }
+
+    private final Map<Path, Map<String, String>> modelFileDigests = new java.util.HashMap<>();
+
+    /** SHA-256 of every file in {@code model.dir} (remembered in {@code model.cache-dir}), or empty if unset. */
+    Map<String, String> modelFiles() {
+        ModelSettings m = validate(null).section("model", ModelSettings.class);
+        if (m.dir() == null || !Files.isDirectory(m.dir())) {
+            return Map.of();
+        }
+        return modelFileDigests.computeIfAbsent(m.dir(), d -> {
+            try {
+                return io.assay.framework.io.ModelFiles.sha256(d, expandHome(m.cacheDir()).resolve("sha256.json"));
+            } catch (IOException e) {
+                throw new StageException(ErrorCode.MODEL_INVALID, "cannot hash the model files in '" + d + "': "
+                        + e.getMessage(), e);
+            }
+        });
     }
 
     private static void closeAll(List<Stage> stages) {

@@ -187,4 +187,47 @@ public record Experiment(String name, List<String> prompts, List<Long> seeds, Li
         }
         return out;
     }
+
+    /**
+     * The cells in running order: grouped by the values of the axes that change what is loaded (a model directory, a
+     * stage's component, or any file a stage reads), so each model is loaded as few times as possible and is released
+     * as soon as no following cell in its group needs it. Within a group, the experiment's own order.
+     */
+    public List<Cell> orderedCells() {
+        List<Integer> heavy = new ArrayList<>();
+        for (int k = 0; k < axes.size(); k++) {
+            if (loadsModels(axes.get(k))) {
+                heavy.add(k);
+            }
+        }
+        List<Cell> cells = new ArrayList<>(cells());
+        if (heavy.isEmpty()) {
+            return cells;
+        }
+        java.util.Comparator<Cell> byHeavy = (x, y) -> {
+            for (int k : heavy) {
+                int c = Integer.compare(x.valueIndex().get(k), y.valueIndex().get(k));
+                if (c != 0) {
+                    return c;
+                }
+            }
+            return 0;
+        };
+        cells.sort(byHeavy); // stable: the rest keeps the experiment's order
+        return cells;
+    }
+
+    /** Whether an axis's values can change which model files are opened. */
+    static boolean loadsModels(Axis a) {
+        for (List<String> sets : a.overrides()) {
+            for (String set : sets) {
+                String path = set.substring(0, set.indexOf('=')).trim();
+                if (path.startsWith("model.") || path.endsWith(".name") || path.endsWith("dir")
+                        || path.endsWith("file") || path.startsWith("onnx.")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
 }

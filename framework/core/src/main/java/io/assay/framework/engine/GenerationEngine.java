@@ -131,8 +131,10 @@ public final class GenerationEngine {
             Tensor guided = guidance.combine(info, predictions, latents);
             timer.add("guidance", s);
             double delta = Double.NaN;
+            double applied = Double.NaN;
             if (predictions.containsKey(ConditioningKind.COND) && predictions.containsKey(ConditioningKind.UNCOND)) {
                 delta = distance(predictions.get(ConditioningKind.COND), predictions.get(ConditioningKind.UNCOND));
+                applied = distance(guided, predictions.get(ConditioningKind.UNCOND));
             }
             s = System.nanoTime();
             Scheduler.Step step = sampling.step(guided, i, latents, noise);
@@ -140,7 +142,7 @@ public final class GenerationEngine {
             latents = step.prevSample();
             lastDenoised = step.denoised();
             observer.stepped(new StepObserver.StepRecord(i - first, i, info.timestep(), info.sigma(), needs.size(),
-                    delta, latents, step.denoised()));
+                    delta, applied, latents, step.denoised()));
         }
         Tensor finalLatents = sampling.resultIsDenoised() && lastDenoised != null ? lastDenoised : latents;
 

@@ -33,10 +33,12 @@ public interface StepObserver {
      * @param sigma the noise level (σ parameterization)
      * @param conditionings how many denoiser rows per image this step ran (1 or 2 for CFG-like guidance)
      * @param guidanceDeltaNorm ‖cond − uncond‖ of the raw predictions, or NaN if only one ran
+     * @param appliedGuidanceNorm ‖guided − uncond‖: how far guidance moved the prediction from the unconditional
+     *     one (s·‖cond − uncond‖ for plain CFG), or NaN if no unconditional prediction ran
      * @param latents the latents after the step
      * @param denoised the predicted clean latents, or null if the scheduler does not compute them
      */
     record StepRecord(int index, int iteration, double timestep, double sigma, int conditionings,
-            double guidanceDeltaNorm, Tensor latents, Tensor denoised) {
+            double guidanceDeltaNorm, double appliedGuidanceNorm, Tensor latents, Tensor denoised) {
     }
 }

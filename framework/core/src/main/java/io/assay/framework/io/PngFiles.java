@@ -98,6 +98,11 @@ public final class PngFiles {
         }
     }
 
+    /** The image as a {@code data:image/png;base64,…} URI (for self-contained pages). */
+    public static String dataUri(RgbImage img) throws IOException {
+        return "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(encode(img, Map.of()));
+    }
+
     /** Writes a PNG with text chunks atomically. */
     public static void write(Path file, RgbImage img, Map<String, String> text) throws IOException {
         AtomicFiles.write(file, encode(img, text));

@@ -5,7 +5,7 @@ package io.assay.framework.world;
  * Java with a fixed operation order so builds are byte-for-byte reproducible. Matrices are small (≤ 257×257); no
  * library on the host's class path offers these, and pulling one in for two routines is not worth it.
  */
-final class Linalg {
+public final class Linalg {
 
     private Linalg() {
     }
@@ -94,7 +94,7 @@ final class Linalg {
     }
 
     /** Solves the symmetric positive definite system {@code a x = b} (b has several columns) by Cholesky. */
-    static double[][] solveSpd(double[][] a, double[][] b) {
+    public static double[][] solveSpd(double[][] a, double[][] b) {
         int n = a.length;
         double[][] l = new double[n][n];
         for (int i = 0; i < n; i++) {

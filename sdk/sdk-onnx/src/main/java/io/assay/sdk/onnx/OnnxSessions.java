@@ -110,6 +110,16 @@ public final class OnnxSessions implements AutoCloseable {
         return new OnnxModel(this, s, file, component);
     }
 
+    /** For provenance: each open session's model file and the execution provider it runs on. */
+    public synchronized Map<String, String> openProviders() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (Shared s : cache.values()) {
+            String path = s.key.substring(0, s.key.lastIndexOf('|'));
+            out.put(path.substring(0, path.lastIndexOf('|')), s.provider);
+        }
+        return out;
+    }
+
     synchronized void release(Shared s) {
         if (--s.refs == 0) {
             cache.remove(s.key);

@@ -1,0 +1,12 @@
+package io.assay.framework.settings;
+
+import io.assay.sdk.Setting;
+
+/** The {@code metrics} section: what {@code assay compare} measures beyond pixels and latents. */
+public record MetricsSettings(
+        @Setting(key = "image-text", doc = "Prompt–image similarity: 'auto' uses the model directory's "
+                + "image_encoder/ when it has one (the embedded world does), 'none' turns it off, and a directory "
+                + "names a CLIP export in ONNX (model.onnx: input_ids, attention_mask, pixel_values → text_embeds, "
+                + "image_embeds, with vocab.json, merges.txt, preprocessor_config.json).", defaultValue = "auto")
+        String imageText) {
+}

@@ -1,0 +1,119 @@
+package io.assay.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * Opens the commodity sweep's {@code index.html} and one cell's {@code trace.html} in headless Chromium (Debian's
+ * {@code chromium} and {@code chromedriver}; {@code .ci/run} installs them) and checks what a person would see: every
+ * grid and table image decoded, one table row per cell, sorting by a column, the trace's per-step previews.
+ * Screenshots go to {@code target/screenshots/}. Without Chromium the test is skipped, except under {@code CI=true}.
+ */
+class CompareReportBrowserIT {
+
+    static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Paths.get("/usr/bin/chromedriver");
+
+    @TempDir
+    static Path cache;
+
+    @BeforeAll
+    static void browserPresent() {
+        boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+        if (!present && "true".equals(System.getenv("CI"))) {
+            fail("CI=true but Debian's chromium and chromium-driver are not installed (" + CHROMIUM + ", "
+                    + CHROMEDRIVER + "); .ci/run installs them with apt-get");
+        }
+        Assumptions.assumeTrue(present, "chromium/chromedriver not installed");
+    }
+
+    static ChromeDriver browser() {
+        ChromeOptions o = new ChromeOptions();
+        o.setBinary(CHROMIUM.toFile());
+        // As root in a sandbox, and on a closed network: no sandbox, no GPU, no background connections.
+        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--allow-file-access-from-files", "--window-size=1200,1600");
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort().build();
+        ChromeDriver d = new ChromeDriver(service, o);
+        d.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
+        return d;
+    }
+
+    @Test
+    void theReportShowsEveryCellAndEachTraceShowsTheImageEmerging(@TempDir Path out) throws Exception {
+        Path exp = Dist.configs().resolve("experiments/commodity-cfg-sweep.conf");
+        Dist.cli("compare", exp.toString(), "--out", out.toString(), "--trace", "--set",
+                "model.cache-dir=\"" + cache + "\"").requireOk();
+        JsonNode results = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        int cells = results.get("cells").asInt();
+        assertThat(cells).isEqualTo(4);
+        Path shots = Paths.get("target", "screenshots");
+        Files.createDirectories(shots);
+
+        ChromeDriver d = browser();
+        try {
+            d.get(out.resolve("index.html").toUri().toString());
+            JavascriptExecutor js = d;
+            List<WebElement> rows = d.findElements(By.cssSelector("#results tbody tr"));
+            assertThat(rows).as("one table row per cell").hasSize(cells);
+            Long images = (Long) js.executeScript("return document.images.length");
+            Long decoded = (Long) js.executeScript(
+                    "return [...document.images].filter(i => i.complete && i.naturalWidth > 0).length");
+            assertThat(images).as("a contact sheet and one thumbnail per cell").isEqualTo(1L + cells);
+            assertThat(decoded).as("every image on the page loaded and decoded").isEqualTo(images);
+            Long sheetWidth = (Long) js.executeScript("return document.querySelector('img.sheet').naturalWidth");
+            assertThat(sheetWidth).as("the sheet holds 4 columns of 192 px").isGreaterThan(4 * 192L);
+            assertThat(d.findElements(By.cssSelector("#axis-stats tbody tr"))).hasSize(4);
+
+            // Sort by the guidance column, twice: descending puts CFG 25 first.
+            int col = d.findElements(By.cssSelector("#results th")).stream().map(WebElement::getText).toList()
+                    .indexOf("guidance.scale");
+            assertThat(col).isPositive();
+            WebElement th = d.findElements(By.cssSelector("#results th")).get(col);
+            th.click();
+            th.click();
+            String first = d.findElements(By.cssSelector("#results tbody tr")).get(0)
+                    .findElements(By.tagName("td")).get(col).getText();
+            assertThat(first).isEqualTo("25");
+            Files.write(shots.resolve("compare-index.png"), d.getScreenshotAs(OutputType.BYTES));
+
+            // Follow the first cell's trace link.
+            String href = d.findElements(By.cssSelector("#results a.trace")).get(0).getAttribute("href");
+            d.get(href);
+            Long previews = (Long) js.executeScript("return document.querySelectorAll('#strip img').length");
+            assertThat(previews).as("one preview per step").isEqualTo(20L);
+            Long previewsDecoded = (Long) js.executeScript("return [...document.querySelectorAll('#strip img')]"
+                    + ".filter(i => i.complete && i.naturalWidth === 8).length");
+            assertThat(previewsDecoded).as("previews at the 8×8 latent resolution").isEqualTo(20L);
+            Boolean finalLoaded = (Boolean) js.executeScript(
+                    "const f = document.getElementById('final'); return f.complete && f.naturalWidth === 64");
+            assertThat(finalLoaded).isTrue();
+            assertThat(d.findElements(By.cssSelector("#steps tbody tr"))).hasSize(20);
+            assertThat(d.findElement(By.id("events")).getText()).contains("token-report", "commodity");
+            Files.write(shots.resolve("trace.png"), d.getScreenshotAs(OutputType.BYTES));
+        } finally {
+            d.quit();
+        }
+    }
+}
