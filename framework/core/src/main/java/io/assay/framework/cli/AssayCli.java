@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code assay} command. */
 @Command(name = "assay", mixinStandardHelpOptions = true, versionProvider = AssayCli.Version.class,
         description = "Latent-diffusion pipelines as swappable, inspectable components.",
-        subcommands = {GenerateCommand.class, CompareCommand.class, TokenizeCommand.class, PluginsCommand.class, ConfigCommand.class,
+        subcommands = {GenerateCommand.class, CompareCommand.class, CurateCommand.class, ServeCommand.class, TokenizeCommand.class, PluginsCommand.class, ConfigCommand.class,
             CommandLine.HelpCommand.class})
 public final class AssayCli {
 
@@ -27,7 +27,7 @@ public final class AssayCli {
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter e = commandLine.getErr();
-            if (ex instanceof io.assay.framework.settings.ConfigErrorsException c) {
+            if (ex instanceof io.assay.sdk.settings.ConfigErrorsException c) {
                 e.println(c.getMessage());
                 return ExitCodes.CONFIG;
             }

@@ -2,7 +2,7 @@ package io.assay.framework.cli;
 
 import com.typesafe.config.ConfigRenderOptions;
 import io.assay.framework.assembly.StageKey;
-import io.assay.framework.settings.SettingsBinder;
+import io.assay.sdk.settings.SettingsBinder;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;

@@ -20,9 +20,9 @@ import io.assay.framework.host.ComponentInfo;
 import io.assay.framework.host.Lease;
 import io.assay.framework.host.PluginHost;
 import io.assay.framework.settings.ConfigLoader;
-import io.assay.framework.settings.ConfigErrorsException;
-import io.assay.framework.settings.ConfigProblem;
-import io.assay.framework.settings.ConfigReport;
+import io.assay.sdk.settings.ConfigErrorsException;
+import io.assay.sdk.settings.ConfigProblem;
+import io.assay.sdk.settings.ConfigReport;
 import io.assay.framework.settings.ModelSettings;
 import io.assay.framework.settings.OutputSettings;
 import io.assay.framework.settings.PipelineValidator;
@@ -210,13 +210,24 @@ final class Workbench implements AutoCloseable {
         }
         ModelSettings model = bindSection(config, "model", ModelSettings.class, userFile);
         if (model.dir() == null) {
-            Path world = io.assay.framework.world.EmbeddedWorld.ensure(expandHome(model.cacheDir()), msg -> err.println("assay: " + msg));
+            Path world = io.assay.framework.world.EmbeddedWorld.ensure(expandHome(model.cacheDir()),
+                    io.assay.framework.world.WorldCompiler.Spec.defaults(), model.worldDataset(),
+                    msg -> err.println("assay: " + msg));
             Config extra = ConfigFactory.parseString("model.dir = " + CommonOptions.quote(world.toString()),
                     ConfigParseOptions.defaults().setOriginDescription("embedded world"));
             Config c = loader.load(userFile, sets, extra);
             config = dropExperiment && c.hasPath("experiment") ? c.withoutPath("experiment") : c;
         }
         modelResolved = true;
+    }
+
+    /**
+     * The model directory, building the embedded world when {@code model.dir} is unset (for commands that need a
+     * model without a generation pipeline, such as curation's image–text filter).
+     */
+    Path modelDir() {
+        resolveModel();
+        return config.hasPath("model.dir") ? Paths.get(config.getString("model.dir")) : null;
     }
 
     /** Validates every section and the stages given (null = all generation stages). */

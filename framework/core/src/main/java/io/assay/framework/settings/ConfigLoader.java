@@ -1,5 +1,9 @@
 package io.assay.framework.settings;
 
+import io.assay.sdk.settings.ConfigErrorsException;
+import io.assay.sdk.settings.ConfigProblem;
+import io.assay.sdk.settings.ConfigReport;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;

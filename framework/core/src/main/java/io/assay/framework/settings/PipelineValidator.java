@@ -1,5 +1,11 @@
 package io.assay.framework.settings;
 
+import io.assay.sdk.settings.ConfigErrorsException;
+import io.assay.sdk.settings.ConfigProblem;
+import io.assay.sdk.settings.ConfigReport;
+import io.assay.sdk.settings.Names;
+import io.assay.sdk.settings.SettingsBinder;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;

@@ -40,7 +40,25 @@ public final class EmbeddedWorld {
 
     /** The world of {@code spec}, building it if needed. */
     public static Path ensure(Path cacheRoot, WorldCompiler.Spec spec, Consumer<String> progress) {
-        Path dir = cacheRoot.resolve("world-" + spec.hash());
+        return ensure(cacheRoot, spec, null, progress);
+    }
+
+    /**
+     * The world compiled from a curated dataset ({@code assay curate}'s kept/ directory), building it if needed. The
+     * cache key covers the dataset's content, so curating differently gives a different world.
+     */
+    public static Path ensure(Path cacheRoot, WorldCompiler.Spec spec, Path dataset, Consumer<String> progress) {
+        String key = spec.hash();
+        if (dataset != null) {
+            try {
+                key = WorldCompiler.sha256((spec.hash() + "|" + io.assay.framework.io.ModelFiles.sha256(dataset, null))
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 12);
+            } catch (IOException e) {
+                throw new StageException(ErrorCode.MODEL_MISSING, "cannot read the curated dataset '" + dataset
+                        + "': " + e.getMessage(), e);
+            }
+        }
+        Path dir = cacheRoot.resolve((dataset == null ? "world-" : "world-curated-") + key);
         try {
             if (verified(dir)) {
                 return dir;
@@ -55,7 +73,13 @@ public final class EmbeddedWorld {
                 long t0 = System.nanoTime();
                 Path tmp = Files.createTempDirectory(cacheRoot, ".world-build-");
                 try {
-                    WorldCompiler.compile(spec, tmp);
+                    if (dataset == null) {
+                        WorldCompiler.compile(spec, tmp);
+                    } else {
+                        List<WorldCompiler.Example> examples = CuratedDataset.examples(dataset, spec.size());
+                        progress.accept("compiling " + examples.size() + " curated examples from " + dataset);
+                        WorldCompiler.compile(examples, spec, tmp);
+                    }
                     writeManifest(tmp, spec);
                     deleteTree(dir);
                     try {

@@ -49,24 +49,32 @@ final class VaeModel {
         return g.toBytes();
     }
 
-    /** {@code pixel_values} [b, 3, H, W] in [-1, 1] → {@code image_embeds} [b, D] in the pooled text space. */
-    static byte[] imageEncoder(float[] enc, float[] bias, float scaling, double[][] w, int m, int d) {
+    /**
+     * {@code sample} [b, 3, H, W] in [-1, 1] → {@code image_embeds} [b, D] in the pooled text space: AveragePool to
+     * the latent grid, a 1×1 convolution and a softmax over the palette (soft colour names per cell), then an affine
+     * map fitted by ridge regression.
+     */
+    static byte[] imageEncoder(float[] paletteW, float[] paletteB, int factor, double[][] w, int features, int d) {
         OnnxGraph g = new OnnxGraph("assay-world-image-encoder");
         g.input("sample", OnnxGraph.FLOAT, new long[] {-1, 3, -1, -1}, "batch", "height", "width");
-        String lat = conv(g, enc, bias, "latents");
-        String scaled = g.op("Mul", new String[] {lat, g.scalar("scaling", scaling)});
-        String flat = g.op("Reshape", new String[] {scaled, g.longs("flat", new long[] {2}, -1, m)});
-        float[] wm = new float[m * d];
+        int k = paletteB.length;
+        String pooled = g.op("AveragePool", new String[] {"sample"}, OnnxGraph.ints("kernel_shape", factor, factor),
+                OnnxGraph.ints("strides", factor, factor));
+        String logits = g.op("Conv", new String[] {pooled, g.floats("palette_w", new long[] {k, 3, 1, 1}, paletteW),
+            g.floats("palette_b", new long[] {k}, paletteB)});
+        String soft = g.op("Softmax", new String[] {logits}, OnnxGraph.intAttr("axis", 1));
+        String flat = g.op("Reshape", new String[] {soft, g.longs("flat", new long[] {2}, -1, features)});
+        float[] wm = new float[features * d];
         float[] wb = new float[d];
-        for (int a = 0; a < m; a++) {
+        for (int a = 0; a < features; a++) {
             for (int c = 0; c < d; c++) {
                 wm[a * d + c] = (float) w[a][c];
             }
         }
         for (int c = 0; c < d; c++) {
-            wb[c] = (float) w[m][c];
+            wb[c] = (float) w[features][c];
         }
-        String mm = g.op("MatMul", new String[] {flat, g.floats("proj_w", new long[] {m, d}, wm)});
+        String mm = g.op("MatMul", new String[] {flat, g.floats("proj_w", new long[] {features, d}, wm)});
         g.op("Add", new String[] {mm, g.floats("proj_b", new long[] {d}, wb)}, "image_embeds");
         g.output("image_embeds", OnnxGraph.FLOAT, new long[] {-1, d}, "batch");
         return g.toBytes();

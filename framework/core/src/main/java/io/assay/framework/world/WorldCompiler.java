@@ -35,7 +35,8 @@ import java.util.TreeMap;
  *   <li>{@code unet}: the exact posterior-mean denoiser of the dataset's scaled latents under SD 1.5's noise schedule,
  *       each latent weighted by exp(β·cos(prompt, caption)), so an empty prompt gives the unconditional distribution
  *       and classifier-free guidance behaves as on a trained model; epsilon prediction;</li>
- *   <li>{@code image_encoder}: ridge regression from image latents to caption embeddings (CLIP-like scoring).</li>
+ *   <li>{@code image_encoder}: soft palette membership of each 8×8 cell's mean colour, then ridge regression to
+ *       the caption embeddings (CLIP-like scoring: prompt–image similarity, curation's image–text filter).</li>
  * </ul>
  * Deterministic: the same dataset and spec give byte-identical files.
  */
@@ -66,7 +67,7 @@ public final class WorldCompiler {
     }
 
     /** Bumped whenever the compiler's output changes. */
-    static final String VERSION = "world-2";
+    static final String VERSION = "world-4";
 
     /**
      * One training example.
@@ -230,17 +231,25 @@ public final class WorldCompiler {
             x[i] = raw[i] * scaling;
         }
 
-        // 4. Image encoder: ridge regression from scaled latents (+ bias) to caption embeddings.
-        int fd = m + 1;
+        // 4. Image encoder: soft palette membership of each latent cell's mean colour (a fixed non-linearity; colour
+        //    names are not linear in RGB), then ridge regression (+ bias) to the caption embeddings.
+        int cells = grid * grid;
+        int fdim = PALETTE_SIZE * cells;
+        float[][] palette = paletteLayer();
+        int fd = fdim + 1;
         double[][] xtx = new double[fd][fd];
         double[][] xtc = new double[fd][d];
         double[] row = new double[fd];
         for (int i = 0; i < n; i++) {
-            for (int j = 0; j < m; j++) {
-                row[j] = x[i * m + j];
+            float[] f = paletteFeatures(images[i], size, grid, palette);
+            for (int j = 0; j < fdim; j++) {
+                row[j] = f[j];
             }
-            row[m] = 1;
+            row[fdim] = 1;
             for (int a = 0; a < fd; a++) {
+                if (row[a] == 0) {
+                    continue;
+                }
                 for (int b = a; b < fd; b++) {
                     xtx[a][b] += row[a] * row[b];
                 }
@@ -268,8 +277,83 @@ public final class WorldCompiler {
         write(out.resolve("vae_decoder/model.onnx"), VaeModel.decoder(enc, mean));
         write(out.resolve("unet/model.onnx"), DenoiserModel.graph(x, captions, alphasCumprod, n, m, d, grid,
                 (float) spec.beta()));
-        write(out.resolve("image_encoder/model.onnx"), VaeModel.imageEncoder(enc, encBias, scaling, w, m, d));
+        write(out.resolve("image_encoder/model.onnx"), VaeModel.imageEncoder(palette[0], palette[1], FACTOR, w, fdim,
+                d));
         writeConfigs(out, json, spec, scaling, d, grid, vs);
+        // Every caption shares the template ("a … on a … background"), which dominates raw cosines; scorers subtract
+        // the corpus mean embedding from both sides so similarity measures what differs (colours, shapes).
+        ObjectNode ie = json.createObjectNode();
+        ie.put("space", "text_encoder pooler_output, L2-normalised");
+        com.fasterxml.jackson.databind.node.ArrayNode em = ie.putArray("embedding_mean");
+        for (int c = 0; c < d; c++) {
+            double sum = 0;
+            for (int i = 0; i < n; i++) {
+                sum += captions[i * d + c];
+            }
+            em.add((float) (sum / n));
+        }
+        Files.write(out.resolve("image_encoder/config.json"), json.writeValueAsBytes(ie));
+    }
+
+    /** Palette colours in the image encoder's first layer. */
+    static final int PALETTE_SIZE = ProceduralWeb.RGB.length;
+    /** Softmax temperature of the palette layer (squared distance in [-1, 1] RGB units). */
+    static final float PALETTE_TEMPERATURE = 0.05f;
+
+    /**
+     * The palette layer as a 1×1 convolution: logits_k = (2·c·p_k − ‖p_k‖²)/τ, whose softmax over k equals the
+     * softmax of −‖c − p_k‖²/τ (the ‖c‖² term is the same for every k). Returns {weights [K·3], bias [K]}.
+     */
+    static float[][] paletteLayer() {
+        float[] w = new float[PALETTE_SIZE * 3];
+        float[] b = new float[PALETTE_SIZE];
+        for (int k = 0; k < PALETTE_SIZE; k++) {
+            double norm = 0;
+            for (int c = 0; c < 3; c++) {
+                double p = ProceduralWeb.RGB[k][c] / 127.5 - 1;
+                w[k * 3 + c] = (float) (2 * p / PALETTE_TEMPERATURE);
+                norm += p * p;
+            }
+            b[k] = (float) (-norm / PALETTE_TEMPERATURE);
+        }
+        return new float[][] {w, b};
+    }
+
+    /** The image encoder's features, as its ONNX graph computes them: [K, grid, grid] flattened. */
+    static float[] paletteFeatures(float[] img, int size, int grid, float[][] layer) {
+        int cells = grid * grid;
+        int plane = size * size;
+        float[] out = new float[PALETTE_SIZE * cells];
+        double[] logits = new double[PALETTE_SIZE];
+        for (int gy = 0; gy < grid; gy++) {
+            for (int gx = 0; gx < grid; gx++) {
+                double[] c = new double[3];
+                for (int ch = 0; ch < 3; ch++) {
+                    double sum = 0;
+                    for (int y = 0; y < FACTOR; y++) {
+                        for (int x = 0; x < FACTOR; x++) {
+                            sum += img[ch * plane + (gy * FACTOR + y) * size + gx * FACTOR + x];
+                        }
+                    }
+                    c[ch] = sum / (FACTOR * FACTOR);
+                }
+                double max = Double.NEGATIVE_INFINITY;
+                for (int k = 0; k < PALETTE_SIZE; k++) {
+                    logits[k] = layer[1][k] + layer[0][k * 3] * c[0] + layer[0][k * 3 + 1] * c[1]
+                            + layer[0][k * 3 + 2] * c[2];
+                    max = Math.max(max, logits[k]);
+                }
+                double z = 0;
+                for (int k = 0; k < PALETTE_SIZE; k++) {
+                    logits[k] = Math.exp(logits[k] - max);
+                    z += logits[k];
+                }
+                for (int k = 0; k < PALETTE_SIZE; k++) {
+                    out[k * cells + gy * grid + gx] = (float) (logits[k] / z);
+                }
+            }
+        }
+        return out;
     }
 
     private static void readPatch(float[] img, int size, int gx, int gy, double[] patch) {

@@ -97,6 +97,31 @@ public record ClipPreprocessor(int size, int crop, float[] mean, float[] std) {
         return new Tensor(new long[] {images.size(), 3, crop, crop}, out);
     }
 
+    /**
+     * Resizes so the shorter side is {@code side} and center-crops a {@code side}×{@code side} square (bicubic,
+     * antialiased when shrinking).
+     */
+    public static RgbImage squareCrop(RgbImage img, int side) {
+        if (img.width() == side && img.height() == side) {
+            return img;
+        }
+        double scale = (double) side / Math.min(img.width(), img.height());
+        int w = img.width() <= img.height() ? side : Math.max(side, (int) Math.round(img.width() * scale));
+        int h = img.width() <= img.height() ? Math.max(side, (int) Math.round(img.height() * scale)) : side;
+        float[][] r = resize(img, w, h);
+        int x0 = (w - side) / 2;
+        int y0 = (h - side) / 2;
+        byte[] rgb = new byte[side * side * 3];
+        for (int y = 0; y < side; y++) {
+            for (int x = 0; x < side; x++) {
+                for (int c = 0; c < 3; c++) {
+                    rgb[(y * side + x) * 3 + c] = (byte) Math.round(r[c][(y + y0) * w + x + x0]);
+                }
+            }
+        }
+        return new RgbImage(side, side, rgb);
+    }
+
     /** Separable bicubic resampling (a = −0.5), kernel widened by the shrink factor; values in [0, 255]. */
     static float[][] resize(RgbImage img, int w, int h) {
         float[][] src = new float[3][img.width() * img.height()];

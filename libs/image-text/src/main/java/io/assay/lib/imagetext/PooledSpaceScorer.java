@@ -29,9 +29,13 @@ final class PooledSpaceScorer implements ImageTextScorer {
     private final ClipTokenizer tokenizer;
     private final OnnxModel text;
     private final OnnxModel image;
+    private final int side;
+    private final float[] mean;
 
     PooledSpaceScorer(Path dir, OnnxSessions sessions) {
         this.dir = dir;
+        this.side = nativeSide(dir);
+        this.mean = embeddingMean(dir.resolve("image_encoder").resolve("config.json"));
         try {
             this.tokenizer = ClipTokenizer.load(dir.resolve("tokenizer"));
         } catch (IOException | RuntimeException e) {
@@ -57,6 +61,63 @@ final class PooledSpaceScorer implements ImageTextScorer {
         }
     }
 
+    /** The model's native image side: unet/config.json sample_size × 8 (the autoencoder factor), else 64. */
+    private static int nativeSide(Path dir) {
+        Path cfg = dir.resolve("unet").resolve("config.json");
+        if (java.nio.file.Files.isRegularFile(cfg)) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(cfg.toFile()).path("sample_size");
+                if (n.isInt()) {
+                    return n.asInt() * 8;
+                }
+            } catch (IOException e) {
+                throw new StageException(ErrorCode.MODEL_INVALID, "'" + cfg + "' is not valid JSON: "
+                        + e.getMessage(), e);
+            }
+        }
+        return 64;
+    }
+
+    /**
+     * The corpus mean of the normalised caption embeddings ({@code image_encoder/config.json} embedding_mean), which
+     * both sides subtract before the cosine; null when absent.
+     */
+    private static float[] embeddingMean(Path cfg) {
+        if (!java.nio.file.Files.isRegularFile(cfg)) {
+            return null;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(cfg.toFile()).path("embedding_mean");
+            if (!n.isArray()) {
+                return null;
+            }
+            float[] m = new float[n.size()];
+            for (int i = 0; i < m.length; i++) {
+                m[i] = (float) n.get(i).asDouble();
+            }
+            return m;
+        } catch (IOException e) {
+            throw new StageException(ErrorCode.MODEL_INVALID, "'" + cfg + "' is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** Normalises rows, subtracts the mean, normalises again. */
+    private float[][] centred(float[] data, int rows, int width) {
+        float[][] out = ImageTextScorer.normalizeRows(data, rows, width);
+        if (mean == null || mean.length != width) {
+            return out;
+        }
+        float[] flat = new float[rows * width];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < width; c++) {
+                flat[r * width + c] = out[r][c] - mean[c];
+            }
+        }
+        return ImageTextScorer.normalizeRows(flat, rows, width);
+    }
+
     @Override
     public String describe() {
         return "pooled text space: " + dir.resolve("image_encoder/model.onnx");
@@ -73,7 +134,7 @@ final class PooledSpaceScorer implements ImageTextScorer {
         try {
             OnnxTensor in = text.idsInput("input_ids", ids, new long[] {b, WINDOW});
             Tensor out = text.run(Map.of("input_ids", in), Set.of("pooler_output")).get("pooler_output");
-            return ImageTextScorer.normalizeRows(out.data(), b, (int) out.dim(1));
+            return centred(out.data(), b, (int) out.dim(1));
         } catch (OrtException e) {
             throw new StageException(ErrorCode.MODEL_INVALID, "image–text scorer: " + e.getMessage(), e);
         }
@@ -82,18 +143,22 @@ final class PooledSpaceScorer implements ImageTextScorer {
     @Override
     public float[][] embedImages(List<RgbImage> images) {
         float[][] out = new float[images.size()][];
-        // One call per image: images of different sizes cannot share a batch.
-        for (int i = 0; i < images.size(); i++) {
-            try {
-                String input = image.inputs().keySet().iterator().next();
-                OnnxTensor in = image.floatInput(input, images.get(i).toTensor());
-                Tensor e = image.run(Map.of(input, in), Set.of("image_embeds")).get("image_embeds");
-                out[i] = ImageTextScorer.normalizeRows(e.data(), 1, (int) e.dim(1))[0];
-            } catch (OrtException e) {
-                throw new StageException(ErrorCode.MODEL_INVALID, "image–text scorer: " + e.getMessage(), e);
-            }
+        if (images.isEmpty()) {
+            return out;
         }
-        return out;
+        // The encoder's projection is fitted at the native size: every image is brought to it, then one batch.
+        List<Tensor> parts = new java.util.ArrayList<>();
+        for (RgbImage img : images) {
+            parts.add(ClipPreprocessor.squareCrop(img, side).toTensor());
+        }
+        try {
+            String input = image.inputs().keySet().iterator().next();
+            OnnxTensor in = image.floatInput(input, parts.size() == 1 ? parts.get(0) : Tensor.concatBatch(parts));
+            Tensor e = image.run(Map.of(input, in), Set.of("image_embeds")).get("image_embeds");
+            return centred(e.data(), images.size(), (int) e.dim(1));
+        } catch (OrtException e) {
+            throw new StageException(ErrorCode.MODEL_INVALID, "image–text scorer: " + e.getMessage(), e);
+        }
     }
 
     @Override

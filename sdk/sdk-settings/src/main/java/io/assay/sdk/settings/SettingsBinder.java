@@ -1,4 +1,4 @@
-package io.assay.framework.settings;
+package io.assay.sdk.settings;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -259,7 +259,7 @@ public final class SettingsBinder {
     }
 
     /** Resolves a path setting: {@code ~/} is the home directory; relative paths are against the setting's file. */
-    static Path resolvePath(String raw, ConfigOrigin origin) {
+    public static Path resolvePath(String raw, ConfigOrigin origin) {
         if (raw.equals("~") || raw.startsWith("~/")) {
             return Paths.get(System.getProperty("user.home") + raw.substring(1)).normalize();
         }

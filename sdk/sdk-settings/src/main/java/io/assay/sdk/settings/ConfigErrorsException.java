@@ -1,4 +1,4 @@
-package io.assay.framework.settings;
+package io.assay.sdk.settings;
 
 /** A configuration that failed to load or validate; {@link #getMessage()} is the whole numbered report. */
 public final class ConfigErrorsException extends RuntimeException {

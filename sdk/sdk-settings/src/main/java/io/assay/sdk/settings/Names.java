@@ -1,4 +1,4 @@
-package io.assay.framework.settings;
+package io.assay.sdk.settings;
 
 import java.util.Collection;
 import java.util.Locale;
@@ -50,7 +50,7 @@ public final class Names {
     }
 
     /** Optimal string alignment distance (Damerau–Levenshtein with adjacent transpositions). */
-    static int distance(String a, String b) {
+    public static int distance(String a, String b) {
         int[][] d = new int[a.length() + 1][b.length() + 1];
         for (int i = 0; i <= a.length(); i++) {
             d[i][0] = i;

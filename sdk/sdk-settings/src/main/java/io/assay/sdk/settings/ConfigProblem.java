@@ -1,4 +1,4 @@
-package io.assay.framework.settings;
+package io.assay.sdk.settings;
 
 import static java.util.Objects.requireNonNull;
 
@@ -28,7 +28,7 @@ public record ConfigProblem(String file, int line, String key, String message) {
     }
 
     /** The file name of an origin, or its description when it is not a file. */
-    static String describe(ConfigOrigin origin) {
+    public static String describe(ConfigOrigin origin) {
         if (origin == null) {
             return "";
         }

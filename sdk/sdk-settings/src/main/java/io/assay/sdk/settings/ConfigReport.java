@@ -1,4 +1,4 @@
-package io.assay.framework.settings;
+package io.assay.sdk.settings;
 
 import java.util.ArrayList;
 import java.util.List;

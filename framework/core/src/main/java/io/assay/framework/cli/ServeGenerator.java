@@ -1,0 +1,255 @@
+package io.assay.framework.cli;
+
+import com.typesafe.config.ConfigValueFactory;
+import io.assay.framework.compare.LatentPreview;
+import io.assay.framework.engine.GenerationEngine;
+import io.assay.framework.engine.GenerationRequest;
+import io.assay.framework.engine.GenerationResult;
+import io.assay.framework.engine.StepObserver;
+import io.assay.framework.io.PngFiles;
+import io.assay.sdk.ErrorCode;
+import io.assay.sdk.StageException;
+import io.assay.sdk.curation.Images;
+import io.assay.sdk.tensor.RgbImage;
+import io.assay.sdk.tensor.Tensor;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs generation requests for the server on the shared {@link Workbench}: configuration, validation and assembly
+ * happen under the workbench's lock (they reconfigure it); the denoising loop runs outside it, so several workers
+ * generate at once on shared ONNX sessions. Each run takes its own plugin lease: a plugin swapped while it runs does
+ * not affect it, and the next request gets the new version.
+ *
+ * <p>What a request may change is a closed list: prompt, negative, seed, steps, size, batch, guidance scale,
+ * scheduler, and settings under {@code run.}, {@code scheduler.}, {@code guidance.} and {@code noise.} — never a
+ * model, plugin or output path, so no request reads or writes outside the configured directories.
+ */
+final class ServeGenerator {
+
+    /** Config prefixes a request may override. */
+    static final List<String> OVERRIDABLE = List.of("run.", "scheduler.", "guidance.", "noise.");
+    static final int MAX_SIDE = 2048;
+    static final int MAX_STEPS = 500;
+    static final int MAX_BATCH = 8;
+    static final long MAX_INIT_PIXELS = 4096L * 4096;
+
+    /** A generation request, as the API receives it (null = the configuration's default). */
+    record Spec(String prompt, String negative, Long seed, Integer steps, Integer width, Integer height,
+            Integer batch, Double guidance, String scheduler, Map<String, Object> overrides, String initImage,
+            Double strength) {
+    }
+
+    private final Workbench bench;
+    private final List<String> base;
+    private volatile LatentPreview lastPreview;
+
+    ServeGenerator(Workbench bench) {
+        this.bench = bench;
+        this.base = List.copyOf(bench.sets());
+    }
+
+    Workbench bench() {
+        return bench;
+    }
+
+    /** The overrides a spec asks for; refuses what a request may not touch, naming the key. */
+    static List<String> overrides(Spec s) {
+        List<String> sets = new ArrayList<>();
+        if (s.prompt() != null) {
+            sets.add("run.prompt=" + CommonOptions.quote(s.prompt()));
+        }
+        if (s.negative() != null) {
+            sets.add("run.negative=" + CommonOptions.quote(s.negative()));
+        }
+        if (s.seed() != null) {
+            sets.add("run.seed=" + s.seed());
+        }
+        if (s.steps() != null) {
+            check(s.steps() >= 1 && s.steps() <= MAX_STEPS, "steps must be in [1, " + MAX_STEPS + "]");
+            sets.add("run.steps=" + s.steps());
+        }
+        for (Integer side : new Integer[] {s.width(), s.height()}) {
+            check(side == null || side >= 8 && side <= MAX_SIDE && side % 8 == 0,
+                    "width and height must be multiples of 8 in [8, " + MAX_SIDE + "]");
+        }
+        if (s.width() != null) {
+            sets.add("run.width=" + s.width());
+        }
+        if (s.height() != null) {
+            sets.add("run.height=" + s.height());
+        }
+        if (s.batch() != null) {
+            check(s.batch() >= 1 && s.batch() <= MAX_BATCH, "batch must be in [1, " + MAX_BATCH + "]");
+            sets.add("run.batch=" + s.batch());
+        }
+        if (s.guidance() != null) {
+            sets.add("guidance.scale=" + s.guidance());
+        }
+        if (s.scheduler() != null) {
+            sets.add("scheduler.name=" + CommonOptions.quote(s.scheduler()));
+        }
+        if (s.strength() != null) {
+            sets.add("run.strength=" + s.strength());
+        }
+        if (s.overrides() != null) {
+            for (Map.Entry<String, Object> e : s.overrides().entrySet()) {
+                String k = e.getKey();
+                boolean allowed = OVERRIDABLE.stream().anyMatch(k::startsWith) && !k.endsWith("dir")
+                        && !k.endsWith("file") && !k.endsWith("path") && !k.equals("run.init-image")
+                        && k.matches("[a-z0-9.\\-]+");
+                check(allowed, "override '" + k + "' is not allowed: a request may set keys under "
+                        + String.join(", ", OVERRIDABLE) + " (no paths)");
+                sets.add(k + "=" + ConfigValueFactory.fromAnyRef(e.getValue()).render());
+            }
+        }
+        return sets;
+    }
+
+    private static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new StageException(ErrorCode.INVALID_INPUT, message);
+        }
+    }
+
+    /** Decodes a base64 image (with or without a data: prefix), refusing bombs and broken bytes. */
+    static RgbImage decodeImage(String b64) {
+        String s = b64.startsWith("data:") ? b64.substring(b64.indexOf(',') + 1) : b64;
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(s.trim());
+        } catch (IllegalArgumentException e) {
+            throw new StageException(ErrorCode.INVALID_INPUT, "init image is not valid base64");
+        }
+        try {
+            return Images.decode(bytes, MAX_INIT_PIXELS);
+        } catch (Images.UnreadableImageException e) {
+            throw new StageException(ErrorCode.INVALID_INPUT, "init image: " + e.getMessage());
+        }
+    }
+
+    /** Generates; reports steps and previews into the job; returns images (base64 PNG) and infotexts. */
+    Map<String, Object> generate(Spec spec, ServeJobs.Job job) throws Exception {
+        List<String> sets = overrides(spec);
+        RgbImage init = spec.initImage() == null ? null : decodeImage(spec.initImage());
+        Workbench.Assembled a;
+        GenerationRequest request;
+        synchronized (bench) {
+            bench.reconfigure(base, sets, null);
+            bench.validate(null);
+            a = bench.assemble();
+            try {
+                GenerationRequest r = bench.request(a);
+                Tensor initTensor = null;
+                int w = r.width();
+                int h = r.height();
+                if (init != null) {
+                    if (spec.width() == null && spec.height() == null) {
+                        w = init.width() / 8 * 8;
+                        h = init.height() / 8 * 8;
+                    }
+                    initTensor = resize(init, w, h).toTensor();
+                }
+                request = new GenerationRequest(r.prompt(), r.negative(), r.seed(), r.steps(), w, h, r.batch(),
+                        initTensor, init == null ? 1.0 : bench.run().strength(), r.initSampling());
+                job.pluginVersions = Workbench.components(a.config()).toString();
+            } catch (RuntimeException e) {
+                a.close();
+                throw e;
+            }
+        }
+        try {
+            job.steps = request.steps();
+            LatentPreview preview = lastPreview;
+            GenerationResult result = new GenerationEngine().generate(a.pipeline(), request, null,
+                    new StepObserver() {
+                        @Override
+                        public void started(int n) {
+                            job.steps = n;
+                        }
+
+                        @Override
+                        public void stepped(StepRecord s) {
+                            job.step = s.index() + 1;
+                            Tensor x0 = s.denoised() != null ? s.denoised() : s.latents();
+                            try {
+                                job.preview = PngFiles.dataUri(preview != null ? preview.render(x0, 0)
+                                        : channels(x0));
+                            } catch (java.io.IOException | RuntimeException e) {
+                                job.preview = null; // a preview is a courtesy; never fail a run over it
+                            }
+                        }
+                    }, job::shouldStop);
+            lastPreview = LatentPreview.fit(result.finalLatents(), result.decoded(), 0);
+            List<String> images = new ArrayList<>();
+            List<String> infotexts = new ArrayList<>();
+            for (int i = 0; i < result.images().size(); i++) {
+                Map<String, String> meta;
+                synchronized (bench) {
+                    meta = bench.metadata(a, request, result, i);
+                }
+                images.add(Base64.getEncoder().encodeToString(PngFiles.encode(result.images().get(i), meta)));
+                infotexts.add(meta.get("parameters"));
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("images", images);
+            out.put("infotexts", infotexts);
+            out.put("seed", request.seed());
+            out.put("prompt", request.prompt());
+            out.put("negative", request.negative());
+            out.put("steps", request.steps());
+            out.put("width", request.width());
+            out.put("height", request.height());
+            out.put("guidance", result.guidance());
+            out.put("components", Workbench.components(a.config()));
+            out.put("timingsMillis", result.timingsMillis());
+            return out;
+        } finally {
+            a.close();
+        }
+    }
+
+    /** A crude preview before any run has been decoded: latent channels 0–2, each stretched to its range. */
+    static RgbImage channels(Tensor x0) {
+        int h = (int) x0.dim(2);
+        int w = (int) x0.dim(3);
+        int n = h * w;
+        byte[] rgb = new byte[n * 3];
+        float[] d = x0.data();
+        for (int c = 0; c < 3 && c < x0.dim(1); c++) {
+            float lo = Float.MAX_VALUE;
+            float hi = -Float.MAX_VALUE;
+            for (int p = 0; p < n; p++) {
+                lo = Math.min(lo, d[c * n + p]);
+                hi = Math.max(hi, d[c * n + p]);
+            }
+            for (int p = 0; p < n; p++) {
+                rgb[p * 3 + c] = (byte) Math.round(255 * (d[c * n + p] - lo) / Math.max(1e-6f, hi - lo));
+            }
+        }
+        return new RgbImage(w, h, rgb);
+    }
+
+    static RgbImage resize(RgbImage img, int w, int h) {
+        if (img.width() == w && img.height() == h) {
+            return img;
+        }
+        BufferedImage src = PngFiles.toBufferedImage(img);
+        BufferedImage dst = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = dst.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+        g.drawImage(src, 0, 0, w, h, null);
+        g.dispose();
+        return PngFiles.fromBufferedImage(dst);
+    }
+
+    /** Keys of {@link Spec} the native API accepts (for unknown-field messages). */
+    static final Set<String> SPEC_FIELDS = Set.of("prompt", "negative", "seed", "steps", "width", "height", "batch",
+            "guidance", "scheduler", "overrides", "initImage", "strength");
+}

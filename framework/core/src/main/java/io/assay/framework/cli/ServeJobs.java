@@ -1,0 +1,202 @@
+package io.assay.framework.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The server's job queue: a fixed number of workers and a bounded queue. A submission when the queue is full is
+ * refused at once ({@link Busy}) rather than piling up; every job can be cancelled and has a deadline, after which it
+ * is cancelled between steps. Finished jobs are remembered (the most recent {@value #REMEMBERED}) for polling.
+ */
+final class ServeJobs implements AutoCloseable {
+
+    static final int REMEMBERED = 256;
+
+    /** The queue is full. */
+    static final class Busy extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Busy(String message) {
+            super(message);
+        }
+    }
+
+    /** Work a job does; reports progress into the job. */
+    interface Work {
+        Map<String, Object> run(Job job) throws Exception;
+    }
+
+    /** One job: its state, progress and result. Fields are read by pollers while the worker writes them. */
+    static final class Job {
+        final String id = UUID.randomUUID().toString();
+        final String kind;
+        final long created = System.currentTimeMillis();
+        final long deadline;
+        volatile String state = "queued";
+        volatile int step;
+        volatile int steps;
+        volatile String preview;
+        volatile String pluginVersions;
+        volatile Map<String, Object> result;
+        volatile String error;
+        volatile int errorStatus;
+        volatile boolean cancelRequested;
+        volatile long started;
+        volatile long finished;
+
+        Job(String kind, long timeoutMillis) {
+            this.kind = kind;
+            this.deadline = created + timeoutMillis;
+        }
+
+        /** Whether the job should stop: cancelled or past its deadline. */
+        boolean shouldStop() {
+            return cancelRequested || System.currentTimeMillis() > deadline;
+        }
+
+        Map<String, Object> view(boolean withResult) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", id);
+            m.put("kind", kind);
+            m.put("state", state);
+            m.put("step", step);
+            m.put("steps", steps);
+            m.put("progress", steps == 0 ? 0.0 : Math.min(1.0, step / (double) steps));
+            m.put("preview", preview);
+            if (pluginVersions != null) {
+                m.put("components", pluginVersions);
+            }
+            if (error != null) {
+                m.put("error", error);
+            }
+            if (withResult && result != null) {
+                m.put("result", result);
+            }
+            m.put("elapsedMillis", (finished > 0 ? finished : System.currentTimeMillis())
+                    - (started > 0 ? started : created));
+            return m;
+        }
+    }
+
+    private final ThreadPoolExecutor pool;
+    private final Map<String, Job> jobs = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Job> eldest) {
+            return size() > REMEMBERED && !eldest.getValue().state.equals("running")
+                    && !eldest.getValue().state.equals("queued");
+        }
+    };
+    private final int capacity;
+    private final AtomicInteger running = new AtomicInteger();
+
+    ServeJobs(int workers, int queue) {
+        this.capacity = queue;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(Math.max(1, queue)), r -> {
+                    Thread t = new Thread(r, "assay-job-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    /** Queues a job; throws {@link Busy} when the queue is full. */
+    Job submit(String kind, long timeoutMillis, Work work) {
+        Job job = new Job(kind, timeoutMillis);
+        synchronized (jobs) {
+            jobs.put(job.id, job);
+        }
+        try {
+            pool.execute(() -> execute(job, work));
+        } catch (RejectedExecutionException e) {
+            synchronized (jobs) {
+                jobs.remove(job.id);
+            }
+            throw new Busy("busy: " + running.get() + " running and " + pool.getQueue().size() + " queued (limit "
+                    + capacity + "); retry later");
+        }
+        return job;
+    }
+
+    private void execute(Job job, Work work) {
+        if (job.shouldStop()) {
+            job.state = "cancelled";
+            job.error = job.cancelRequested ? "cancelled before it started" : "timed out in the queue";
+            job.finished = System.currentTimeMillis();
+            return;
+        }
+        running.incrementAndGet();
+        job.started = System.currentTimeMillis();
+        job.state = "running";
+        try {
+            job.result = work.run(job);
+            job.state = "done";
+        } catch (Throwable t) {
+            boolean cancelled = job.shouldStop();
+            job.state = cancelled ? "cancelled" : "failed";
+            job.error = cancelled && !job.cancelRequested ? "timed out: " + t.getMessage() : String.valueOf(
+                    t.getMessage());
+            if (t instanceof io.assay.sdk.StageException se) {
+                job.errorStatus = ServeCommand.status(se.code());
+            } else if (t instanceof io.assay.sdk.settings.ConfigErrorsException) {
+                job.errorStatus = 400;
+            }
+        } finally {
+            job.finished = System.currentTimeMillis();
+            running.decrementAndGet();
+        }
+    }
+
+    Job get(String id) {
+        synchronized (jobs) {
+            return jobs.get(id);
+        }
+    }
+
+    /** The running job, if any (for A1111's single-progress endpoint: the most recently started). */
+    Job current() {
+        synchronized (jobs) {
+            Job best = null;
+            for (Job j : jobs.values()) {
+                if (j.state.equals("running") && (best == null || j.started > best.started)) {
+                    best = j;
+                }
+            }
+            return best;
+        }
+    }
+
+    /** Jobs waiting. */
+    int queued() {
+        return pool.getQueue().size();
+    }
+
+    /** Jobs running. */
+    int running() {
+        return running.get();
+    }
+
+    /** Cancels every running and queued job. */
+    void cancelAll() {
+        synchronized (jobs) {
+            jobs.values().forEach(j -> j.cancelRequested = true);
+        }
+    }
+
+    @Override
+    public void close() {
+        cancelAll();
+        pool.shutdown();
+        try {
+            pool.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

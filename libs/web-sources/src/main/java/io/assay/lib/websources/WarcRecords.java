@@ -1,0 +1,134 @@
+package io.assay.lib.websources;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.netpreserve.jwarc.HttpResponse;
+import org.netpreserve.jwarc.MediaType;
+import org.netpreserve.jwarc.MessageBody;
+import org.netpreserve.jwarc.WarcMetadata;
+import org.netpreserve.jwarc.WarcReader;
+import org.netpreserve.jwarc.WarcRecord;
+import org.netpreserve.jwarc.WarcResponse;
+
+/** Classification of WARC records and the reading conventions shared by the index pass and the main pass. */
+final class WarcRecords {
+
+    private WarcRecords() {
+    }
+
+    /** A payload that could not be understood, labelled with what kind of payload it was. */
+    static final class BadPayloadException extends IOException {
+        private static final long serialVersionUID = 1L;
+        final String label;
+
+        BadPayloadException(String label, Throwable cause) {
+            super(Unreadable.describe(cause), cause);
+            this.label = label;
+        }
+    }
+
+    /** Opens a reader on a seekable channel (seeking is how image bytes are fetched), closing it if jwarc refuses. */
+    static WarcReader open(Path file) throws IOException {
+        FileChannel ch = FileChannel.open(file);
+        try {
+            WarcReader r = new WarcReader(ch);
+            r.onWarning(w -> { });
+            return r;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** A response record holding an HTTP exchange (a missing Content-Type is taken as HTTP, as crawlers mean it). */
+    static boolean isHttpResponse(WarcRecord r) {
+        if (!(r instanceof WarcResponse)) {
+            return false;
+        }
+        if (r.headers().first("Content-Type").isEmpty()) {
+            return true;
+        }
+        MediaType t = r.contentType();
+        return t.type().equalsIgnoreCase("application") && t.subtype().equalsIgnoreCase("http");
+    }
+
+    /** A metadata record whose block is JSON, the shape of WAT envelopes. */
+    static boolean isJsonMetadata(WarcRecord r) {
+        if (!(r instanceof WarcMetadata)) {
+            return false;
+        }
+        MediaType t = r.contentType();
+        return t.type().equalsIgnoreCase("application") && t.subtype().equalsIgnoreCase("json");
+    }
+
+    /** Parses the HTTP head, labelling garbage as a bad response rather than a broken file. */
+    static HttpResponse http(WarcResponse r) throws IOException {
+        try {
+            return r.http();
+        } catch (IOException | RuntimeException e) {
+            throw new BadPayloadException("bad HTTP response: ", e);
+        }
+    }
+
+    private static String contentType(HttpResponse h) {
+        return h.headers().first("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+    }
+
+    static boolean isHtml(HttpResponse h) {
+        String ct = contentType(h);
+        return ct.contains("text/html") || ct.contains("application/xhtml+xml");
+    }
+
+    /** An image the server actually delivered (error pages served as image/* are not the image). */
+    static boolean isImage(HttpResponse h) {
+        return contentType(h).strip().startsWith("image/") && h.status() >= 200 && h.status() < 300;
+    }
+
+    static String charset(HttpResponse h) {
+        String raw = h.headers().first("Content-Type").orElse("");
+        try {
+            return MediaType.parseLeniently(raw).parameters().get("charset");
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The page's HTML, decoded from its transfer/content encodings, cut at {@link Bytes#MAX_PAGE_BYTES}. */
+    static byte[] pageBytes(HttpResponse h) throws IOException {
+        try {
+            return Bytes.readPrefix(h.bodyDecoded().stream(), Bytes.MAX_PAGE_BYTES);
+        } catch (IOException | RuntimeException e) {
+            throw new BadPayloadException("bad HTTP response: ", e);
+        }
+    }
+
+    /**
+     * Whether the record's block ends before its declared length (or its gzip member is damaged). Called after a
+     * failure, to tell a broken payload (skip the record) from a broken file (nothing after this point can be
+     * trusted): reads the rest of the raw block, which fails exactly when the file does.
+     */
+    static boolean blockIncomplete(WarcRecord r) {
+        MessageBody body = r.body();
+        ByteBuffer buf = ByteBuffer.allocate(8192);
+        try {
+            while (body.read(buf) >= 0) {
+                buf.clear();
+            }
+            return false;
+        } catch (EOFException e) {
+            return true;
+        } catch (IOException e) {
+            return !(e instanceof java.nio.channels.ClosedChannelException);
+        }
+    }
+
+    static String fileFailure(long offset, Throwable e) {
+        String why = e instanceof EOFException && (e.getMessage() == null || e.getMessage().isBlank())
+                ? "unexpected end of file" : Unreadable.describe(e);
+        return "WARC file truncated or corrupt at offset " + offset + ": " + why;
+    }
+}
