@@ -419,7 +419,8 @@ public final class PluginHost implements AutoCloseable {
             throw new Refusal(id, version, requires, PluginInfo.State.REFUSED, "plugin '" + id + "@" + version
                     + "' requires SDK " + requires + " but this host provides SDK " + sdk);
         }
-        String bundled = bundledHostClass(path);
+        String bundled = Files.isDirectory(path) ? bundledHostClass(path)
+                : ExtractionCache.remembered(path, "scan", () -> bundledHostClass(path));
         if (bundled != null) {
             throw new Refusal(id, version, requires, PluginInfo.State.REFUSED, "plugin '" + id + "@" + version
                     + "' (" + label + ") bundles host-shared class " + bundled + "; the SDK, PF4J, ONNX Runtime, "
@@ -453,7 +454,10 @@ public final class PluginHost implements AutoCloseable {
             if (Files.isDirectory(path)) {
                 copyTree(path, root.resolve(g.id));
             } else {
-                Files.copy(path, root.resolve(g.id + ".zip"));
+                // The archive's extraction is cached by its path, size and time and shared read-only by every
+                // generation and process that loads the same bytes; a generation links to it. Copying and
+                // unzipping a 100 MB plugin on every start would dominate a CLI call.
+                Files.createSymbolicLink(root.resolve(g.id), ExtractionCache.extracted(path));
             }
         } catch (IOException e) {
             throw new Refusal(g.id, g.version, g.requires, PluginInfo.State.FAILED, "cannot stage plugin: " + e);

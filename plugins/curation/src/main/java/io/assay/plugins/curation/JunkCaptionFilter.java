@@ -1,6 +1,8 @@
 package io.assay.plugins.curation;
 
 import io.assay.sdk.Component;
+import io.assay.sdk.ErrorCode;
+import io.assay.sdk.StageException;
 import io.assay.sdk.curation.ScraperFilter;
 import io.assay.sdk.curation.Verdict;
 import io.assay.sdk.curation.WebRecord;
@@ -22,6 +24,7 @@ import org.pf4j.Extension;
         settings = JunkCaptionSettings.class)
 public final class JunkCaptionFilter implements ScraperFilter {
 
+    private volatile boolean closed;
     private static final Pattern FILE_NAME = Pattern.compile(
             "(?i)^[\\w\\-. ()]*\\.(jpe?g|png|gif|webp|bmp|tiff?|svg|heic)$|^(img|dsc|dscn|pxl|screenshot)[_\\- ]?\\d+.*$");
     private static final Pattern WORD = Pattern.compile("\\p{L}+");
@@ -39,6 +42,7 @@ public final class JunkCaptionFilter implements ScraperFilter {
 
     @Override
     public Verdict judge(WebRecord r) {
+        checkOpen();
         String c = r.caption().strip();
         if (c.isEmpty()) {
             return Verdict.reject("empty-caption", 0);
@@ -58,5 +62,17 @@ public final class JunkCaptionFilter implements ScraperFilter {
             return Verdict.reject("too-few-words", words);
         }
         return Verdict.keep(words);
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new StageException(ErrorCode.CLOSED, "Component 'junk-caption' was closed");
+        }
+    }
+
+    /** A closed filter refuses to judge. */
+    @Override
+    public void close() {
+        closed = true;
     }
 }

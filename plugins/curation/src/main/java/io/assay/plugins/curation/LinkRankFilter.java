@@ -1,6 +1,8 @@
 package io.assay.plugins.curation;
 
 import io.assay.sdk.Component;
+import io.assay.sdk.ErrorCode;
+import io.assay.sdk.StageException;
 import io.assay.sdk.curation.ScraperFilter;
 import io.assay.sdk.curation.Verdict;
 import io.assay.sdk.curation.WebRecord;
@@ -19,6 +21,7 @@ import org.pf4j.Extension;
         settings = LinkRankSettings.class)
 public final class LinkRankFilter implements ScraperFilter {
 
+    private volatile boolean closed;
     private final LinkRankSettings settings;
     private long[] pages = new long[1024];
     private long[] links = new long[1024];
@@ -39,6 +42,7 @@ public final class LinkRankFilter implements ScraperFilter {
 
     @Override
     public void survey(WebRecord r) {
+        checkOpen();
         if (r.inboundLinks() < 0) {
             return;
         }
@@ -94,6 +98,7 @@ public final class LinkRankFilter implements ScraperFilter {
 
     @Override
     public Verdict judge(WebRecord r) {
+        checkOpen();
         if (!surveyed) {
             throw new IllegalStateException("link-rank judged before the survey pass");
         }
@@ -116,5 +121,17 @@ public final class LinkRankFilter implements ScraperFilter {
             threshold = java.nio.ByteBuffer.wrap(state).getLong();
             surveyed = true;
         }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new StageException(ErrorCode.CLOSED, "Component 'link-rank' was closed");
+        }
+    }
+
+    /** A closed filter refuses to judge. */
+    @Override
+    public void close() {
+        closed = true;
     }
 }

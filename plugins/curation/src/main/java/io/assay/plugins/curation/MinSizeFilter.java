@@ -1,6 +1,8 @@
 package io.assay.plugins.curation;
 
 import io.assay.sdk.Component;
+import io.assay.sdk.ErrorCode;
+import io.assay.sdk.StageException;
 import io.assay.sdk.curation.Images;
 import io.assay.sdk.curation.ScraperFilter;
 import io.assay.sdk.curation.Verdict;
@@ -20,6 +22,7 @@ import org.pf4j.Extension;
         settings = MinSizeSettings.class)
 public final class MinSizeFilter implements ScraperFilter {
 
+    private volatile boolean closed;
     private final MinSizeSettings settings;
 
     /** Creates the filter. */
@@ -30,6 +33,7 @@ public final class MinSizeFilter implements ScraperFilter {
 
     @Override
     public Verdict judge(WebRecord r) {
+        checkOpen();
         int w;
         int h;
         if (r.hasImage()) {
@@ -69,5 +73,17 @@ public final class MinSizeFilter implements ScraperFilter {
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new StageException(ErrorCode.CLOSED, "Component 'min-size' was closed");
+        }
+    }
+
+    /** A closed filter refuses to judge. */
+    @Override
+    public void close() {
+        closed = true;
     }
 }

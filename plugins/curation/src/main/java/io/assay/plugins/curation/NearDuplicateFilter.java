@@ -1,6 +1,8 @@
 package io.assay.plugins.curation;
 
 import io.assay.sdk.Component;
+import io.assay.sdk.ErrorCode;
+import io.assay.sdk.StageException;
 import io.assay.sdk.curation.Images;
 import io.assay.sdk.curation.ScraperFilter;
 import io.assay.sdk.curation.Verdict;
@@ -34,6 +36,7 @@ import org.pf4j.Extension;
         settings = NearDuplicateSettings.class)
 public final class NearDuplicateFilter implements ScraperFilter {
 
+    private volatile boolean closed;
     private final NearDuplicateSettings settings;
     private final int bands;
     private final List<Map<Long, long[]>> index = new ArrayList<>();
@@ -110,6 +113,7 @@ public final class NearDuplicateFilter implements ScraperFilter {
 
     @Override
     public Verdict judge(WebRecord r) {
+        checkOpen();
         if (!r.hasImage()) {
             return Verdict.keep(Double.NaN);
         }
@@ -214,6 +218,7 @@ public final class NearDuplicateFilter implements ScraperFilter {
 
     @Override
     public void restoreState(byte[] state) {
+        checkOpen();
         ByteBuffer buf = ByteBuffer.wrap(state);
         while (buf.remaining() >= 20) {
             long h = buf.getLong();
@@ -221,5 +226,17 @@ public final class NearDuplicateFilter implements ScraperFilter {
             buf.get(c);
             add(h, c);
         }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new StageException(ErrorCode.CLOSED, "Component 'near-duplicate' was closed");
+        }
+    }
+
+    /** A closed filter refuses to judge. */
+    @Override
+    public void close() {
+        closed = true;
     }
 }

@@ -36,6 +36,7 @@ import org.pf4j.Extension;
         settings = ApgSettings.class)
 public final class AdaptiveProjectedGuidance implements Guidance {
 
+    private volatile boolean closed;
     private final ApgSettings settings;
 
     /** Creates the component from its settings. */
@@ -46,6 +47,7 @@ public final class AdaptiveProjectedGuidance implements Guidance {
 
     @Override
     public Run start(int iterations) {
+        Checks.open(closed, "apg");
         boolean paper = settings.formulation() == ApgSettings.Formulation.PAPER;
         float factor = (float) (paper ? settings.scale() - 1.0 : settings.scale());
         float eta = (float) settings.eta();
@@ -120,5 +122,11 @@ public final class AdaptiveProjectedGuidance implements Guidance {
                         : "apg: uncond + " + num(settings.scale()) + "·update, " + update;
             }
         };
+    }
+
+    /** Releases nothing; a closed component refuses to start runs. */
+    @Override
+    public void close() {
+        closed = true;
     }
 }

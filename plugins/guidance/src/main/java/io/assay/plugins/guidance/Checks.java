@@ -1,6 +1,6 @@
 package io.assay.plugins.guidance;
 
-/** Settings checks whose messages name the config key, the value and what was expected. */
+/** Settings checks whose messages name the config key, the value and what was expected; the closed-stage check. */
 final class Checks {
 
     private Checks() {
@@ -24,6 +24,14 @@ final class Checks {
         finite(key, v);
         if (v < 0 || v > 1) {
             throw new IllegalArgumentException("'" + key + "' must be in [0, 1], got " + GuidanceRun.num(v));
+        }
+    }
+
+    /** Throws {@code StageException(CLOSED)} if the component was closed (the SDK's rule for every stage). */
+    static void open(boolean closed, String component) {
+        if (closed) {
+            throw new io.assay.sdk.StageException(io.assay.sdk.ErrorCode.CLOSED, "Component '" + component
+                    + "' was closed");
         }
     }
 }

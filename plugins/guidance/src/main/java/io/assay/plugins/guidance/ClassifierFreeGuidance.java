@@ -29,6 +29,7 @@ import org.pf4j.Extension;
 @Component(name = "cfg", description = "Classifier-free guidance: uncond + s·(cond − uncond)", settings = CfgSettings.class)
 public final class ClassifierFreeGuidance implements Guidance {
 
+    private volatile boolean closed;
     private final CfgSettings settings;
 
     /** Creates the component from its settings. */
@@ -44,6 +45,7 @@ public final class ClassifierFreeGuidance implements Guidance {
 
     @Override
     public Run start(int iterations) {
+        Checks.open(closed, "cfg");
         int first = (int) Math.floor(settings.start() * iterations);
         int end = (int) Math.floor(settings.stop() * iterations);
         float scale = (float) settings.scale();
@@ -74,5 +76,11 @@ public final class ClassifierFreeGuidance implements Guidance {
                 return f;
             }
         };
+    }
+
+    /** Releases nothing; a closed component refuses to start runs. */
+    @Override
+    public void close() {
+        closed = true;
     }
 }

@@ -24,6 +24,7 @@ import org.pf4j.Extension;
         settings = IntervalSettings.class)
 public final class IntervalClassifierFreeGuidance implements Guidance {
 
+    private volatile boolean closed;
     private final IntervalSettings settings;
 
     /** Creates the component from its settings. */
@@ -34,6 +35,7 @@ public final class IntervalClassifierFreeGuidance implements Guidance {
 
     @Override
     public Run start(int iterations) {
+        Checks.open(closed, "cfg-interval");
         float scale = (float) settings.scale();
         return new GuidanceRun("cfg-interval", iterations) {
             @Override
@@ -60,5 +62,11 @@ public final class IntervalClassifierFreeGuidance implements Guidance {
                         + num(settings.sigmaLow()) + " < σ <= " + num(settings.sigmaHigh()) + ", cond elsewhere";
             }
         };
+    }
+
+    /** Releases nothing; a closed component refuses to start runs. */
+    @Override
+    public void close() {
+        closed = true;
     }
 }

@@ -14,6 +14,7 @@ import org.pf4j.Extension;
 @Component(name = "none", description = "No guidance: the conditional prediction, one denoiser pass per step")
 public final class NoGuidance implements Guidance {
 
+    private volatile boolean closed;
     /** Creates the component; it has no settings. */
     @Inject
     public NoGuidance() {
@@ -21,6 +22,7 @@ public final class NoGuidance implements Guidance {
 
     @Override
     public Run start(int iterations) {
+        Checks.open(closed, "none");
         return new GuidanceRun("none", iterations) {
             @Override
             boolean guided(StepInfo step) {
@@ -37,5 +39,11 @@ public final class NoGuidance implements Guidance {
                 return "none: cond";
             }
         };
+    }
+
+    /** Releases nothing; a closed component refuses to start runs. */
+    @Override
+    public void close() {
+        closed = true;
     }
 }

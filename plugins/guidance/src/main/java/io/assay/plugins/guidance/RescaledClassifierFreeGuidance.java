@@ -26,6 +26,7 @@ import org.pf4j.Extension;
         settings = RescaleSettings.class)
 public final class RescaledClassifierFreeGuidance implements Guidance {
 
+    private volatile boolean closed;
     private final RescaleSettings settings;
 
     /** Creates the component from its settings. */
@@ -36,6 +37,7 @@ public final class RescaledClassifierFreeGuidance implements Guidance {
 
     @Override
     public Run start(int iterations) {
+        Checks.open(closed, "cfg-rescale");
         float scale = (float) settings.scale();
         float phi = (float) settings.rescale();
         float oneMinusPhi = (float) (1.0 - settings.rescale());
@@ -76,5 +78,11 @@ public final class RescaledClassifierFreeGuidance implements Guidance {
                         + s + "·(cond − uncond)";
             }
         };
+    }
+
+    /** Releases nothing; a closed component refuses to start runs. */
+    @Override
+    public void close() {
+        closed = true;
     }
 }

@@ -109,13 +109,4 @@ class TorchCpuNoiseSourceTest {
                 .isInstanceOfSatisfying(StageException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT))
                 .hasMessageContaining("'torch-cpu'").hasMessageContaining("[2, -1]");
     }
-
-    @Test
-    void refusesUseAfterClose() {
-        TorchCpuNoiseSource source = new TorchCpuNoiseSource();
-        source.close();
-        source.close();
-        assertThatThrownBy(() -> source.open(1))
-                .isInstanceOfSatisfying(StageException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CLOSED));
-    }
 }

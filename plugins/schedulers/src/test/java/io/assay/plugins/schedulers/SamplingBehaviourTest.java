@@ -10,23 +10,22 @@ import io.assay.sdk.diffusion.Scheduler;
 import io.assay.sdk.tensor.Npy;
 import io.assay.sdk.tensor.Tensor;
 import io.assay.sdk.testkit.References;
+import io.assay.sdk.testkit.Tensors;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
-/** Run-level behaviour: determinism, input immutability, noise draws, img2img helpers, misuse. */
+/**
+ * Run-level behaviour specific to these schedulers: where noise is drawn, DDIM's eta, img2img against tiny-sd, each
+ * family's add_noise, get_timesteps, misuse messages. Determinism, independent runs, input immutability and buffer
+ * reuse are the test kit's {@link io.assay.sdk.testkit.contract.SchedulerContract} ({@link SchedulerContractTest}).
+ */
 class SamplingBehaviourTest {
 
     private static final long[] SHAPE = {1, 4, 8, 8};
-
-    static Iterable<String> names() {
-        return Schedulers.NAMES;
-    }
 
     private static Tensor randomSample(long seed) {
         Random r = new Random(seed);
@@ -35,78 +34,6 @@ class SamplingBehaviourTest {
             d[j] = (float) r.nextGaussian();
         }
         return new Tensor(SHAPE, d);
-    }
-
-    /** Runs a whole 6-step trajectory with the fake model and constant noise; returns the final sample. */
-    private static float[] trajectory(String name) {
-        Scheduler.Sampling s = Schedulers.create(name).plan(6);
-        Tensor x = randomSample(7);
-        float init = (float) s.initNoiseSigma();
-        float[] start = x.data().clone();
-        for (int j = 0; j < start.length; j++) {
-            start[j] *= init;
-        }
-        x = new Tensor(SHAPE, start);
-        Schedulers.ConstantNoise noise = new Schedulers.ConstantNoise(0.25f);
-        for (int i = 0; i < s.iterations(); i++) {
-            x = s.step(Schedulers.fakeModel(s.scaleModelInput(x, i), s.timestep(i)), i, x, noise).prevSample();
-        }
-        return x.data();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("names")
-    void runsAreBitIdenticalAndIndependentOfEachOther(String name) {
-        float[] first = trajectory(name);
-        float[] second = trajectory(name);
-        assertThat(second).containsExactly(first);
-        for (float v : first) {
-            assertThat(Float.isFinite(v)).isTrue();
-        }
-        // One scheduler instance serves interleaved runs without them sharing state.
-        AbstractDiffusersScheduler scheduler = Schedulers.create(name);
-        Scheduler.Sampling a = scheduler.plan(6);
-        Scheduler.Sampling b = scheduler.plan(6);
-        Tensor x = randomSample(3);
-        Schedulers.ConstantNoise noise = new Schedulers.ConstantNoise(0.5f);
-        Tensor xa = x;
-        Tensor xb = x;
-        for (int i = 0; i < a.iterations(); i++) {
-            xa = a.step(Schedulers.fakeModel(xa, a.timestep(i)), i, xa, noise).prevSample();
-            xb = b.step(Schedulers.fakeModel(xb, b.timestep(i)), i, xb, noise).prevSample();
-            assertThat(xb.data()).containsExactly(xa.data());
-        }
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("names")
-    void inputsAreNeverModified(String name) {
-        Scheduler.Sampling s = Schedulers.create(name).plan(5);
-        Tensor x = randomSample(11);
-        for (int i = 0; i < s.iterations(); i++) {
-            float[] before = x.data().clone();
-            Tensor scaled = s.scaleModelInput(x, i);
-            assertThat(scaled.data()).isNotSameAs(x.data());
-            Tensor model = Schedulers.fakeModel(scaled, s.timestep(i));
-            float[] modelBefore = model.data().clone();
-            Scheduler.Step step = s.step(model, i, x, new Schedulers.ConstantNoise(1f));
-            assertThat(x.data()).containsExactly(before);
-            assertThat(model.data()).containsExactly(modelBefore);
-            assertThat(step.prevSample().data()).isNotSameAs(x.data()).isNotSameAs(model.data());
-            assertThat(step.prevSample().shape()).containsExactly(SHAPE);
-            // A caller may reuse its model-output buffer: overwriting it must not change later steps.
-            java.util.Arrays.fill(model.data(), Float.NaN);
-            x = step.prevSample();
-        }
-        for (float v : x.data()) {
-            assertThat(Float.isFinite(v)).as("final sample of %s", name).isTrue();
-        }
-        Tensor noise = randomSample(12);
-        float[] original = x.data().clone();
-        float[] noiseBefore = noise.data().clone();
-        s.addNoise(x, noise, 0);
-        assertThat(x.data()).containsExactly(original);
-        assertThat(noise.data()).containsExactly(noiseBefore);
     }
 
     @Test
@@ -175,8 +102,8 @@ class SamplingBehaviourTest {
         assertThat(maxAbs(noised, refNoised)).isLessThanOrEqualTo(1e-6);
 
         // The guided noise predictions of the case, replayed from the first iteration.
-        Tensor[] latents = DiffusersReferenceTest.slices(Npy.read(dir.resolve("latents_all.npy")));
-        Tensor[] eps = DiffusersReferenceTest.slices(Npy.read(dir.resolve("noise_pred_all.npy")));
+        Tensor[] latents = Tensors.slices(Npy.read(dir.resolve("latents_all.npy")));
+        Tensor[] eps = Tensors.slices(Npy.read(dir.resolve("noise_pred_all.npy")));
         Tensor x = latents[0];
         double worst = 0;
         for (int k = 0; k < eps.length; k++) {

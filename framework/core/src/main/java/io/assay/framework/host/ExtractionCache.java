@@ -1,0 +1,134 @@
+package io.assay.framework.host;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+/**
+ * Extracted plugin archives, shared: {@code <cache>/<name>-<key>/} where the key digests the archive's real path,
+ * size and modification time, so a replaced archive gets a new directory and a loaded generation keeps its own.
+ * Extraction goes to a temporary directory renamed into place, so concurrent processes never see half an archive.
+ * Entries that would land outside the directory (zip slip) refuse the archive. The cache root is
+ * {@code ASSAY_PLUGIN_CACHE}, else {@code $ASSAY_CACHE_DIR/plugins}, else {@code ~/.cache/assay/plugins}.
+ */
+final class ExtractionCache {
+
+    private ExtractionCache() {
+    }
+
+    static Path root() {
+        String env = System.getenv("ASSAY_PLUGIN_CACHE");
+        if (env != null && !env.isBlank()) {
+            return Paths.get(env);
+        }
+        String cache = System.getenv("ASSAY_CACHE_DIR");
+        // The user's own cache, not a shared temp directory: what is cached here (extractions, the host-class scan)
+        // decides what the host loads, so other users must not be able to plant it.
+        return (cache != null && !cache.isBlank() ? Paths.get(cache)
+                : Paths.get(System.getProperty("user.home"), ".cache", "assay")).resolve("plugins");
+    }
+
+    /** The directory holding the archive's extracted contents (plugin.properties, classes/, lib/). */
+    static Path extracted(Path archive) throws IOException {
+        Path real = archive.toRealPath();
+        String key = real + "|" + Files.size(real) + "|" + Files.getLastModifiedTime(real).toMillis();
+        String name = real.getFileName().toString().replaceFirst("\\.zip$", "") + "-" + digest(key);
+        Path root = root();
+        Path dir = root.resolve(name);
+        if (Files.isRegularFile(dir.resolve(".complete"))) {
+            return dir;
+        }
+        Files.createDirectories(root);
+        Path tmp = Files.createTempDirectory(root, ".extract-");
+        try {
+            try (InputStream in = Files.newInputStream(real); ZipInputStream zip = new ZipInputStream(in)) {
+                for (ZipEntry e; (e = zip.getNextEntry()) != null;) {
+                    Path target = tmp.resolve(e.getName()).normalize();
+                    if (!target.startsWith(tmp)) {
+                        throw new IOException("archive entry '" + e.getName() + "' points outside the plugin");
+                    }
+                    if (e.isDirectory()) {
+                        Files.createDirectories(target);
+                    } else {
+                        Files.createDirectories(target.getParent());
+                        Files.copy(zip, target, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+            Files.writeString(tmp.resolve(".complete"), key, StandardCharsets.UTF_8);
+            try {
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, dir);
+            } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+                // another process extracted it first: theirs is complete, use it
+            }
+            return dir;
+        } finally {
+            if (Files.exists(tmp)) {
+                try (Stream<Path> s = Files.walk(tmp)) {
+                    for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Computes something slow about an archive once per (path, size, time): e.g. the host-class scan. */
+    interface Fact<E extends Exception> {
+        String compute() throws E;
+    }
+
+    /**
+     * {@code fact} for this archive, remembered in the cache ({@code null} results included); recomputed when the
+     * archive changes. A cache that cannot be written only costs time.
+     */
+    static <E extends Exception> String remembered(Path archive, String what, Fact<E> fact) throws E {
+        Path file;
+        try {
+            Path real = archive.toRealPath();
+            String key = real + "|" + Files.size(real) + "|" + Files.getLastModifiedTime(real).toMillis();
+            file = root().resolve(real.getFileName().toString().replaceFirst("\\.zip$", "") + "-" + digest(key)
+                    + "." + what);
+            if (Files.isRegularFile(file)) {
+                String v = Files.readString(file, StandardCharsets.UTF_8);
+                return v.isEmpty() ? null : v.substring(1);
+            }
+        } catch (IOException e) {
+            return fact.compute();
+        }
+        String v = fact.compute();
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = Files.createTempFile(file.getParent(), ".fact-", ".tmp");
+            Files.writeString(tmp, v == null ? "" : "=" + v, StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // not remembered; computed again next time
+        }
+        return v;
+    }
+
+    private static String digest(String key) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
