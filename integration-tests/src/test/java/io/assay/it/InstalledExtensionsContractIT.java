@@ -106,11 +106,28 @@ class InstalledExtensionsContractIT {
 
     static final List<Lease> leases = new ArrayList<>();
 
+    /**
+     * What the plugins' own fixtures declare about their components (the kit tests declared behaviour, and these
+     * are properties a fixture states rather than something the stage interface exposes).
+     */
+    static final Set<String> STOCHASTIC_SCHEDULERS = Set.of("euler-ancestral", "lcm");
+    static final Set<String> STATEFUL_FILTERS = Set.of("near-duplicate");
+
     /** A contract instance whose create() asks the host for the installed component. */
     static Object contract(ComponentInfo c, Record settings) {
         Class<? extends Stage> stage = c.stage();
         if (stage == Scheduler.class) {
-            return (SchedulerContract) () -> create(c, Scheduler.class, settings);
+            return new SchedulerContract() {
+                @Override
+                public Scheduler create() {
+                    return InstalledExtensionsContractIT.create(c, Scheduler.class, settings);
+                }
+
+                @Override
+                public boolean stochastic() {
+                    return STOCHASTIC_SCHEDULERS.contains(c.name());
+                }
+            };
         }
         if (stage == Guidance.class) {
             return (GuidanceContract) () -> create(c, Guidance.class, settings);
@@ -122,10 +139,30 @@ class InstalledExtensionsContractIT {
             return (TextEncoderContract) () -> create(c, TextEncoder.class, settings);
         }
         if (stage == Autoencoder.class) {
-            return (AutoencoderContract) () -> create(c, Autoencoder.class, settings);
+            return new AutoencoderContract() {
+                @Override
+                public Autoencoder create() {
+                    return InstalledExtensionsContractIT.create(c, Autoencoder.class, settings);
+                }
+
+                @Override
+                public boolean supportsSampling() {
+                    return false; // the embedded world's encoder exports the mean only (latent_sample)
+                }
+            };
         }
         if (stage == ScraperFilter.class) {
-            return (ScraperFilterContract) () -> create(c, ScraperFilter.class, settings);
+            return new ScraperFilterContract() {
+                @Override
+                public ScraperFilter create() {
+                    return InstalledExtensionsContractIT.create(c, ScraperFilter.class, settings);
+                }
+
+                @Override
+                public boolean stateful() {
+                    return STATEFUL_FILTERS.contains(c.name());
+                }
+            };
         }
         if (stage == Denoiser.class) {
             Denoiser probe = create(c, Denoiser.class, settings);

@@ -264,6 +264,36 @@ class ServeIT {
         assertThat(name.statusCode()).isEqualTo(400);
     }
 
+    @Test
+    void pluginsAreInstalledReloadedAndUnloadedOverHttp() throws Exception {
+        Path echo = PluginArchiveBuilder.plugin("echo-http", "1.0.0")
+                .source("io.assay.plugins.echohttp.Slow", slowGuidance(7).replace("package io.assay.plugins.slow;",
+                        "package io.assay.plugins.echohttp;").replace("class SlowGuidance", "class Slow")
+                        .replace("public SlowGuidance(", "public Slow(").replace("\"slow-cfg\"", "\"echo-http\"")
+                        .replace("SlowSettings", "EchoSettings"))
+                .source("io.assay.plugins.echohttp.EchoSettings", "package io.assay.plugins.echohttp;\n"
+                        + "public record EchoSettings(@io.assay.sdk.Setting(doc = \"scale\", defaultValue = \"3\") "
+                        + "double scale) {}\n")
+                .build(Files.createDirectories(build.resolve("echo-http")));
+        HttpResponse<String> up = HTTP.send(HttpRequest.newBuilder(uri("/api/plugins?filename=echo-http.zip"))
+                .POST(HttpRequest.BodyPublishers.ofFile(echo)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(up.statusCode()).as(up.body()).isEqualTo(201);
+        assertThat(JSON.readTree(up.body()).get("state").asText()).isEqualTo("STARTED");
+        HttpResponse<String> gen = post("/api/generate", "{\"prompt\": \"x\", \"steps\": 3, \"overrides\": "
+                + "{\"guidance.name\": \"echo-http\"}}");
+        assertThat(gen.statusCode()).as(gen.body()).isEqualTo(200);
+        HttpResponse<String> reload = post("/api/plugins/echo-http/reload", "");
+        assertThat(reload.statusCode()).as(reload.body()).isEqualTo(200);
+        HttpResponse<String> gone = HTTP.send(HttpRequest.newBuilder(uri("/api/plugins/echo-http")).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(gone.statusCode()).isEqualTo(204);
+        HttpResponse<String> after = post("/api/generate", "{\"prompt\": \"x\", \"steps\": 3, \"overrides\": "
+                + "{\"guidance.name\": \"echo-http\"}}");
+        assertThat(after.statusCode()).as("an unloaded component is no longer selectable").isEqualTo(400);
+        assertThat(after.body()).contains("no Guidance named 'echo-http'");
+        assertThat(plugins.resolve("echo-http.zip")).as("the archive left the plugins directory").doesNotExist();
+    }
+
     static JsonNode poll(String id) throws Exception {
         for (int i = 0; i < 2000; i++) {
             JsonNode j = JSON.readTree(get("/api/jobs/" + id).body());

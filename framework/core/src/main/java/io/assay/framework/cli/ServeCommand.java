@@ -228,7 +228,20 @@ public final class ServeCommand implements Callable<Integer> {
         });
         app.post("/api/plugins/{id}/reload", ctx -> ctx.json(describe(bench.host().reload(ctx.pathParam("id")))));
         app.delete("/api/plugins/{id}", ctx -> {
-            bench.host().unload(ctx.pathParam("id"));
+            String id = ctx.pathParam("id");
+            PluginInfo info = bench.host().plugins().stream().filter(p -> id.equals(p.id())
+                    && p.state() == PluginInfo.State.STARTED).findFirst().orElse(null);
+            if (info == null) {
+                error(ctx, 404, "not-found", "no plugin '" + id + "' is loaded");
+                return;
+            }
+            // Remove the archive too (only inside the plugins directory), so the watcher and the next start agree.
+            Path source = info.path();
+            if (source != null && source.toAbsolutePath().normalize().startsWith(
+                    bench.host().pluginsDir().toAbsolutePath().normalize())) {
+                Files.deleteIfExists(source);
+            }
+            bench.host().unload(id);
             ctx.status(204);
         });
         app.get("/api/config", ctx -> {
