@@ -16,6 +16,35 @@ abstract class AbstractRecordSource implements RecordSource {
 
     private final Set<Closeable> open = new LinkedHashSet<>();
     private boolean closed;
+    private final String kind;
+    private final String unit;
+    private final List<java.nio.file.Path> inputs;
+
+    /**
+     * @param kind how {@link #describe()} names the source, e.g. {@code WARC}
+     * @param unit the singular of what it reads, e.g. {@code file} ({@code s} is added for several)
+     * @param inputs what it reads
+     */
+    AbstractRecordSource(String kind, String unit, List<java.nio.file.Path> inputs) {
+        this.kind = kind;
+        this.unit = unit;
+        this.inputs = List.copyOf(inputs);
+    }
+
+    /** A fresh pass over the source, from the beginning. */
+    abstract Iterator<io.assay.sdk.curation.WebRecord> newPass();
+
+    @Override
+    public final Iterator<io.assay.sdk.curation.WebRecord> records() {
+        ensureOpen();
+        return newPass();
+    }
+
+    @Override
+    public String describe() {
+        return kind + ": " + inputs.size() + " " + unit + (inputs.size() == 1 ? "" : "s") + " ("
+                + summarize(inputs.stream().map(p -> String.valueOf(p.getFileName())).toList()) + ")";
+    }
 
     final synchronized void track(Closeable c) {
         if (closed) {

@@ -26,19 +26,13 @@ final class ManifestSource extends AbstractRecordSource {
     private final List<Path> dirs;
 
     ManifestSource(List<Path> dirs) {
+        super("manifest", "dataset", dirs);
         this.dirs = dirs;
     }
 
     @Override
-    public Iterator<WebRecord> records() {
-        ensureOpen();
+    Iterator<WebRecord> newPass() {
         return new Pass();
-    }
-
-    @Override
-    public String describe() {
-        return "manifest: " + dirs.size() + (dirs.size() == 1 ? " dataset (" : " datasets (")
-                + summarize(dirs.stream().map(d -> String.valueOf(d.getFileName())).toList()) + ")";
     }
 
     final class Pass extends LazyIterator<WebRecord> {

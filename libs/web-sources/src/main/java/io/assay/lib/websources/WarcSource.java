@@ -30,6 +30,7 @@ final class WarcSource extends AbstractRecordSource {
     private WarcIndex index;
 
     WarcSource(List<Path> files, RecordSources.Options options) {
+        super("WARC", "file", files);
         this.files = files;
         this.options = options;
     }
@@ -43,15 +44,8 @@ final class WarcSource extends AbstractRecordSource {
     }
 
     @Override
-    public Iterator<WebRecord> records() {
-        ensureOpen();
+    Iterator<WebRecord> newPass() {
         return new Pass();
-    }
-
-    @Override
-    public String describe() {
-        return "WARC: " + files.size() + (files.size() == 1 ? " file (" : " files (")
-                + summarize(files.stream().map(p -> p.getFileName().toString()).toList()) + ")";
     }
 
     /** An {@code <img>} waiting to become a record: bytes are only fetched when the record is handed out. */

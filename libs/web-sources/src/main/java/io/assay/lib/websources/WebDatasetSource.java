@@ -31,19 +31,13 @@ final class WebDatasetSource extends AbstractRecordSource {
     private final List<Path> shards;
 
     WebDatasetSource(List<Path> shards) {
+        super("webdataset", "shard", shards);
         this.shards = shards;
     }
 
     @Override
-    public Iterator<WebRecord> records() {
-        ensureOpen();
+    Iterator<WebRecord> newPass() {
         return new Pass();
-    }
-
-    @Override
-    public String describe() {
-        return "webdataset: " + shards.size() + (shards.size() == 1 ? " shard (" : " shards (")
-                + summarize(shards.stream().map(p -> p.getFileName().toString()).toList()) + ")";
     }
 
     /** The entries of one key collected so far. */
