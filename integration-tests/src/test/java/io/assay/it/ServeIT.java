@@ -123,7 +123,8 @@ class ServeIT {
         Files.copy(archive(1), plugins.resolve("slow.zip"));
         StringWriter err = new StringWriter();
         server = ServeCommand.start(List.of("--port", "0", "--workers", "2", "--queue", "2", "--timeout", "120",
-                "--max-request-bytes", "2000000", "--plugins-dir", plugins.toString(), "--set",
+                "--max-request-bytes", "2000000", "--plugins-dir", plugins.toString(), "--experiments",
+                Dist.configs().resolve("experiments").toString(), "--out", tmp.resolve("serve-out").toString(), "--set",
                 "model.cache-dir=\"" + tmp.resolve("cache") + "\""), new PrintWriter(err, true));
     }
 
@@ -292,6 +293,28 @@ class ServeIT {
         assertThat(after.statusCode()).as("an unloaded component is no longer selectable").isEqualTo(400);
         assertThat(after.body()).contains("no Guidance named 'echo-http'");
         assertThat(plugins.resolve("echo-http.zip")).as("the archive left the plugins directory").doesNotExist();
+    }
+
+    @Test
+    void compareRunsAsAJobAndItsReportIsServedFromItsOwnDirectory() throws Exception {
+        HttpResponse<String> unknown = post("/api/compare", "{\"experiment\": \"../../etc/passwd\"}");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).contains("commodity-cfg-sweep");
+        HttpResponse<String> r = post("/api/compare", "{\"experiment\": \"commodity-cfg-sweep\", "
+                + "\"overrides\": {\"run.steps\": 8}}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        String id = JSON.readTree(r.body()).get("id").asText();
+        JsonNode done = poll(id);
+        assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("done");
+        assertThat(done.get("steps").asInt()).as("progress counted cells").isEqualTo(4);
+        assertThat(done.get("result").get("cells").asInt()).isEqualTo(4);
+        HttpResponse<String> index = get(done.get("result").get("report").asText());
+        assertThat(index.statusCode()).isEqualTo(200);
+        assertThat(index.body()).contains("commodity-cfg-sweep", "<table id=\"results\">");
+        assertThat(get("/api/jobs/" + id + "/files/sheet-1.png").headers().firstValue("content-type").orElse(""))
+                .isEqualTo("image/png");
+        assertThat(get("/api/jobs/" + id + "/files/..%2F..%2Fcache%2Fsha256.json").statusCode())
+                .as("nothing outside the job's directory").isEqualTo(404);
     }
 
     static JsonNode poll(String id) throws Exception {

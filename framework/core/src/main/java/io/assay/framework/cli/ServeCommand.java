@@ -69,6 +69,14 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-watch", description = "Do not watch the plugins directory.")
     boolean noWatch;
 
+    @Option(names = "--experiments", paramLabel = "DIR", description = "Experiments /api/compare may run, by name "
+            + "(default: configs/experiments).")
+    Path experimentsDir;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where compare jobs write their reports (default: "
+            + "${DEFAULT-VALUE}).", defaultValue = "out/serve")
+    Path outRoot;
+
     private final ObjectMapper json = new ObjectMapper();
     private Map<String, Object> model;
 
@@ -198,6 +206,47 @@ public final class ServeCommand implements Callable<Integer> {
             await(job);
             finish(ctx, job);
         });
+        app.post("/api/compare", ctx -> {
+            JsonNode n = json.readTree(ctx.body().isBlank() ? "{}" : ctx.body());
+            String name = n.path("experiment").asText("");
+            Path dir = experimentsDir != null ? experimentsDir : Path.of("configs", "experiments");
+            if (!name.matches("[a-z0-9][a-z0-9-]*") || !Files.isRegularFile(dir.resolve(name + ".conf"))) {
+                List<String> known = new ArrayList<>();
+                if (Files.isDirectory(dir)) {
+                    try (var s = Files.list(dir)) {
+                        s.map(p -> p.getFileName().toString()).filter(f -> f.endsWith(".conf"))
+                                .map(f -> f.substring(0, f.length() - 5)).sorted().forEach(known::add);
+                    }
+                }
+                error(ctx, 404, "not-found", "no experiment '" + name + "'; available: " + known);
+                return;
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> overrides = n.has("overrides") ? json.convertValue(n.get("overrides"), Map.class)
+                    : null;
+            List<String> sets = ServeGenerator.overrides(new ServeGenerator.Spec(null, null, null, null, null, null,
+                    null, null, null, overrides, null, null));
+            Path file = dir.resolve(name + ".conf").toAbsolutePath();
+            ServeJobs.Job job = jobs.submit("compare", timeoutMillis(), j -> compare(j, file, sets, bench));
+            ctx.status(202).json(job.view(false));
+        });
+        app.get("/api/jobs/{id}/files/*", ctx -> {
+            ServeJobs.Job job = jobs.get(ctx.pathParam("id"));
+            String prefix = "/api/jobs/" + ctx.pathParam("id") + "/files/";
+            String rel = java.net.URLDecoder.decode(ctx.path().substring(Math.min(ctx.path().length(),
+                    prefix.length())), java.nio.charset.StandardCharsets.UTF_8);
+            Path root = outRoot.resolve(ctx.pathParam("id")).toAbsolutePath().normalize();
+            Path f = root.resolve(rel).normalize();
+            // Only files the job wrote: nothing outside its own directory, whatever the path says.
+            if (job == null || !job.kind.equals("compare") || !f.startsWith(root) || !Files.isRegularFile(f)) {
+                error(ctx, 404, "not-found", "no such file of job '" + ctx.pathParam("id") + "'");
+                return;
+            }
+            String type = f.toString().endsWith(".html") ? "text/html; charset=utf-8"
+                    : f.toString().endsWith(".png") ? "image/png" : f.toString().endsWith(".json")
+                    ? "application/json" : f.toString().endsWith(".csv") ? "text/csv" : "application/octet-stream";
+            ctx.contentType(type).result(Files.readAllBytes(f));
+        });
         app.get("/api/plugins", ctx -> ctx.json(plugins(bench)));
         app.post("/api/plugins", ctx -> {
             String name = ctx.queryParam("filename");
@@ -309,6 +358,70 @@ public final class ServeCommand implements Callable<Integer> {
             jobs.cancelAll();
             ctx.json(Map.of());
         });
+    }
+
+    /**
+     * A compare job: the experiment runs as {@code assay compare} does (its own plugin lease and session cache) into
+     * {@code <out>/<job id>/}; progress comes from its per-cell lines.
+     */
+    private Map<String, Object> compare(ServeJobs.Job job, Path file, List<String> sets, Workbench bench)
+            throws Exception {
+        Path dir = outRoot.resolve(job.id).toAbsolutePath();
+        List<String> args = new ArrayList<>(List.of("compare", file.toString(), "--out", dir.toString(),
+                "--plugins-dir", bench.host().pluginsDir().toString()));
+        for (String s : common.sets) {
+            args.add("--set");
+            args.add(s);
+        }
+        for (String s : sets) {
+            args.add("--set");
+            args.add(s);
+        }
+        java.util.regex.Pattern cell = java.util.regex.Pattern.compile("compare: cell (\\d+)/(\\d+)");
+        StringBuilder log = new StringBuilder();
+        java.io.Writer progress = new java.io.Writer() {
+            private final StringBuilder line = new StringBuilder();
+
+            @Override
+            public void write(char[] buf, int off, int len) {
+                for (int i = off; i < off + len; i++) {
+                    if (buf[i] == '\n') {
+                        java.util.regex.Matcher m = cell.matcher(line);
+                        if (m.find()) {
+                            job.step = Integer.parseInt(m.group(1));
+                            job.steps = Integer.parseInt(m.group(2));
+                        }
+                        log.append(line).append('\n');
+                        line.setLength(0);
+                    } else {
+                        line.append(buf[i]);
+                    }
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.io.StringWriter out = new java.io.StringWriter();
+        int code = AssayCli.run(args.toArray(String[]::new), new PrintWriter(out, true),
+                new PrintWriter(progress, true));
+        if (code != ExitCodes.OK) {
+            throw new StageException(code == 3 ? ErrorCode.INVALID_INPUT : ErrorCode.INTERNAL, "compare failed (exit "
+                    + code + "): " + log.toString().strip());
+        }
+        JsonNode results = json.readTree(dir.resolve("results.json").toFile());
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("experiment", results.path("experiment").asText());
+        r.put("cells", results.path("cells").asInt());
+        r.put("computed", results.path("computed").asInt());
+        r.put("report", "/api/jobs/" + job.id + "/files/index.html");
+        r.put("results", "/api/jobs/" + job.id + "/files/results.json");
+        return r;
     }
 
     private ServeGenerator.Spec spec(String body) throws Exception {
