@@ -61,6 +61,49 @@ class CompareReportBrowserIT {
     }
 
     @Test
+    void theServePageGeneratesAndShowsTheResult(@TempDir Path out) throws Exception {
+        try (io.assay.framework.cli.ServeCommand.Running server = io.assay.framework.cli.ServeCommand.start(
+                List.of("--port", "0", "--plugins-dir", Dist.home().resolve("plugins").toString(), "--no-watch",
+                        "--set", "model.cache-dir=\"" + cache + "\""), new java.io.PrintWriter(
+                        new java.io.StringWriter(), true))) {
+            Path shots = Paths.get("target", "screenshots");
+            Files.createDirectories(shots);
+            ChromeDriver d = browser();
+            try {
+                d.get("http://127.0.0.1:" + server.port() + "/");
+                JavascriptExecutor js = d;
+                WebElement prompt = d.findElement(By.id("prompt"));
+                prompt.clear();
+                prompt.sendKeys("a yellow square on a black background");
+                d.findElement(By.id("seed")).clear();
+                d.findElement(By.id("seed")).sendKeys("5");
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (d.findElements(By.cssSelector("#scheduler option")).isEmpty()
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertThat(d.findElements(By.cssSelector("#scheduler option")).size()).as("samplers listed")
+                        .isGreaterThanOrEqualTo(9);
+                d.findElement(By.id("go")).click();
+                Boolean loaded = false;
+                while (!loaded && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                    loaded = (Boolean) js.executeScript("const r = document.getElementById('result'); "
+                            + "return r.complete && r.naturalWidth === 64");
+                }
+                assertThat(loaded).as("the result image arrived and decoded").isTrue();
+                assertThat(d.findElement(By.id("info")).getText()).contains("a yellow square on a black background",
+                        "Seed: 5", "Steps: 20");
+                assertThat(d.findElement(By.id("status")).getText()).startsWith("done").contains("step 20 / 20");
+                assertThat(d.findElement(By.id("plugins")).getText()).contains("onnx-sd 0.1.0 STARTED");
+                Files.write(shots.resolve("serve-page.png"), d.getScreenshotAs(OutputType.BYTES));
+            } finally {
+                d.quit();
+            }
+        }
+    }
+
+    @Test
     void theReportShowsEveryCellAndEachTraceShowsTheImageEmerging(@TempDir Path out) throws Exception {
         Path exp = Dist.configs().resolve("experiments/commodity-cfg-sweep.conf");
         Dist.cli("compare", exp.toString(), "--out", out.toString(), "--trace", "--set",

@@ -187,6 +187,9 @@ final class ServeGenerator {
                         }
                     }, job::shouldStop);
             lastPreview = LatentPreview.fit(result.finalLatents(), result.decoded(), 0);
+            // The last preview through the map fitted on this very decode (the first run's live previews had no fit
+            // yet and showed raw latent channels).
+            job.preview = PngFiles.dataUri(lastPreview.render(result.finalLatents(), 0));
             List<String> images = new ArrayList<>();
             List<String> infotexts = new ArrayList<>();
             for (int i = 0; i < result.images().size(); i++) {
