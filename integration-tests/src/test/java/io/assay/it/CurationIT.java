@@ -179,7 +179,8 @@ class CurationIT {
             String page1 = "<html lang=\"en\"><body><a href=\"/p2\">next</a>"
                     + "<img src=\"/img/one.png\" alt=\"a red circle on a blue background\">"
                     + "<img src=\"https://cdn.example/two.png\" alt=\"IMG_2041.jpg\">"
-                    + "<img src=\"/img/broken.png\" alt=\"a broken picture of a square\"></body></html>";
+                    + "<img src=\"/img/broken.png\" alt=\"a broken picture of a square\">"
+                    + "<img src=\"/img/bomb.png\" alt=\"a green triangle on a white background\"></body></html>";
             String page2 = "<html><body><a href=\"/p1\">back</a><img src=\"/img/one.png\" alt=\"click here\">"
                     + "</body></html>";
             w.write(page("https://site.example/p1", page1));
@@ -187,6 +188,7 @@ class CurationIT {
             w.write(image("https://site.example/img/one.png", png(red)));
             byte[] broken = png(red);
             w.write(image("https://site.example/img/broken.png", java.util.Arrays.copyOf(broken, broken.length / 3)));
+            w.write(image("https://site.example/img/bomb.png", bomb(100_000, 100_000)));
             // A response whose HTTP payload is not HTTP at all.
             w.write(new WarcResponse.Builder(URI.create("https://site.example/garbage"))
                     .date(Instant.parse("2026-11-01T00:00:00Z"))
@@ -203,16 +205,31 @@ class CurationIT {
         JsonNode s = summary(out);
         List<JsonNode> ledger = ledger(out);
         System.out.println("WARC curation: " + r.out().lines().findFirst().orElse("") + "; ledger " + ledger);
-        assertThat(s.get("read").asLong()).as("4 images on 2 pages and the corrupt record").isEqualTo(5);
+        assertThat(s.get("read").asLong()).as("5 images on 2 pages and the corrupt record").isEqualTo(6);
         assertThat(s.get("kept").asLong()).as("only the red circle with its bytes").isEqualTo(1);
-        assertThat(s.get("unreadable").asLong()).as("the truncated PNG and the garbage record").isEqualTo(2);
+        assertThat(s.get("unreadable").asLong()).as("the truncated PNG, the bomb and the garbage record")
+                .isEqualTo(3);
         assertThat(ledger).extracting(l -> l.get("reason").asText())
-                .containsExactlyInAnyOrder("file-name", "boilerplate", "unreadable", "unreadable");
+                .containsExactlyInAnyOrder("file-name", "boilerplate", "unreadable", "unreadable", "unreadable");
+        assertThat(ledger).extracting(l -> l.path("detail").asText()).anyMatch(d -> d.contains("decompression bomb"));
         WebRecord k = kept(out).get(0);
         assertThat(k.caption()).isEqualTo("a red circle on a blue background");
         assertThat(PngFiles.fromBufferedImage(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(
                 k.image()))).rgb()).isEqualTo(red.rgb());
-        assertConserved(out, 5);
+        assertConserved(out, 6);
+    }
+
+    /** A 57-byte PNG whose header declares width × height pixels (a decompression bomb's calling card). */
+    static byte[] bomb(int width, int height) {
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(17).put("IHDR".getBytes(StandardCharsets.US_ASCII))
+                .putInt(width).putInt(height).put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(ihdr.array());
+        java.nio.ByteBuffer png = java.nio.ByteBuffer.allocate(8 + 4 + 17 + 4 + 12);
+        png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}).putInt(13).put(ihdr.array())
+                .putInt((int) crc.getValue()).putInt(0).put("IEND".getBytes(StandardCharsets.US_ASCII))
+                .putInt(0xAE426082);
+        return png.array();
     }
 
     static WarcResponse page(String url, String html) throws java.io.IOException {
