@@ -1,6 +1,7 @@
 package io.assay.framework.cli;
 
 import io.assay.framework.compare.Experiment;
+import io.assay.framework.io.Html;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,20 +16,20 @@ final class Report {
             List<Map<String, Object>> stats) {
         StringBuilder b = new StringBuilder();
         b.append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
-                .append(esc(exp.name())).append("</title>\n<style>body{font-family:sans-serif;margin:24px}"
+                .append(Html.esc(exp.name())).append("</title>\n<style>body{font-family:sans-serif;margin:24px}"
                 + "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;font-size:13px}"
                 + "th{cursor:pointer;background:#f4f4f4}img.cell{width:64px;image-rendering:pixelated}"
                 + "svg{background:#fafafa;border:1px solid #ddd}</style></head><body>\n");
-        b.append("<h1>").append(esc(exp.name())).append("</h1>\n<p>").append(rows.size())
-                .append(" cells. Prompts: ").append(esc(String.join(" · ", exp.prompts()))).append(". Seeds: ")
+        b.append("<h1>").append(Html.esc(exp.name())).append("</h1>\n<p>").append(rows.size())
+                .append(" cells. Prompts: ").append(Html.esc(String.join(" · ", exp.prompts()))).append(". Seeds: ")
                 .append(exp.seeds()).append(".</p>\n<h2>Contact sheets</h2>\n");
         for (String s : sheets) {
-            b.append("<p><img class=\"sheet\" src=\"").append(esc(s)).append("\" alt=\"").append(esc(s))
+            b.append("<p><img class=\"sheet\" src=\"").append(Html.esc(s)).append("\" alt=\"").append(Html.esc(s))
                     .append("\"></p>\n");
         }
         b.append("<h2>Results</h2>\n<table id=\"results\"><thead><tr>");
         for (String c : columns) {
-            b.append("<th>").append(esc(c)).append("</th>");
+            b.append("<th>").append(Html.esc(c)).append("</th>");
         }
         b.append("</tr></thead><tbody>\n");
         for (Map<String, Object> r : rows) {
@@ -36,12 +37,12 @@ final class Report {
             for (String c : columns) {
                 Object v = r.get(c);
                 if (c.equals("trace") && v != null) {
-                    b.append("<td><a class=\"trace\" href=\"").append(esc(v.toString())).append("\">trace</a></td>");
+                    b.append("<td><a class=\"trace\" href=\"").append(Html.esc(v.toString())).append("\">trace</a></td>");
                 } else if (c.equals("image") && v != null) {
-                    b.append("<td><a href=\"").append(esc(v.toString())).append("\"><img class=\"cell\" src=\"")
-                            .append(esc(v.toString())).append("\" alt=\"cell\"></a></td>");
+                    b.append("<td><a href=\"").append(Html.esc(v.toString())).append("\"><img class=\"cell\" src=\"")
+                            .append(Html.esc(v.toString())).append("\" alt=\"cell\"></a></td>");
                 } else {
-                    b.append("<td>").append(esc(format(v))).append("</td>");
+                    b.append("<td>").append(Html.esc(Html.cell(v))).append("</td>");
                 }
             }
             b.append("</tr>\n");
@@ -52,17 +53,17 @@ final class Report {
                     + "the cells with that value.</p>\n<table id=\"axis-stats\"><thead><tr><th>axis</th><th>value"
                     + "</th><th>cells</th>");
             for (String m : CompareCommand.SUMMARISED) {
-                b.append("<th>").append(esc(m)).append("</th>");
+                b.append("<th>").append(Html.esc(m)).append("</th>");
             }
             b.append("</tr></thead><tbody>\n");
             for (Map<String, Object> st : stats) {
-                b.append("<tr><td>").append(esc(String.valueOf(st.get("axis")))).append("</td><td>")
-                        .append(esc(String.valueOf(st.get("value")))).append("</td><td>").append(st.get("cells"))
+                b.append("<tr><td>").append(Html.esc(String.valueOf(st.get("axis")))).append("</td><td>")
+                        .append(Html.esc(String.valueOf(st.get("value")))).append("</td><td>").append(st.get("cells"))
                         .append("</td>");
                 for (String m : CompareCommand.SUMMARISED) {
                     Object o = st.get(m);
                     if (o instanceof Map<?, ?> ms) {
-                        b.append("<td>").append(format(ms.get("mean"))).append(" ± ").append(format(ms.get("std")))
+                        b.append("<td>").append(Html.cell(ms.get("mean"))).append(" ± ").append(Html.cell(ms.get("std")))
                                 .append("</td>");
                     } else {
                         b.append("<td></td>");
@@ -81,7 +82,7 @@ final class Report {
             Object x0 = r.get("stepX0L2ToBaseline");
             boolean apart = d instanceof List<?> l0 && l0.stream().anyMatch(x -> ((Number) x).doubleValue() > 0);
             if (d instanceof List<?> list && !list.isEmpty() && apart) {
-                b.append("<div class=\"drift\">").append(esc(label(exp, r)));
+                b.append("<div class=\"drift\">").append(Html.esc(label(exp, r)));
                 if (r.get("firstDivergentStep") != null) {
                     b.append(" — apart from step ").append(r.get("firstDivergentStep"));
                 }
@@ -133,14 +134,5 @@ final class Report {
                 + pts.toString().trim() + "\"/>";
     }
 
-    private static String format(Object v) {
-        if (v instanceof Double d) {
-            return String.format(Locale.ROOT, "%.4g", d);
-        }
-        return v == null ? "" : v.toString();
-    }
 
-    private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-    }
 }

@@ -1,7 +1,7 @@
 package io.assay.framework.curation;
 
+import io.assay.framework.io.Html;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /** {@code report.html}: the counts, each filter's rejections by reason with examples of what it removed. */
@@ -20,30 +20,30 @@ final class CurationReport {
         b.append("<h1>Curation report</h1>\n<table id=\"counts\"><tr><th>read</th><th>kept</th><th>rejected</th>"
                 + "<th>unreadable</th><th>records/s</th></tr><tr>");
         for (String k : List.of("read", "kept", "rejected", "unreadable", "recordsPerSecond")) {
-            b.append("<td>").append(esc(fmt(summary.get(k)))).append("</td>");
+            b.append("<td>").append(Html.esc(Html.cell(summary.get(k)))).append("</td>");
         }
-        b.append("</tr></table>\n<p>").append(esc(String.valueOf(summary.getOrDefault("source", ""))))
+        b.append("</tr></table>\n<p>").append(Html.esc(String.valueOf(summary.getOrDefault("source", ""))))
                 .append("</p>\n<h2>Filters, in chain order</h2>\n<table id=\"filters\"><tr><th>filter</th>"
                         + "<th>judged</th><th>rejected</th><th>reasons</th><th>seconds</th></tr>\n");
         @SuppressWarnings("unchecked")
         Map<String, Summary.FilterCounts> filters = (Map<String, Summary.FilterCounts>) summary.get("filters");
-        filters.forEach((name, f) -> b.append("<tr><td>").append(esc(name)).append("</td><td>").append(f.judged)
-                .append("</td><td>").append(f.rejected).append("</td><td>").append(esc(f.reasons.toString()))
-                .append("</td><td>").append(fmt(f.seconds)).append("</td></tr>\n"));
+        filters.forEach((name, f) -> b.append("<tr><td>").append(Html.esc(name)).append("</td><td>").append(f.judged)
+                .append("</td><td>").append(f.rejected).append("</td><td>").append(Html.esc(f.reasons.toString()))
+                .append("</td><td>").append(Html.cell(f.seconds)).append("</td></tr>\n"));
         b.append("</table>\n");
         for (Map.Entry<String, List<CurationRun.Example>> e : examples.entrySet()) {
-            b.append("<h3>").append(esc(e.getKey().equals("kept") ? "Kept (first examples)" : "Removed by "
+            b.append("<h3>").append(Html.esc(e.getKey().equals("kept") ? "Kept (first examples)" : "Removed by "
                     + e.getKey())).append("</h3>\n<div class=\"examples\">");
             for (CurationRun.Example x : e.getValue()) {
                 b.append("<div class=\"ex\">");
                 if (x.thumbnail != null) {
                     b.append("<img src=\"").append(x.thumbnail).append("\" alt=\"\">");
                 }
-                b.append("“").append(esc(x.caption)).append("”<br>");
+                b.append("“").append(Html.esc(x.caption)).append("”<br>");
                 if (!Double.isNaN(x.score)) {
-                    b.append("score ").append(fmt(x.score)).append("<br>");
+                    b.append("score ").append(Html.cell(x.score)).append("<br>");
                 }
-                b.append("<small>").append(esc(x.id)).append("</small></div>");
+                b.append("<small>").append(Html.esc(x.id)).append("</small></div>");
             }
             b.append("</div>\n");
         }
@@ -60,21 +60,12 @@ final class CurationReport {
         if (o instanceof Map<?, ?> m) {
             m.forEach((k, v) -> {
                 Map<?, ?> c = (Map<?, ?>) v;
-                b.append("<tr><td>").append(esc(String.valueOf(k))).append("</td><td>").append(c.get("read"))
+                b.append("<tr><td>").append(Html.esc(String.valueOf(k))).append("</td><td>").append(c.get("read"))
                         .append("</td><td>").append(c.get("kept")).append("</td></tr>");
             });
         }
         return b.append("</table>\n").toString();
     }
 
-    private static String fmt(Object v) {
-        if (v instanceof Double d) {
-            return String.format(Locale.ROOT, "%.4g", d);
-        }
-        return v == null ? "" : v.toString();
-    }
 
-    private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-    }
 }
