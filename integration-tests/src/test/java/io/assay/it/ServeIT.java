@@ -315,6 +315,21 @@ class ServeIT {
                 .isEqualTo("image/png");
         assertThat(get("/api/jobs/" + id + "/files/..%2F..%2Fcache%2Fsha256.json").statusCode())
                 .as("nothing outside the job's directory").isEqualTo(404);
+
+        // A long compare job stops between steps when cancelled.
+        JsonNode slow = JSON.readTree(post("/api/compare", "{\"experiment\": \"commodity-cfg-sweep\", "
+                + "\"overrides\": {\"run.steps\": 400, \"guidance.name\": \"slow-cfg\"}}").body());
+        String slowId = slow.get("id").asText();
+        for (int i = 0; i < 3000 && !JSON.readTree(get("/api/jobs/" + slowId).body()).get("state").asText()
+                .equals("running"); i++) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(500);
+        HTTP.send(HttpRequest.newBuilder(uri("/api/jobs/" + slowId)).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode stopped = poll(slowId);
+        assertThat(stopped.get("state").asText()).as(stopped.toString()).isEqualTo("cancelled");
+        assertThat(stopped.get("step").asInt()).as("cells finished before the cancel").isLessThan(4);
     }
 
     static JsonNode poll(String id) throws Exception {

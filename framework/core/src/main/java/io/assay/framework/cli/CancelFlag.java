@@ -11,8 +11,15 @@ import sun.misc.SignalHandler;
  */
 final class CancelFlag implements BooleanSupplier, AutoCloseable {
 
+    /**
+     * Set by an embedding host (the server) on the thread that runs a command in-process: that command is cancelled
+     * by it instead of by Ctrl-C, and installs no signal handler (the process's SIGINT stays the host's).
+     */
+    static final ThreadLocal<BooleanSupplier> EMBEDDED = new ThreadLocal<>();
+
     private final AtomicBoolean cancelled = new AtomicBoolean();
     private final SignalHandler previous;
+    private BooleanSupplier external;
 
     private CancelFlag(boolean install) {
         SignalHandler prev = null;
@@ -33,7 +40,10 @@ final class CancelFlag implements BooleanSupplier, AutoCloseable {
 
     /** A flag set by Ctrl-C. */
     static CancelFlag onInterrupt() {
-        return new CancelFlag(true);
+        BooleanSupplier embedded = EMBEDDED.get();
+        CancelFlag f = new CancelFlag(embedded == null);
+        f.external = embedded;
+        return f;
     }
 
     /** A flag only {@link #cancel()} sets. */
@@ -47,7 +57,7 @@ final class CancelFlag implements BooleanSupplier, AutoCloseable {
 
     @Override
     public boolean getAsBoolean() {
-        return cancelled.get();
+        return cancelled.get() || (external != null && external.getAsBoolean());
     }
 
     @Override

@@ -408,8 +408,14 @@ public final class ServeCommand implements Callable<Integer> {
             }
         };
         java.io.StringWriter out = new java.io.StringWriter();
-        int code = AssayCli.run(args.toArray(String[]::new), new PrintWriter(out, true),
-                new PrintWriter(progress, true));
+        int code;
+        CancelFlag.EMBEDDED.set(job::shouldStop); // DELETE /api/jobs/<id> and the timeout stop it between steps
+        try {
+            code = AssayCli.run(args.toArray(String[]::new), new PrintWriter(out, true),
+                    new PrintWriter(progress, true));
+        } finally {
+            CancelFlag.EMBEDDED.remove();
+        }
         if (code != ExitCodes.OK) {
             throw new StageException(code == 3 ? ErrorCode.INVALID_INPUT : ErrorCode.INTERNAL, "compare failed (exit "
                     + code + "): " + log.toString().strip());
