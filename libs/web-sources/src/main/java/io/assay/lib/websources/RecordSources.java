@@ -46,21 +46,35 @@ public final class RecordSources {
     }
 
     /**
-     * How much the WARC reader may remember between its index pass and its main pass.
+     * How much the WARC reader may remember between its index pass and its main pass, and how much one record may
+     * cost.
      *
      * @param countInboundLinks whether to count, per page, the links from other pages of the source (costs an HTML
      *        parse of every page in the index pass and one map entry per distinct URL)
      * @param maxTrackedUrls the most URLs kept in each in-memory table (link counts; image locations): past it, new
      *        URLs are no longer added, so memory stays bounded on crawls of any size; pages that did not fit report
      *        {@code inboundLinks} -1 (unknown) and images that did not fit come without bytes
+     * @param maxRecordBytes the most bytes one record of a gzip-compressed WARC/WAT file may inflate to; a member
+     *        inflating to more (a decompression bomb) is an unreadable record, and reading resumes after it
      */
-    public record Options(boolean countInboundLinks, long maxTrackedUrls) {
+    public record Options(boolean countInboundLinks, long maxTrackedUrls, long maxRecordBytes) {
+
+        /** One record of a compressed crawl may inflate to 1 GiB by default. */
+        public static final long DEFAULT_MAX_RECORD_BYTES = 1L << 30;
 
         /** Validates. */
         public Options {
             if (maxTrackedUrls < 0) {
                 throw new IllegalArgumentException("maxTrackedUrls must be >= 0, got " + maxTrackedUrls);
             }
+            if (maxRecordBytes < 1) {
+                throw new IllegalArgumentException("maxRecordBytes must be >= 1, got " + maxRecordBytes);
+            }
+        }
+
+        /** With the default record limit ({@link #DEFAULT_MAX_RECORD_BYTES}). */
+        public Options(boolean countInboundLinks, long maxTrackedUrls) {
+            this(countInboundLinks, maxTrackedUrls, DEFAULT_MAX_RECORD_BYTES);
         }
 
         /** Counting on, five million URLs per table (a few hundred bytes per URL: about 1 GB per full table). */

@@ -7,9 +7,7 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.netpreserve.jwarc.HttpResponse;
-import org.netpreserve.jwarc.WarcReader;
 import org.netpreserve.jwarc.WarcRecord;
 import org.netpreserve.jwarc.WarcResponse;
 
@@ -34,33 +32,31 @@ final class WarcIndex {
         this.links = options.countInboundLinks() ? new LinkCounter(options.maxTrackedUrls()) : null;
     }
 
-    /** Reads every file once. Broken records and files are skipped silently: the main pass reports them. */
+    /**
+     * Reads every file once. Damaged entries are skipped silently (the main pass reports them), and a record counts
+     * only once its framing is known to be whole.
+     */
     static WarcIndex build(List<Path> files, RecordSources.Options options) {
         WarcIndex idx = new WarcIndex(options);
         for (int f = 0; f < files.size(); f++) {
-            try (WarcReader reader = WarcRecords.open(files.get(f))) {
+            try (WarcFileReader reader = new WarcFileReader(files.get(f), options.maxRecordBytes())) {
                 long previous = -1;
-                while (true) {
-                    Optional<WarcRecord> next;
-                    try {
-                        next = reader.next();
-                    } catch (IOException | RuntimeException e) {
-                        break;
-                    }
-                    if (next.isEmpty()) {
-                        break;
-                    }
-                    WarcRecord rec = next.get();
-                    if (reader.position() <= previous) {
+                for (WarcFileReader.Entry e = reader.next(); e != null; e = reader.next()) {
+                    if (e.offset() <= previous) {
                         idx.unseekable.set(f);
                     }
-                    previous = reader.position();
+                    previous = e.offset();
+                    if (e.record() == null) {
+                        continue;
+                    }
+                    Runnable contribution = null;
                     try {
-                        idx.visit(rec, f, reader.position());
-                    } catch (IOException | RuntimeException e) {
-                        if (WarcRecords.blockIncomplete(rec)) {
-                            break;
-                        }
+                        contribution = idx.visit(e.record(), f, e.offset());
+                    } catch (IOException | RuntimeException ex) {
+                        // A payload the main pass reports as unreadable.
+                    }
+                    if (reader.finish() == null && contribution != null) {
+                        contribution.run();
                     }
                 }
             } catch (IOException | RuntimeException e) {
@@ -70,28 +66,35 @@ final class WarcIndex {
         return idx;
     }
 
-    private void visit(WarcRecord rec, int file, long offset) throws IOException {
+    /** What the record adds to the tables (applied once the record is known to be whole), or {@code null}. */
+    private Runnable visit(WarcRecord rec, int file, long offset) throws IOException {
         if (WarcRecords.isHttpResponse(rec)) {
             WarcResponse resp = (WarcResponse) rec;
             HttpResponse http = WarcRecords.http(resp);
             if (WarcRecords.isImage(http)) {
                 URI u = Urls.absolute(resp.target());
-                if (u != null && images.size() < cap && file < (1 << FILE_BITS) && offset < (1L << OFFSET_BITS)) {
-                    images.putIfAbsent(Urls.key(u), ((long) file << OFFSET_BITS) | offset);
+                if (u != null && file < (1 << FILE_BITS) && offset < (1L << OFFSET_BITS)) {
+                    return () -> {
+                        if (images.size() < cap) {
+                            images.putIfAbsent(Urls.key(u), ((long) file << OFFSET_BITS) | offset);
+                        }
+                    };
                 }
             } else if (links != null && WarcRecords.isHtml(http)) {
                 URI pageUrl = Urls.absolute(resp.target());
                 byte[] html = WarcRecords.pageBytes(http);
-                count(HtmlPages.parse(html, WarcRecords.charset(http), pageUrl, true));
+                Page page = HtmlPages.parse(html, WarcRecords.charset(http), pageUrl, true);
+                return () -> count(page);
             }
         } else if (links != null && WarcRecords.isJsonMetadata(rec)) {
             byte[] json = Bytes.readAll(rec.body().stream(), Bytes.MAX_JSON_BYTES, "WAT record");
             String target = rec.headers().first("WARC-Target-URI").orElse(null);
             Page page = WatPages.parse(json, target, true);
             if (page != null) {
-                count(page);
+                return () -> count(page);
             }
         }
+        return null;
     }
 
     private void count(Page page) {

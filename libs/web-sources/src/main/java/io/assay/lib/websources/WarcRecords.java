@@ -1,14 +1,11 @@
 package io.assay.lib.websources;
 
-import java.io.EOFException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.netpreserve.jwarc.HttpResponse;
 import org.netpreserve.jwarc.MediaType;
-import org.netpreserve.jwarc.MessageBody;
 import org.netpreserve.jwarc.WarcMetadata;
 import org.netpreserve.jwarc.WarcReader;
 import org.netpreserve.jwarc.WarcRecord;
@@ -104,31 +101,5 @@ final class WarcRecords {
         } catch (IOException | RuntimeException e) {
             throw new BadPayloadException("bad HTTP response: ", e);
         }
-    }
-
-    /**
-     * Whether the record's block ends before its declared length (or its gzip member is damaged). Called after a
-     * failure, to tell a broken payload (skip the record) from a broken file (nothing after this point can be
-     * trusted): reads the rest of the raw block, which fails exactly when the file does.
-     */
-    static boolean blockIncomplete(WarcRecord r) {
-        MessageBody body = r.body();
-        ByteBuffer buf = ByteBuffer.allocate(8192);
-        try {
-            while (body.read(buf) >= 0) {
-                buf.clear();
-            }
-            return false;
-        } catch (EOFException e) {
-            return true;
-        } catch (IOException e) {
-            return !(e instanceof java.nio.channels.ClosedChannelException);
-        }
-    }
-
-    static String fileFailure(long offset, Throwable e) {
-        String why = e instanceof EOFException && (e.getMessage() == null || e.getMessage().isBlank())
-                ? "unexpected end of file" : Unreadable.describe(e);
-        return "WARC file truncated or corrupt at offset " + offset + ": " + why;
     }
 }

@@ -5,13 +5,12 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.netpreserve.jwarc.HttpResponse;
-import org.netpreserve.jwarc.WarcReader;
 import org.netpreserve.jwarc.WarcRecord;
 import org.netpreserve.jwarc.WarcResponse;
 
@@ -58,11 +57,10 @@ final class WarcSource extends AbstractRecordSource {
         private final ArrayDeque<PendingImage> pending = new ArrayDeque<>();
         private final ImageFetcher fetcher = new ImageFetcher(files);
         private int nextFile;
-        private WarcReader reader;
+        private WarcFileReader reader;
         private String name;
         private long position;
         private boolean byOrdinal;
-        private long ordinal;
 
         Pass() {
             super(WarcSource.this);
@@ -85,45 +83,41 @@ final class WarcSource extends AbstractRecordSource {
                         return null;
                     }
                     byOrdinal = idx.unseekable(nextFile);
-                    ordinal = -1;
                     Path file = files.get(nextFile++);
                     name = file.getFileName().toString();
                     position = 0;
                     try {
-                        reader = WarcRecords.open(file);
+                        reader = new WarcFileReader(file, options.maxRecordBytes());
                     } catch (IOException | RuntimeException e) {
-                        return Unreadable.record(name + "#0", WarcRecords.fileFailure(0, e), name);
+                        return Unreadable.record(name + "#0", "WARC file " + name + " cannot be read: "
+                                + Unreadable.describe(e), name);
                     }
                 }
-                Optional<WarcRecord> next;
-                try {
-                    next = reader.next();
-                } catch (IOException | RuntimeException e) {
-                    long at = reader.position();
-                    closeReader();
-                    return Unreadable.record(recordId(at, ordinal + 1), WarcRecords.fileFailure(at, e), name);
-                }
-                if (next.isEmpty()) {
+                WarcFileReader.Entry entry = reader.next();
+                if (entry == null) {
                     closeReader();
                     continue;
                 }
-                WarcRecord rec = next.get();
-                long offset = reader.position();
-                position = offset;
-                ordinal++;
-                String id = recordId(offset, ordinal);
+                position = entry.offset();
+                String id = recordId(entry.offset(), entry.ordinal());
+                if (entry.record() == null) {
+                    return Unreadable.record(id, entry.damage(), name);
+                }
+                List<PendingImage> found = new ArrayList<>();
+                String payloadProblem = null;
                 try {
-                    visit(rec, id, idx);
+                    visit(entry.record(), id, idx, found);
                 } catch (IOException | RuntimeException e) {
-                    if (WarcRecords.blockIncomplete(rec)) {
-                        closeReader();
-                        return Unreadable.record(id, WarcRecords.fileFailure(offset, e), name);
-                    }
-                    String reason = e instanceof WarcRecords.BadPayloadException
+                    payloadProblem = e instanceof WarcRecords.BadPayloadException
                             ? ((WarcRecords.BadPayloadException) e).label + e.getMessage()
                             : "unreadable record: " + Unreadable.describe(e);
-                    return Unreadable.record(id, reason, name);
                 }
+                // A record whose framing turns out damaged is not trusted, whatever was read of it.
+                String damage = reader.finish();
+                if (damage != null || payloadProblem != null) {
+                    return Unreadable.record(id, damage != null ? damage : payloadProblem, name);
+                }
+                pending.addAll(found);
             }
         }
 
@@ -135,8 +129,9 @@ final class WarcSource extends AbstractRecordSource {
             return byOrdinal ? name + "#r" + ordinalInFile : name + "#" + offset;
         }
 
-        /** Queues the images of the record, if it is a page. */
-        private void visit(WarcRecord rec, String recordId, WarcIndex idx) throws IOException {
+        /** Collects the images of the record, if it is a page. */
+        private void visit(WarcRecord rec, String recordId, WarcIndex idx, List<PendingImage> found)
+                throws IOException {
             Page page;
             if (WarcRecords.isHttpResponse(rec)) {
                 HttpResponse http = WarcRecords.http((WarcResponse) rec);
@@ -146,7 +141,7 @@ final class WarcSource extends AbstractRecordSource {
                 String target = ((WarcResponse) rec).target();
                 byte[] html = WarcRecords.pageBytes(http);
                 page = HtmlPages.parse(html, WarcRecords.charset(http), Urls.absolute(target), false);
-                queue(page, target, rec, recordId, idx);
+                queue(page, target, rec, recordId, idx, found);
             } else if (WarcRecords.isJsonMetadata(rec)) {
                 byte[] json = Bytes.readAll(rec.body().stream(), Bytes.MAX_JSON_BYTES, "WAT record");
                 String target = rec.headers().first("WARC-Target-URI").orElse(null);
@@ -156,12 +151,13 @@ final class WarcSource extends AbstractRecordSource {
                     throw new WarcRecords.BadPayloadException("bad WAT JSON: ", e);
                 }
                 if (page != null) {
-                    queue(page, page.url() != null ? page.url().toString() : target, rec, recordId, idx);
+                    queue(page, page.url() != null ? page.url().toString() : target, rec, recordId, idx, found);
                 }
             }
         }
 
-        private void queue(Page page, String pageUrl, WarcRecord rec, String recordId, WarcIndex idx) {
+        private void queue(Page page, String pageUrl, WarcRecord rec, String recordId, WarcIndex idx,
+                List<PendingImage> found) {
             long inbound = idx.inboundLinks(page.url());
             for (int i = 0; i < page.images().size(); i++) {
                 Page.Image img = page.images().get(i);
@@ -177,7 +173,7 @@ final class WarcSource extends AbstractRecordSource {
                 if (page.language() != null) {
                     meta.put("pageLanguage", page.language());
                 }
-                pending.add(new PendingImage(recordId + "/" + i, img, pageUrl, inbound, meta));
+                found.add(new PendingImage(recordId + "/" + i, img, pageUrl, inbound, meta));
             }
         }
 
