@@ -28,8 +28,8 @@ import org.netpreserve.jwarc.WarcRecord;
  *       After damage, reading resumes where that member ends if it decoded cleanly, else at the next offset holding
  *       the gzip magic {@code 1f 8b 08} whose member decodes to the start of a WARC record.</li>
  *   <li><b>uncompressed</b>: a record must be followed by its {@code CRLFCRLF} trailer and then by the next record or
- *       the end of the file. After damage, reading resumes at the next line starting {@code WARC/1.} whose header
- *       block parses.</li>
+ *       the end of the file. After damage, reading resumes at the next {@code WARC/1.} that starts a header block
+ *       which parses.</li>
  * </ul>
  * Everything is bounded before it is held or inflated: a header block over {@link #MAX_HEADER_BYTES}, and a gzip record
  * inflating to more than the record limit, are damage.
@@ -42,7 +42,7 @@ final class WarcFileReader implements Closeable {
     /** The longest WARC header block accepted (real ones are a few hundred bytes). */
     static final int MAX_HEADER_BYTES = 1 << 20;
     private static final int SCAN_CHUNK = 64 * 1024;
-    private static final byte[] RECORD_LINE = "\nWARC/1.".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] RECORD_START = "WARC/1.".getBytes(StandardCharsets.ISO_8859_1);
 
     /**
      * A record ({@code record} set) or a damaged stretch of the file that was skipped ({@code damage} set).
@@ -132,8 +132,7 @@ final class WarcFileReader implements Closeable {
             blockRead = true;
             boolean more = advance();
             if (badTrailer) {
-                throw new IOException("its Content-Length (" + e.record().body().size()
-                        + ") does not end the record: no record trailer there");
+                throw lengthMismatch(e);
             }
             if (!more) {
                 endOfSegment();
@@ -147,8 +146,13 @@ final class WarcFileReader implements Closeable {
                 return null;
             }
             lookahead = null;
-            return damaged(e.offset(), ex).damage();
+            return damaged(e.offset(), badTrailer ? lengthMismatch(e) : ex).damage();
         }
+    }
+
+    private static IOException lengthMismatch(Entry e) {
+        return new IOException("its Content-Length (" + e.record().headers().first("Content-Length").orElse("none")
+                + ") does not end the record: no record trailer there");
     }
 
     /** Starts reading at an offset: a gzip member, or (uncompressed) a record. Sets {@link #lookahead} or moves on. */
@@ -197,8 +201,11 @@ final class WarcFileReader implements Closeable {
     private Entry damaged(long at, Throwable cause) {
         long resume;
         try {
-            resume = gzip ? resumeAfterMember(at) : scanForRecordLine(at + 1);
+            resume = gzip ? resumeAfterMember(at) : scanForRecord(at + 1);
         } catch (IOException e) {
+            resume = -1;
+        }
+        if (resume >= size) {
             resume = -1;
         }
         closeSegment();
@@ -229,12 +236,12 @@ final class WarcFileReader implements Closeable {
                 // The member cannot be read to its end: look for the next one.
             }
         }
-        return scan(at + 1, new byte[] {0x1f, (byte) 0x8b, 8}, 0, c -> GzipMember.startsWarcRecord(file, c));
+        return scan(at + 1, new byte[] {0x1f, (byte) 0x8b, 8}, c -> GzipMember.startsWarcRecord(file, c));
     }
 
-    /** The next offset after {@code from} where a line starts a WARC record whose header block parses, or -1. */
-    private long scanForRecordLine(long from) throws IOException {
-        return scan(from - 1, RECORD_LINE, 1, this::headerParsesAt);
+    /** The first offset from {@code from} where a WARC record whose header block parses starts, or -1. */
+    private long scanForRecord(long from) throws IOException {
+        return scan(from, RECORD_START, this::headerParsesAt);
     }
 
     /** A candidate offset that the resynchronising scan must confirm. */
@@ -243,20 +250,20 @@ final class WarcFileReader implements Closeable {
     }
 
     /**
-     * The first offset {@code p + skip} such that {@code pattern} occurs at {@code p >= from} and {@code check} holds
-     * at {@code p + skip}, or -1. Reads the file in chunks that overlap by the pattern's length.
+     * The first offset from {@code from} where {@code pattern} occurs and {@code check} holds, or -1. Reads the file
+     * in chunks that overlap by the pattern's length.
      */
-    private long scan(long from, byte[] pattern, int skip, Check check) throws IOException {
+    private long scan(long from, byte[] pattern, Check check) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(SCAN_CHUNK);
         byte[] a = buf.array();
-        for (long pos = Math.max(0, from); pos < size; ) {
+        for (long pos = from; pos < size; ) {
             int n = file.read(buf.clear(), pos);
             if (n <= 0) {
                 break;
             }
             for (int i = 0; i + pattern.length <= n; i++) {
-                if (matches(a, i, pattern) && check.holds(pos + i + skip)) {
-                    return pos + i + skip;
+                if (matches(a, i, pattern) && check.holds(pos + i)) {
+                    return pos + i;
                 }
             }
             if (pos + n >= size) {
