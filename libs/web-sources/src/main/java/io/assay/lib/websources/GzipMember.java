@@ -16,8 +16,8 @@ import java.util.zip.Inflater;
  *
  * <p>Written here because jwarc's {@code GunzipChannel} and {@link java.util.zip.GZIPInputStream} both read
  * concatenated members as one stream: they hide where a member ends and cannot restart after a corrupt one, which is
- * exactly what reading a damaged {@code .warc.gz} needs (see {@link WarcFileReader}). Reads are positional, so
- * several members of one file can be open at once.
+ * exactly what reading a damaged {@code .warc.gz} needs (see {@link WarcFileReader}). Reads are positional (the
+ * file's own position is never used), and the bytes read past one member's end serve the next.
  */
 final class GzipMember implements ReadableByteChannel {
 
@@ -30,30 +30,46 @@ final class GzipMember implements ReadableByteChannel {
     private static final int MAX_HEADER_STRING = 64 * 1024;
 
     private final FileChannel file;
-    private final long start;
     private final Inflater inflater = new Inflater(true);
     private final CRC32 crc = new CRC32();
+    /** Bytes of the file from {@code inPos - in.limit()} to {@code inPos}; kept from one member to the next. */
     private final ByteBuffer in = ByteBuffer.allocate(64 * 1024).flip();
     private long inPos;
+    private long start;
     private long inflated;
     private long end = -1;
     private boolean open = true;
 
+    /** A decoder for the members of a file, one at a time; {@link #open(long)} starts one. */
+    GzipMember(FileChannel file) {
+        this.file = file;
+    }
+
     /**
-     * Opens the member starting at {@code start} and reads its header.
+     * Starts reading the member at {@code start} (the previous one is abandoned) and reads its header.
      *
      * @throws IOException if no gzip member header starts there
      */
-    GzipMember(FileChannel file, long start) throws IOException {
-        this.file = file;
+    void open(long start) throws IOException {
+        inflater.reset();
+        crc.reset();
+        inflated = 0;
+        end = -1;
         this.start = start;
-        this.inPos = start;
+        long buffered = inPos - in.limit();
+        if (start >= buffered && start <= inPos) {
+            in.position((int) (start - buffered)); // usually: the previous member ended there
+        } else {
+            in.clear().flip();
+            inPos = start;
+        }
         readHeader();
     }
 
     /** Whether a gzip member whose data inflates to the start of a WARC record ({@code WARC/}) begins at the offset. */
     static boolean startsWarcRecord(FileChannel file, long offset) {
-        try (GzipMember m = new GzipMember(file, offset)) {
+        try (GzipMember m = new GzipMember(file)) {
+            m.open(offset);
             ByteBuffer head = ByteBuffer.allocate(5);
             while (head.hasRemaining() && m.read(head) >= 0) {
                 // reads until five bytes or the member's end
@@ -187,7 +203,7 @@ final class GzipMember implements ReadableByteChannel {
         return open;
     }
 
-    /** Frees the inflater; the file stays open (it belongs to the caller). */
+    /** Frees the inflater; the file stays open (it belongs to the caller). Nothing can be read afterwards. */
     @Override
     public void close() {
         if (open) {

@@ -58,7 +58,8 @@ final class WarcFileReader implements Closeable {
     private final long size;
     private final boolean gzip;
     private final long maxRecordBytes;
-    private GzipMember member;
+    private final GzipMember member;
+    private boolean inMember;
     private Budget budget;
     private WarcReader jwarc;
     private long base;
@@ -83,6 +84,7 @@ final class WarcFileReader implements Closeable {
             this.size = file.size();
             ByteBuffer magic = ByteBuffer.allocate(2);
             this.gzip = file.read(magic, 0) == 2 && magic.getShort(0) == (short) 0x1f8b;
+            this.member = gzip ? new GzipMember(file) : null;
         } catch (IOException | RuntimeException e) {
             file.close();
             throw e;
@@ -159,7 +161,8 @@ final class WarcFileReader implements Closeable {
     private void open(long at) {
         try {
             if (gzip) {
-                member = new GzipMember(file, at);
+                member.open(at);
+                inMember = true;
                 budget = new Budget(member);
             } else {
                 file.position(at);
@@ -225,7 +228,7 @@ final class WarcFileReader implements Closeable {
      * budget (a record shorter than its member), else the next offset where an intact member starts.
      */
     private long resumeAfterMember(long at) throws IOException {
-        if (member != null && member.start() == at) {
+        if (inMember && member.start() == at) {
             try {
                 ByteBuffer sink = ByteBuffer.allocate(8192);
                 while (budget.read(sink.clear()) >= 0) {
@@ -309,10 +312,7 @@ final class WarcFileReader implements Closeable {
     }
 
     private void closeSegment() {
-        if (member != null) {
-            member.close();
-        }
-        member = null;
+        inMember = false;
         budget = null;
         jwarc = null;
     }
@@ -320,6 +320,9 @@ final class WarcFileReader implements Closeable {
     @Override
     public void close() throws IOException {
         closeSegment();
+        if (member != null) {
+            member.close();
+        }
         file.close();
     }
 
