@@ -51,6 +51,11 @@ final class HtmlUnescape {
         return m;
     }
 
+    /** The HTML5 named references: name (with or without its ';') to text. */
+    static Map<String, String> named() {
+        return NAMED;
+    }
+
     static String unescape(String s) {
         if (s.indexOf('&') < 0) {
             return s;
