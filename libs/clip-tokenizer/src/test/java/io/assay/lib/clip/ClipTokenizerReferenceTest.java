@@ -64,6 +64,17 @@ class ClipTokenizerReferenceTest {
     }
 
     @Test
+    void everyApostropheFtfyUncurlsTokenizesAsTheAsciiOne() {
+        TokenReport ascii = tokenizer.report("a dog's life, don't", LongPromptPolicy.TRUNCATE, 77);
+        assertThat(ascii.tokens()).contains("'s</w>", "'t</w>");
+        for (char apostrophe : new char[] {'\u02bc', '\u2018', '\u2019', '\u201a', '\u201b'}) {
+            TokenReport r = tokenizer.report("a dog" + apostrophe + "s life, don" + apostrophe + "t",
+                    LongPromptPolicy.TRUNCATE, 77);
+            assertThat(r.ids()).as("U+%04X", (int) apostrophe).isEqualTo(ascii.ids());
+        }
+    }
+
+    @Test
     void truncationReportsTheDroppedTokensAndChunkingKeepsThem() {
         String longPrompt = "a photo of a cat ".repeat(40).trim();
         TokenReport t = tokenizer.report(longPrompt, LongPromptPolicy.TRUNCATE, 77);
