@@ -29,6 +29,12 @@ import org.pf4j.Extension;
  * recording, throws {@link StageException} with {@link ErrorCode#INVALID_INPUT} naming the file, the recorded
  * shape and the requested one. Each draw returns a fresh copy, so callers may keep or modify it.
  *
+ * <p>An image-to-image run starts its loop part-way through the schedule, and a recording of it may hold one entry
+ * per iteration of the full schedule or one per iteration it executed. Once the stream is told the run's loop
+ * ({@link ReplayStream#beginLoop}), it accepts both: with as many entries as the schedule has iterations, entry
+ * {@code i} serves iteration {@code i}; with as many as the run executes, entry 0 serves the first executed
+ * iteration. Any other count is refused, naming the file, the count and both counts accepted.
+ *
  * <p>The files are read once, when the component is created, so a missing or malformed file is reported before
  * the run starts.
  */
@@ -110,10 +116,48 @@ public final class ReplayNoiseSource implements NoiseSource {
         closed = true;
     }
 
-    private final class ReplayStream implements NoiseStream {
+    /** One run's stream (package-visible so tests can give it the run's loop). */
+    final class ReplayStream implements NoiseStream {
 
         /** Sequential draws served so far: 0 means the next draw is {@code initial}. */
         private int sequential;
+        /** The iteration entry 0 of {@code steps} serves: 0, or the first executed one for a per-execution file. */
+        private int firstEntryIteration;
+
+        /**
+         * Tells the stream the run's loop: iterations {@code firstIteration} to {@code iterations - 1} of a schedule
+         * of {@code iterations}, so that a recording with one entry per executed iteration (image-to-image) is served
+         * by position. Overrides {@code NoiseStream.beginLoop} (the engine's call before the first iteration) once
+         * the SDK declares it; until then runs index the recording by iteration, as before.
+         *
+         * @throws StageException {@link ErrorCode#INVALID_INPUT} if the recording holds neither one entry per
+         *     iteration of the schedule nor one per executed iteration
+         */
+        public void beginLoop(int firstIteration, int iterations) {
+            if (firstIteration < 0 || firstIteration >= iterations) {
+                throw new IllegalArgumentException("the loop must run iterations [" + firstIteration + ", "
+                        + iterations + "): first iteration out of range");
+            }
+            if (steps == null) {
+                return;
+            }
+            int n = steps.intDim(0);
+            int executed = iterations - firstIteration;
+            if (n == iterations) {
+                firstEntryIteration = 0;
+            } else if (n == executed) {
+                firstEntryIteration = firstIteration;
+            } else {
+                throw new StageException(ErrorCode.INVALID_INPUT, "Replay 'steps' file '" + stepsFile + "' has " + n
+                        + " entries; this run accepts " + iterations + " (one per iteration of its schedule) or "
+                        + executed + " (one per executed iteration, " + firstIteration + " to " + (iterations - 1)
+                        + ")");
+            }
+            if (context.trace().enabled()) {
+                context.trace().record("replay-loop", Map.of("first-iteration", firstIteration, "iterations",
+                        iterations, "recorded-steps", n, "entry-0-serves-iteration", firstEntryIteration));
+            }
+        }
 
         @Override
         public Tensor draw(long[] shape) {
@@ -130,7 +174,7 @@ public final class ReplayNoiseSource implements NoiseSource {
 
         @Override
         public Tensor drawForStep(int iteration, long[] shape) {
-            return entry(iteration, shape, "the noise of loop iteration " + iteration);
+            return entry(iteration - firstEntryIteration, shape, "the noise of loop iteration " + iteration);
         }
 
         private Tensor entry(int index, long[] shape, String what) {
