@@ -60,13 +60,7 @@ final class HtmlUnescape {
         if (s.indexOf('&') < 0) {
             return s;
         }
-        Matcher m = CHARREF.matcher(s);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            m.appendReplacement(out, Matcher.quoteReplacement(replace(m.group(1))));
-        }
-        m.appendTail(out);
-        return out.toString();
+        return CHARREF.matcher(s).replaceAll(m -> Matcher.quoteReplacement(replace(m.group(1))));
     }
 
     private static String replace(String s) {

@@ -103,22 +103,19 @@ public final class TextCleaner {
         if (s.indexOf('&') < 0) {
             return s;
         }
-        Matcher m = HTML_ENTITY.matcher(s);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String entity = m.group();
-            String named = FTFY_ENTITIES.get(entity);
-            String replacement = entity;
-            if (named != null) {
-                replacement = named;
-            } else if (entity.startsWith("&#")) {
-                String unescaped = HtmlUnescape.unescape(entity);
-                replacement = unescaped.indexOf(';') >= 0 ? entity : unescaped;
-            }
-            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        return HTML_ENTITY.matcher(s).replaceAll(m -> Matcher.quoteReplacement(ftfyEntity(m.group())));
+    }
+
+    private static String ftfyEntity(String entity) {
+        String named = FTFY_ENTITIES.get(entity);
+        if (named != null) {
+            return named;
         }
-        m.appendTail(out);
-        return out.toString();
+        if (entity.startsWith("&#")) {
+            String unescaped = HtmlUnescape.unescape(entity);
+            return unescaped.indexOf(';') >= 0 ? entity : unescaped;
+        }
+        return entity;
     }
 
     /** ftfy's {@code HTML_ENTITIES}: the HTML5 names ending in ';', plus upper-case forms of lower-case ones. */

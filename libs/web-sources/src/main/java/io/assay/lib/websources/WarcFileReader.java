@@ -9,6 +9,7 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.LongPredicate;
 import org.netpreserve.jwarc.WarcParser;
 import org.netpreserve.jwarc.WarcReader;
 import org.netpreserve.jwarc.WarcRecord;
@@ -247,16 +248,11 @@ final class WarcFileReader implements Closeable {
         return scan(from, RECORD_START, this::headerParsesAt);
     }
 
-    /** A candidate offset that the resynchronising scan must confirm. */
-    private interface Check {
-        boolean holds(long offset);
-    }
-
     /**
      * The first offset from {@code from} where {@code pattern} occurs and {@code check} holds, or -1. Reads the file
      * in chunks that overlap by the pattern's length.
      */
-    private long scan(long from, byte[] pattern, Check check) throws IOException {
+    private long scan(long from, byte[] pattern, LongPredicate check) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(SCAN_CHUNK);
         byte[] a = buf.array();
         for (long pos = from; pos < size; ) {
@@ -265,7 +261,7 @@ final class WarcFileReader implements Closeable {
                 break;
             }
             for (int i = 0; i + pattern.length <= n; i++) {
-                if (matches(a, i, pattern) && check.holds(pos + i)) {
+                if (matches(a, i, pattern) && check.test(pos + i)) {
                     return pos + i;
                 }
             }

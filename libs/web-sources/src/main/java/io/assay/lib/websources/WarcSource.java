@@ -21,6 +21,10 @@ import org.netpreserve.jwarc.WarcResponse;
  * <p>Two passes over the files: the {@link WarcIndex} pass (once per source, the first time records are asked for),
  * then a main pass per {@link #records()} call that reads one WARC record at a time and fetches image bytes by
  * seeking. Memory holds the index, one page and one image.
+ *
+ * <p>Damage inside a file — a corrupt gzip member, a lying {@code Content-Length}, garbage between records — costs the
+ * entry it hits only: it becomes one unreadable record naming the file, the offset and the cause, and reading resumes
+ * at the next intact record ({@link WarcFileReader}).
  */
 final class WarcSource extends AbstractRecordSource {
 
