@@ -105,6 +105,11 @@ final class ModelWriter {
         }
     }
 
+    /** The size of the model file this writer would write. */
+    long modelSize() {
+        return plan().modelSize();
+    }
+
     /** Writes the model stream (every initializer inline: {@code external} must be null) to {@code out}. */
     void writeTo(OutputStream out, ExecutorService pool) throws IOException {
         pump(plan().modelSegments(), out, pool);

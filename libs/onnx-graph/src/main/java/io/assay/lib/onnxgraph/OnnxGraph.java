@@ -188,6 +188,17 @@ public final class OnnxGraph {
         return name;
     }
 
+    /** A 1-D float32 constant holding {@code values}, shared by every caller asking for the same values. */
+    public String constFloats(float... values) {
+        String key = "f32[]:" + Arrays.toString(values);
+        String name = constants.get(key);
+        if (name == null) {
+            name = floats("const_f32v_" + constants.size(), new long[] {values.length}, values);
+            constants.put(key, name);
+        }
+        return name;
+    }
+
     /** A scalar float32 constant, shared by every caller asking for the same value. */
     public String constFloat(float value) {
         String key = "f32:" + Float.floatToIntBits(value);
@@ -355,6 +366,11 @@ public final class OnnxGraph {
             n += i.bytes();
         }
         return n;
+    }
+
+    /** The exact size in bytes of the model serialized with every initializer inline (protobuf refuses 2 GiB). */
+    public long inlineSize() {
+        return new ModelWriter(this, null, 1, WriteProgress.NONE).modelSize();
     }
 
     /** The model without any initializer data, for inspection (names, nodes, I/O); initializers carry dims only. */
