@@ -27,7 +27,7 @@ import java.util.Set;
  *       pair wins, ties to the lexicographically smallest), until every listed word is one token;</li>
  *   <li>every lower-case Latin-1 / Latin Extended-A letter as one token (its two UTF-8 bytes merged);</li>
  *   <li>every two-letter and three-letter a–z string, inside and at the end of a word;</li>
- *   <li>four-letter strings, most English-like first (by the word list's letter-bigram counts), until the
+ *   <li>four-letter strings, most English-like first (by the product of the word list's letter-bigram counts), until the
  *       vocabulary is full.</li>
  * </ol>
  * Any text still tokenizes, since every byte is a token; listed words become one token each, others a few pieces.
@@ -38,6 +38,7 @@ final class ClipVocabulary {
     static final String EOS = "<|endoftext|>";
     private static final String END = "</w>";
     private static final int MERGES = TextSpec.VOCAB - 512 - 2;
+    private static final long MAX_SCORE = 1L << 40;
 
     private final Map<String, Integer> vocab = new LinkedHashMap<>();
     private final List<String> merges = new ArrayList<>();
@@ -111,23 +112,23 @@ final class ClipVocabulary {
     private void learn(List<String> words) {
         Set<String> skipped = new java.util.HashSet<>();
         List<List<String>> symbols = new ArrayList<>();
-        List<Integer> counts = new ArrayList<>();
+        Map<String, Integer> pairs = new HashMap<>();
+        Map<String, Set<Integer>> where = new HashMap<>();
         for (int i = 0; i < words.size(); i++) {
             symbols.add(split(words.get(i)));
-            counts.add(words.size() - i);
+            count(symbols.get(i), i, words.size() - i, pairs, where);
         }
         while (!full()) {
-            Map<String, Integer> pairs = new HashMap<>();
-            for (int w = 0; w < symbols.size(); w++) {
-                List<String> s = symbols.get(w);
-                for (int i = 0; i + 1 < s.size(); i++) {
-                    pairs.merge(s.get(i) + " " + s.get(i + 1), counts.get(w), Integer::sum);
+            String best = null;
+            int bestCount = 0;
+            for (Map.Entry<String, Integer> e : pairs.entrySet()) {
+                int c = e.getValue();
+                if (c > 0 && !skipped.contains(e.getKey()) && (c > bestCount || c == bestCount
+                        && e.getKey().compareTo(best) < 0)) {
+                    best = e.getKey();
+                    bestCount = c;
                 }
             }
-            String best = pairs.entrySet().stream().filter(e -> !skipped.contains(e.getKey()))
-                    .min(Comparator.<Map.Entry<String, Integer>>comparingInt(e -> -e.getValue())
-                            .thenComparing(Map.Entry::getKey))
-                    .map(Map.Entry::getKey).orElse(null);
             if (best == null) {
                 return;
             }
@@ -136,13 +137,29 @@ final class ClipVocabulary {
                 skipped.add(best);
                 continue;
             }
-            for (List<String> s : symbols) {
+            for (int w : new ArrayList<>(where.get(best))) {
+                List<String> s = symbols.get(w);
+                int weight = words.size() - w;
+                count(s, w, -weight, pairs, where);
                 for (int i = 0; i + 1 < s.size(); i++) {
                     if (s.get(i).equals(ab[0]) && s.get(i + 1).equals(ab[1])) {
                         s.set(i, ab[0] + ab[1]);
                         s.remove(i + 1);
                     }
                 }
+                count(s, w, weight, pairs, where);
+            }
+        }
+    }
+
+    /** Adds {@code weight} (negative: removes) for each adjacent pair of word {@code w}'s symbols. */
+    private static void count(List<String> s, int w, int weight, Map<String, Integer> pairs,
+            Map<String, Set<Integer>> where) {
+        for (int i = 0; i + 1 < s.size(); i++) {
+            String pair = s.get(i) + " " + s.get(i + 1);
+            pairs.merge(pair, weight, (a, b) -> a + b == 0 ? null : a + b);
+            if (weight > 0) {
+                where.computeIfAbsent(pair, k -> new java.util.TreeSet<>()).add(w);
             }
         }
     }
@@ -187,7 +204,7 @@ final class ClipVocabulary {
         merge(prefix, last + END);
     }
 
-    /** a–z strings of {@code length} by descending product of the word list's bigram counts (ties lexicographic). */
+    /** a–z strings of {@code length} by descending product of (1 + the word list's bigram counts), ties lexicographic. */
     private void likelyStrings(int length, List<String> words) {
         long[] bigrams = new long[26 * 26];
         for (String w : words) {
@@ -200,20 +217,18 @@ final class ClipVocabulary {
             }
         }
         int total = (int) Math.pow(26, length);
-        Integer[] order = new Integer[total];
-        double[] score = new double[total];
+        // Sort key: (max − score) · 2^20 + index, score = Π (1 + bigram count) (exact in a long for 4 letters).
+        long[] keys = new long[total];
         for (int i = 0; i < total; i++) {
-            order[i] = i;
-            String s = letters(i, length);
-            double sc = 0;
-            for (int k = 0; k + 1 < length; k++) {
-                sc += Math.log(1 + bigrams[(s.charAt(k) - 'a') * 26 + s.charAt(k + 1) - 'a']);
+            long score = 1;
+            for (int rest = i, k = 1; k < length; k++, rest /= 26) {
+                score *= 1 + bigrams[rest / 26 % 26 * 26 + rest % 26]; // the pair of letters k-1, k from the end
             }
-            score[i] = sc;
+            keys[i] = (MAX_SCORE - score) << 20 | i;
         }
-        java.util.Arrays.sort(order, Comparator.<Integer>comparingDouble(i -> -score[i]).thenComparingInt(i -> i));
+        java.util.Arrays.sort(keys);
         for (int i = 0; i < total && !full(); i++) {
-            addString(letters(order[i], length));
+            addString(letters((int) (keys[i] & 0xfffff), length));
         }
     }
 
