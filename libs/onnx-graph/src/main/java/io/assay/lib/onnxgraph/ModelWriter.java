@@ -20,11 +20,12 @@ import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 /**
- * Serializes an {@link OnnxGraph} as a stream. Protobuf accepts a message's fields in any order and concatenated
- * repeated fields, so the model is written as: the model's own fields, the graph's length-delimited header, the graph
- * without initializers, then each initializer (its name, dims and type, then its raw data produced chunk by chunk).
- * Every length is known in advance from the shapes, so nothing larger than a chunk is ever held. Chunks are produced
- * on a small thread pool and written in order, so the bytes do not depend on the thread count.
+ * Serializes an {@link OnnxGraph} as a stream, in protobuf's canonical field order (the bytes
+ * {@code ModelProto.toByteArray()} would give): the model's fields numbered below the graph's, the graph's
+ * length-delimited header, its nodes and name, each initializer (dims, type, name, then its raw data produced chunk
+ * by chunk), its inputs and outputs, then the model's opset imports. Every length is known in advance from the shapes,
+ * so nothing larger than a chunk is ever held. Chunks are produced on a small thread pool and written in order, so
+ * the bytes do not depend on the thread count.
  *
  * <p>With {@link ExternalData}, initializers of at least the threshold go to one data file instead (offsets and
  * lengths in {@code TensorProto.external_data}, keys {@code location}/{@code offset}/{@code length}, as
@@ -123,8 +124,12 @@ final class ModelWriter {
         List<Segment> body = new ArrayList<>();
         long graphSize = 0;
         long offset = 0;
-        byte[] graphBytes = graph.graphWithoutInitializers().toByteArray();
-        graphSize += graphBytes.length;
+        OnnxMl.GraphProto g = graph.graphWithoutInitializers();
+        // Canonical order: node (1) and name (2) before initializer (5); the rest (inputs 11, outputs 12, …) after.
+        byte[] graphHead = OnnxMl.GraphProto.newBuilder().addAllNode(g.getNodeList()).setName(g.getName()).build()
+                .toByteArray();
+        byte[] graphTail = g.toBuilder().clearNode().clearName().build().toByteArray();
+        graphSize += graphHead.length + graphTail.length;
         for (Initializer init : graph.initializers()) {
             long bytes = init.bytes();
             OnnxMl.TensorProto header = init.header();
@@ -153,11 +158,16 @@ final class ModelWriter {
             }
         }
         List<Segment> model = new ArrayList<>();
-        byte[] head = graph.modelHeader().build().toByteArray();
+        OnnxMl.ModelProto header = graph.modelHeader().build();
+        // Canonical order: ir_version (1) … doc_string (6), graph (7), then opset_import (8) and later fields.
+        byte[] head = header.toBuilder().clearOpsetImport().build().toByteArray();
+        byte[] tail = OnnxMl.ModelProto.newBuilder().addAllOpsetImport(header.getOpsetImportList()).build()
+                .toByteArray();
         byte[] graphFrame = frame(OnnxMl.ModelProto.GRAPH_FIELD_NUMBER, graphSize);
-        model.add(fixed(concat(head, graphFrame, graphBytes)));
+        model.add(fixed(concat(head, graphFrame, graphHead)));
         model.addAll(body);
-        return new Plan(model, ext, head.length + graphFrame.length + graphSize);
+        model.add(fixed(concat(graphTail, tail)));
+        return new Plan(model, ext, head.length + graphFrame.length + graphSize + tail.length);
     }
 
     private static void chunks(Initializer init, List<Segment> into) {

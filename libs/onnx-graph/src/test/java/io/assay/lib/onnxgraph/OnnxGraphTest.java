@@ -54,6 +54,8 @@ class OnnxGraphTest {
         assertThat(Files.readAllBytes(file)).isEqualTo(bytes);
 
         OnnxMl.ModelProto m = OnnxMl.ModelProto.parseFrom(bytes);
+        // Streamed in protobuf's canonical field order: re-serializing the parsed model gives the same bytes.
+        assertThat(m.toByteArray()).isEqualTo(bytes);
         assertThat(m.getIrVersion()).isEqualTo(8);
         assertThat(m.getOpsetImport(0).getVersion()).isEqualTo(17);
         assertThat(m.getGraph().getInitializerList()).extracting(OnnxMl.TensorProto::getName)
@@ -87,7 +89,9 @@ class OnnxGraphTest {
                     "model.onnx_data");
         }
 
-        OnnxMl.ModelProto m = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(dir.resolve("model.onnx")));
+        byte[] modelBytes = Files.readAllBytes(dir.resolve("model.onnx"));
+        OnnxMl.ModelProto m = OnnxMl.ModelProto.parseFrom(modelBytes);
+        assertThat(m.toByteArray()).isEqualTo(modelBytes);
         Map<String, OnnxMl.TensorProto> inits = new HashMap<>();
         m.getGraph().getInitializerList().forEach(t -> inits.put(t.getName(), t));
         assertThat(inits.get("small").getDataLocation()).isEqualTo(OnnxMl.TensorProto.DataLocation.DEFAULT);

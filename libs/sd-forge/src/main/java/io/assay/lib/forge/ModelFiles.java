@@ -105,10 +105,7 @@ final class ModelFiles {
 
     private static ObjectNode unetConfig(UnetSpec u) {
         int n = u.blockOut().length;
-        ObjectNode c = JSON.createObjectNode();
-        c.put("_class_name", "UNet2DConditionModel");
-        c.put("_diffusers_version", DIFFUSERS_VERSION);
-        c.put("act_fn", "silu");
+        ObjectNode c = diffusersConfig("UNet2DConditionModel", u.blockOut());
         c.putNull("addition_embed_type");
         c.put("addition_embed_type_num_heads", 64);
         c.putNull("addition_time_embed_dim");
@@ -116,12 +113,9 @@ final class ModelFiles {
         if (java.util.Arrays.stream(heads).distinct().count() == 1) {
             c.put("attention_head_dim", heads[0]);
         } else {
-            ArrayNode a = c.putArray("attention_head_dim");
-            java.util.Arrays.stream(heads).forEach(a::add);
+            java.util.Arrays.stream(heads).forEach(c.putArray("attention_head_dim")::add);
         }
         c.put("attention_type", "default");
-        ArrayNode bo = c.putArray("block_out_channels");
-        java.util.Arrays.stream(u.blockOut()).forEach(bo::add);
         c.put("center_input_sample", false);
         c.putNull("class_embed_type");
         c.put("class_embeddings_concat", false);
@@ -172,12 +166,7 @@ final class ModelFiles {
 
     private static ObjectNode vaeConfig(VaeSpec v) {
         int n = v.blockOut().length;
-        ObjectNode c = JSON.createObjectNode();
-        c.put("_class_name", "AutoencoderKL");
-        c.put("_diffusers_version", DIFFUSERS_VERSION);
-        c.put("act_fn", "silu");
-        ArrayNode bo = c.putArray("block_out_channels");
-        java.util.Arrays.stream(v.blockOut()).forEach(bo::add);
+        ObjectNode c = diffusersConfig("AutoencoderKL", v.blockOut());
         ArrayNode down = c.putArray("down_block_types");
         ArrayNode up = c.putArray("up_block_types");
         for (int i = 0; i < n; i++) {
@@ -192,6 +181,16 @@ final class ModelFiles {
         c.put("out_channels", 3);
         c.put("sample_size", v.sampleSize());
         c.put("scaling_factor", v.scalingFactor());
+        return c;
+    }
+
+    /** A diffusers model config's common keys: class, version, SiLU, {@code block_out_channels}. */
+    private static ObjectNode diffusersConfig(String className, int[] blockOut) {
+        ObjectNode c = JSON.createObjectNode();
+        c.put("_class_name", className);
+        c.put("_diffusers_version", DIFFUSERS_VERSION);
+        c.put("act_fn", "silu");
+        java.util.Arrays.stream(blockOut).forEach(c.putArray("block_out_channels")::add);
         return c;
     }
 
