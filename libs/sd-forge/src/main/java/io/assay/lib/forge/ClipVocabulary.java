@@ -47,17 +47,26 @@ final class ClipVocabulary {
     private ClipVocabulary() {
     }
 
-    /** The token → id map (insertion order = id order). */
+    /** The token → id map (iteration order = id order), unmodifiable. */
     Map<String, Integer> vocab() {
-        return vocab;
+        return java.util.Collections.unmodifiableMap(vocab);
     }
 
-    /** The merges, each "A B", in rank order. */
+    /** The merges, each "A B", in rank order, unmodifiable. */
     List<String> merges() {
-        return merges;
+        return java.util.Collections.unmodifiableList(merges);
     }
 
-    /** Generates the vocabulary (pure; the same every time). */
+    /** The vocabulary, generated once per class loader (it is the same every time). */
+    static ClipVocabulary get() {
+        return Holder.INSTANCE;
+    }
+
+    private static final class Holder {
+        static final ClipVocabulary INSTANCE = generate();
+    }
+
+    /** Generates the vocabulary (pure; the same every time; about a second). */
     static ClipVocabulary generate() {
         ClipVocabulary v = new ClipVocabulary();
         v.base();

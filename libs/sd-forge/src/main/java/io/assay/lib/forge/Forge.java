@@ -107,7 +107,7 @@ public final class Forge {
             if (options.tokenizer() != null) {
                 ModelFiles.copyTokenizer(options.tokenizer(), tokenizer);
             } else {
-                ModelFiles.writeTokenizer(ClipVocabulary.generate(), preset.text().padToken(), tokenizer);
+                ModelFiles.writeTokenizer(ClipVocabulary.get(), preset.text().padToken(), tokenizer);
             }
             ModelFiles.writePipeline(preset, seed, dtype, tmp);
             for (Component c : components(preset, dtype, seed)) {
