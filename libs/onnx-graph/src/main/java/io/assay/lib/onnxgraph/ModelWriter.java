@@ -189,7 +189,8 @@ final class ModelWriter {
 
     /** A length-delimited field's tag and length prefix. */
     private static byte[] frame(int field, long length) {
-        byte[] out = new byte[CodedOutputStream.computeTagSize(field) + CodedOutputStream.computeUInt64SizeNoTag(length)];
+        byte[] out = new byte[CodedOutputStream.computeTagSize(field)
+                + CodedOutputStream.computeUInt64SizeNoTag(length)];
         CodedOutputStream c = CodedOutputStream.newInstance(out);
         try {
             c.writeTag(field, 2);

@@ -8,7 +8,6 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -213,7 +212,7 @@ final class ClipVocabulary {
         merge(prefix, last + END);
     }
 
-    /** a–z strings of {@code length} by descending product of (1 + the word list's bigram counts), ties lexicographic. */
+    /** a–z strings of {@code length}, most English-like first (product of 1 + bigram counts), ties lexicographic. */
     private void likelyStrings(int length, List<String> words) {
         long[] bigrams = new long[26 * 26];
         for (String w : words) {
@@ -267,7 +266,8 @@ final class ClipVocabulary {
                     continue;
                 }
                 if (!w.matches("[a-z]+")) {
-                    throw new IllegalStateException("words.txt:" + lineNo + ": '" + w + "' is not a lower-case a-z word");
+                    throw new IllegalStateException("words.txt:" + lineNo + ": '" + w
+                            + "' is not a lower-case a-z word");
                 }
                 out.add(w);
             }

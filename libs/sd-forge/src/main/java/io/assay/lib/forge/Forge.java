@@ -78,7 +78,10 @@ public final class Forge {
     private Forge() {
     }
 
-    /** Forges {@code preset} into {@code out} with a generated tokenizer. See {@link #write(Preset, Path, long, Dtype, Options, Progress)}. */
+    /**
+     * Forges {@code preset} into {@code out} with a generated tokenizer; see
+     * {@link #write(Preset, Path, long, Dtype, Options, Progress)}.
+     */
     public static Result write(Preset preset, Path out, long seed, Dtype dtype, Progress progress) throws IOException {
         return write(preset, out, seed, dtype, Options.DEFAULTS, progress);
     }

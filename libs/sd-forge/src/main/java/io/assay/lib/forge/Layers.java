@@ -144,7 +144,8 @@ final class Layers {
 
     /**
      * Multi-head scaled dot-product attention of {@code x} [B, N, dim] over {@code context} [B, M, contextDim]
-     * ({@code null}: self-attention over {@code x}): projections, {@code softmax(q kᵀ / √d + mask) v} per head, output projection (with bias).
+     * ({@code null}: self-attention over {@code x}): projections, {@code softmax(q kᵀ / √d + mask) v} per head,
+     * output projection (with bias).
      *
      * @param qkvBias whether q, k and v projections have biases
      * @param mask    an additive mask broadcastable to [B, heads, N, M], or {@code null}
