@@ -62,7 +62,7 @@ class CompareReportBrowserIT {
 
     @Test
     void theServePageGeneratesAndShowsTheResult(@TempDir Path out) throws Exception {
-        try (io.assay.framework.cli.ServeCommand.Running server = io.assay.framework.cli.ServeCommand.start(
+        try (io.assay.framework.serve.Server server = io.assay.framework.cli.ServeCommand.start(
                 List.of("--port", "0", "--plugins-dir", Dist.home().resolve("plugins").toString(), "--no-watch",
                         "--set", "model.cache-dir=\"" + cache + "\""), new java.io.PrintWriter(
                         new java.io.StringWriter(), true))) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.assay.framework.cli.ServeCommand;
+import io.assay.framework.serve.Server;
 import io.assay.framework.io.PngFiles;
 import io.assay.sdk.tensor.RgbImage;
 import io.assay.sdk.testkit.PluginArchiveBuilder;
@@ -46,7 +47,7 @@ class ServeIT {
 
     static Path plugins;
     static Path build;
-    static ServeCommand.Running server;
+    static Server server;
     static final HttpClient HTTP = HttpClient.newHttpClient();
     static final ObjectMapper JSON = new ObjectMapper();
 

@@ -3,7 +3,7 @@ package io.assay.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.assay.framework.cli.AssayCli;
-import io.assay.framework.compare.ImageMetrics;
+import io.assay.framework.experiment.ImageMetrics;
 import io.assay.framework.io.PngFiles;
 import io.assay.sdk.tensor.RgbImage;
 import java.io.PrintWriter;

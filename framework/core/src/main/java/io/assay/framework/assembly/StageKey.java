@@ -38,4 +38,14 @@ public enum StageKey {
     public Class<? extends Stage> type() {
         return type;
     }
+
+    /** The stage of a config block, e.g. {@code text-encoder}. */
+    public static StageKey of(String key) {
+        for (StageKey k : values()) {
+            if (k.key.equals(key)) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("not a stage: " + key);
+    }
 }

@@ -35,10 +35,6 @@ public final class AssayCli {
                 e.println("assay: " + s.getMessage());
                 return ExitCodes.of(s);
             }
-            if (ex instanceof PluginErrorException p) {
-                e.println("assay: " + p.getMessage());
-                return ExitCodes.PLUGIN;
-            }
             e.println("assay: internal error: " + ex);
             ex.printStackTrace(e);
             return ExitCodes.INTERNAL;

@@ -1,5 +1,7 @@
 package io.assay.framework.cli;
 
+import io.assay.framework.runtime.Workbench;
+import io.assay.framework.settings.ConfigLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,23 +28,11 @@ public final class CommonOptions {
 
     /** Quotes a string as a HOCON value. */
     static String quote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
+        return ConfigLoader.quote(s);
+    }
+
+    /** Loads the configuration and the plugins these options name; progress notes go to {@code err}. */
+    Workbench open(java.io.PrintWriter err) {
+        return Workbench.open(config, sets, pluginsDir, msg -> err.println("assay: " + msg));
     }
 }

@@ -1,5 +1,6 @@
 package io.assay.framework.cli;
 
+import io.assay.framework.runtime.Workbench;
 import com.typesafe.config.ConfigRenderOptions;
 import io.assay.framework.assembly.StageKey;
 import io.assay.sdk.settings.SettingsBinder;
@@ -31,7 +32,7 @@ public final class ConfigCommand {
 
         @Override
         public Integer call() {
-            try (Workbench bench = Workbench.open(common, spec.commandLine().getErr())) {
+            try (Workbench bench = common.open(spec.commandLine().getErr())) {
                 bench.validate(null);
                 spec.commandLine().getOut().println(bench.config().root().render(ConfigRenderOptions.defaults()
                         .setJson(false).setOriginComments(true).setComments(true)));
@@ -56,7 +57,7 @@ public final class ConfigCommand {
         @Override
         public Integer call() {
             common.config = file;
-            try (Workbench bench = Workbench.open(common, spec.commandLine().getErr())) {
+            try (Workbench bench = common.open(spec.commandLine().getErr())) {
                 bench.validate(null);
                 spec.commandLine().getOut().println("OK: " + Workbench.resolveConfigFile(file)
                         + " is a valid pipeline for the installed plugins");
@@ -81,7 +82,7 @@ public final class ConfigCommand {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (Workbench bench = Workbench.open(common, spec.commandLine().getErr())) {
+            try (Workbench bench = common.open(spec.commandLine().getErr())) {
                 if (stage == null) {
                     for (Map.Entry<String, Class<? extends Record>> s : new TreeMap<>(Workbench.SECTIONS).entrySet()) {
                         print(out, s.getKey(), "section", s.getValue());

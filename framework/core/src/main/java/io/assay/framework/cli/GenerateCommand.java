@@ -1,5 +1,10 @@
 package io.assay.framework.cli;
 
+import io.assay.framework.trace.RunTraceRecorder;
+import io.assay.framework.io.Slugs;
+import io.assay.framework.engine.StepObservers;
+import io.assay.framework.assembly.Assembled;
+import io.assay.framework.runtime.Workbench;
 import io.assay.framework.engine.GenerationEngine;
 import io.assay.framework.engine.GenerationRequest;
 import io.assay.framework.engine.GenerationResult;
@@ -147,8 +152,8 @@ public final class GenerateCommand implements Callable<Integer> {
             common.set("output.trace", "true");
         }
 
-        try (Workbench bench = Workbench.open(common, spec.commandLine().getErr());
-                Workbench.Assembled assembled = bench.assemble()) {
+        try (Workbench bench = common.open(spec.commandLine().getErr());
+                Assembled assembled = bench.assemble()) {
             RunSettings run = bench.run();
             OutputSettings output = bench.output();
             GenerationRequest request = bench.request(assembled);

@@ -1,5 +1,6 @@
 package io.assay.framework.cli;
 
+import io.assay.framework.runtime.Workbench;
 import io.assay.framework.host.PluginInfo;
 import java.io.PrintWriter;
 import java.util.List;
@@ -24,7 +25,7 @@ public final class PluginsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (Workbench bench = Workbench.open(common, spec.commandLine().getErr())) {
+        try (Workbench bench = common.open(spec.commandLine().getErr())) {
             List<PluginInfo> plugins = bench.host().plugins();
             out.printf("SDK %s, %d plugin(s) in %s%n", io.assay.sdk.SdkVersion.VERSION, plugins.size(),
                     bench.host().pluginsDir());

@@ -1,5 +1,7 @@
 package io.assay.framework.cli;
 
+import io.assay.framework.assembly.SingleStage;
+import io.assay.framework.runtime.Workbench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -54,8 +56,8 @@ public final class TokenizeCommand implements Callable<Integer> {
             common.set("model.dir", CommonOptions.quote(model.toAbsolutePath().toString()));
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (Workbench bench = Workbench.open(common, spec.commandLine().getErr());
-                Workbench.Single<TextEncoder> enc = bench.single(StageKey.TEXT_ENCODER, TextEncoder.class)) {
+        try (Workbench bench = common.open(spec.commandLine().getErr());
+                SingleStage<TextEncoder> enc = bench.single(StageKey.TEXT_ENCODER, TextEncoder.class)) {
             if (prompt != null) {
                 TokenReport r = enc.stage().tokenize(prompt);
                 out.println(json ? mapper.writeValueAsString(toJson(r)) : readable(r));

@@ -1,5 +1,6 @@
 package io.assay.framework.host;
 
+import io.assay.framework.io.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,15 +12,13 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Comparator;
 import java.util.HexFormat;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
 /**
  * Extracted plugin archives, shared: {@code <cache>/<name>-<key>/} where the key digests the archive's real path,
- * size and modification time, so a replaced archive gets a new directory and a loaded generation keeps its own.
+ * size and modification time, so a replaced archive gets a new directory and a loaded version keeps its own.
  * Extraction goes to a temporary directory renamed into place, so concurrent processes never see half an archive.
  * Entries that would land outside the directory (zip slip) refuse the archive. The cache root is
  * {@code ASSAY_PLUGIN_CACHE}, else {@code $ASSAY_CACHE_DIR/plugins}, else {@code ~/.cache/assay/plugins}.
@@ -78,13 +77,7 @@ final class ExtractionCache {
             }
             return dir;
         } finally {
-            if (Files.exists(tmp)) {
-                try (Stream<Path> s = Files.walk(tmp)) {
-                    for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(p);
-                    }
-                }
-            }
+            FileTrees.delete(tmp);
         }
     }
 

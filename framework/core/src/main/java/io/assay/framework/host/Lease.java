@@ -11,13 +11,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Lease implements AutoCloseable {
 
     private final PluginHost host;
-    private volatile Map<String, PluginHost.Generation> generations;
+    private volatile Map<String, PluginVersion> versions;
     private volatile ComponentCatalog catalog;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    Lease(PluginHost host, Map<String, PluginHost.Generation> generations, ComponentCatalog catalog) {
+    Lease(PluginHost host, Map<String, PluginVersion> versions, ComponentCatalog catalog) {
         this.host = host;
-        this.generations = generations;
+        this.versions = versions;
         this.catalog = catalog;
     }
 
@@ -27,13 +27,13 @@ public final class Lease implements AutoCloseable {
     }
 
     /** The pinned version of a plugin, or null. */
-    public String version(String pluginId) {
-        PluginHost.Generation g = generations.get(pluginId);
-        return g == null ? null : g.version;
+    public String versionOf(String pluginId) {
+        PluginVersion v = versions.get(pluginId);
+        return v == null ? null : v.version();
     }
 
-    PluginHost.Generation generation(String pluginId) {
-        return generations.get(pluginId);
+    PluginVersion version(String pluginId) {
+        return versions.get(pluginId);
     }
 
     boolean isClosed() {
@@ -44,9 +44,9 @@ public final class Lease implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            Map<String, PluginHost.Generation> pinned = generations;
+            Map<String, PluginVersion> pinned = versions;
             // Drop every reference to plugin classes, so a retired version's class loader can go.
-            generations = Map.of();
+            versions = Map.of();
             catalog = new ComponentCatalog(Map.of());
             host.release(pinned.values());
         }

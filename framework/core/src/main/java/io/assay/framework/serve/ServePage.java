@@ -1,4 +1,4 @@
-package io.assay.framework.cli;
+package io.assay.framework.serve;
 
 /** The server's page: a prompt form, the steps emerging (previews polled from the job), the result and its infotext. */
 final class ServePage {

@@ -1,4 +1,4 @@
-package io.assay.framework.cli;
+package io.assay.framework.assembly;
 
 import io.assay.framework.engine.Pipeline;
 import io.assay.framework.settings.ValidatedConfig;
@@ -11,12 +11,13 @@ import java.util.List;
  * Typed stage contracts checked when a pipeline is assembled, so an incompatible swap is refused before anything
  * runs, with a message naming both components and the mismatch.
  */
-final class Compatibility {
+public final class Compatibility {
 
     private Compatibility() {
     }
 
-    static void check(Pipeline p, ValidatedConfig v) {
+    /** Throws {@code INCOMPATIBLE} naming every mismatch between the pipeline's stages. */
+    public static void check(Pipeline p, ValidatedConfig v) {
         List<String> problems = new ArrayList<>();
         String den = label(v, "denoiser");
         String ae = label(v, "autoencoder");

@@ -1,4 +1,4 @@
-package io.assay.framework.cli;
+package io.assay.framework.serve;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * refused at once ({@link Busy}) rather than piling up; every job can be cancelled and has a deadline, after which it
  * is cancelled between steps. Finished jobs are remembered (the most recent {@value #REMEMBERED}) for polling.
  */
-final class ServeJobs implements AutoCloseable {
+final class Jobs implements AutoCloseable {
 
     static final int REMEMBERED = 256;
 
@@ -95,7 +95,7 @@ final class ServeJobs implements AutoCloseable {
     private final int capacity;
     private final AtomicInteger running = new AtomicInteger();
 
-    ServeJobs(int workers, int queue) {
+    Jobs(int workers, int queue) {
         this.capacity = queue;
         AtomicInteger n = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS,
@@ -143,7 +143,7 @@ final class ServeJobs implements AutoCloseable {
             job.error = cancelled && !job.cancelRequested ? "timed out: " + t.getMessage() : String.valueOf(
                     t.getMessage());
             if (t instanceof io.assay.sdk.StageException se) {
-                job.errorStatus = ServeCommand.status(se.code());
+                job.errorStatus = Server.status(se.code());
             } else if (t instanceof io.assay.sdk.settings.ConfigErrorsException) {
                 job.errorStatus = 400;
             }

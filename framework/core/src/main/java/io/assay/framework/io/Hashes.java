@@ -1,4 +1,4 @@
-package io.assay.framework.cli;
+package io.assay.framework.io;
 
 import io.assay.sdk.tensor.Tensor;
 import java.nio.ByteBuffer;
@@ -8,13 +8,13 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** Content hashes for provenance. */
-final class Hashes {
+public final class Hashes {
 
     private Hashes() {
     }
 
     /** SHA-256 of bytes, hex. */
-    static String sha256(byte[] bytes) {
+    public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
@@ -23,7 +23,7 @@ final class Hashes {
     }
 
     /** SHA-256 of a tensor's shape and little-endian float32 data. */
-    static String sha256(Tensor t) {
+    public static String sha256(Tensor t) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             ByteBuffer b = ByteBuffer.allocate(8 * t.rank() + 4 * t.size()).order(ByteOrder.LITTLE_ENDIAN);

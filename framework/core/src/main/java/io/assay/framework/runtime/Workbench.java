@@ -1,4 +1,4 @@
-package io.assay.framework.cli;
+package io.assay.framework.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,20 +9,17 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
-import io.assay.framework.assembly.RunStageContext;
+import io.assay.framework.assembly.Assembled;
+import io.assay.framework.assembly.PipelineAssembler;
+import io.assay.framework.assembly.SingleStage;
 import io.assay.framework.assembly.StageKey;
+import io.assay.framework.io.Hashes;
 import io.assay.framework.engine.GenerationRequest;
 import io.assay.framework.engine.GenerationResult;
 import io.assay.framework.engine.Pipeline;
 import io.assay.framework.io.PngFiles;
-import io.assay.framework.host.ComponentCatalog;
-import io.assay.framework.host.ComponentInfo;
-import io.assay.framework.host.Lease;
 import io.assay.framework.host.PluginHost;
 import io.assay.framework.settings.ConfigLoader;
-import io.assay.sdk.settings.ConfigErrorsException;
-import io.assay.sdk.settings.ConfigProblem;
-import io.assay.sdk.settings.ConfigReport;
 import io.assay.framework.settings.ModelSettings;
 import io.assay.framework.settings.OutputSettings;
 import io.assay.framework.settings.PipelineValidator;
@@ -33,18 +30,10 @@ import io.assay.sdk.ErrorCode;
 import io.assay.sdk.SdkVersion;
 import io.assay.sdk.Stage;
 import io.assay.sdk.StageException;
-import io.assay.sdk.TraceSink;
-import io.assay.sdk.diffusion.Autoencoder;
-import io.assay.sdk.diffusion.Denoiser;
-import io.assay.sdk.diffusion.Guidance;
-import io.assay.sdk.diffusion.NoiseSource;
-import io.assay.sdk.diffusion.Scheduler;
-import io.assay.sdk.diffusion.TextEncoder;
 import io.assay.sdk.onnx.OnnxRuntimeSettings;
 import io.assay.sdk.onnx.OnnxSessions;
 import io.assay.sdk.tensor.Tensor;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -53,14 +42,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
- * Everything a command needs between the command line and the engine: the resolved, validated configuration, the
- * plugin host with its plugins loaded, the ONNX session service, and pipeline assembly. One per command invocation.
+ * Everything a command needs between its options and the engine: the resolved, validated configuration, the plugin
+ * host with its plugins loaded, the ONNX session service, the model (the embedded world when none is configured),
+ * pipeline assembly, and the provenance of what a run wrote.
  */
-final class Workbench implements AutoCloseable {
+public final class Workbench implements AutoCloseable {
 
-    static final Map<String, Class<? extends Record>> SECTIONS = Map.of(
+    /** The framework's configuration sections and their settings records. */
+    public static final Map<String, Class<? extends Record>> SECTIONS = Map.of(
             "model", ModelSettings.class,
             "run", RunSettings.class,
             "output", OutputSettings.class,
@@ -69,6 +61,7 @@ final class Workbench implements AutoCloseable {
             "metrics", io.assay.framework.settings.MetricsSettings.class);
 
     private final ConfigLoader loader;
+    private final List<String> baseSets;
     private List<String> sets;
     private Config config;
     private boolean modelResolved;
@@ -76,27 +69,38 @@ final class Workbench implements AutoCloseable {
     private final Path userFile;
     private final PluginHost host;
     private final OnnxSessions sessions;
-    private final PrintWriter err;
+    private final PipelineAssembler assembler;
+    private final Consumer<String> log;
     private ValidatedConfig validated;
 
     private Workbench(ConfigLoader loader, List<String> sets, Config config, Path userFile, PluginHost host,
-            OnnxSessions sessions, PrintWriter err) {
+            OnnxSessions sessions, Consumer<String> log) {
         this.loader = loader;
-        this.sets = List.copyOf(sets);
+        this.baseSets = List.copyOf(sets);
+        this.sets = baseSets;
         this.config = config;
         this.userFile = userFile;
         this.host = host;
         this.sessions = sessions;
-        this.err = err;
+        this.log = log;
+        this.assembler = new PipelineAssembler(host, userFile != null ? userFile.getParent()
+                : Paths.get("").toAbsolutePath());
     }
 
-    /** Loads the configuration and the plugins (does not validate stages yet; {@link #validate} does). */
-    static Workbench open(CommonOptions options, PrintWriter err) {
-        Path file = resolveConfigFile(options.config);
+    /**
+     * Loads the configuration and the plugins (does not validate stages yet; {@link #validate} does).
+     *
+     * @param configFile the pipeline file (a bare name means {@code configs/<name>.conf}), or null for the defaults
+     * @param sets {@code path=value} overrides
+     * @param pluginsDirOption the plugins directory, or null for {@code plugins.dir} or the distribution's
+     * @param log where progress notes go (e.g. building the embedded world)
+     */
+    public static Workbench open(Path configFile, List<String> sets, Path pluginsDirOption, Consumer<String> log) {
+        Path file = resolveConfigFile(configFile);
         ConfigLoader loader = new ConfigLoader(ConfigLoader.frameworkReference());
-        Config config = loader.load(file, options.sets, null);
+        Config config = loader.load(file, sets, null);
         PluginsSettings plugins = bindSection(config, "plugins", PluginsSettings.class, file);
-        Path pluginsDir = options.pluginsDir != null ? options.pluginsDir
+        Path pluginsDir = pluginsDirOption != null ? pluginsDirOption
                 : plugins.dir() != null ? plugins.dir() : defaultPluginsDir();
         OnnxRuntimeSettings onnx = bindSection(config, "onnx", OnnxRuntimeSettings.class, file);
         OnnxSessions sessions = new OnnxSessions(onnx);
@@ -108,13 +112,13 @@ final class Workbench implements AutoCloseable {
         });
         PluginHost host = new PluginHost(pluginsDir, injector);
         host.loadAll();
-        return new Workbench(loader, options.sets, config, file, host, sessions, err);
+        return new Workbench(loader, sets, config, file, host, sessions, log);
     }
 
     private static <R extends Record> R bindSection(Config config, String section, Class<R> type, Path file) {
         ValidatedConfig v = new PipelineValidator(Map.of(section, type), List.of())
                 .validate(config.hasPath(section) ? config.withOnlyPath(section) : ConfigFactory.empty(),
-                        NO_COMPONENTS, Set.of(), ConfigLoaderSubject.of(file));
+                        NO_COMPONENTS, Set.of(), subject(file));
         return v.section(section, type);
     }
 
@@ -131,7 +135,7 @@ final class Workbench implements AutoCloseable {
     };
 
     /** {@code sd15} → configs/sd15.conf; an existing path as it is. */
-    static Path resolveConfigFile(Path given) {
+    public static Path resolveConfigFile(Path given) {
         if (given == null) {
             return null;
         }
@@ -148,12 +152,14 @@ final class Workbench implements AutoCloseable {
         return given.toAbsolutePath().normalize(); // the loader reports it missing, naming the path
     }
 
-    static Path defaultPluginsDir() {
+    /** The distribution's plugins directory ({@code assay.home}/plugins), else ./plugins. */
+    public static Path defaultPluginsDir() {
         String home = System.getProperty("assay.home");
         return home != null ? Paths.get(home, "plugins") : Paths.get("plugins");
     }
 
-    static Path expandHome(String p) {
+    /** A path with a leading {@code ~} expanded to the user's home. */
+    public static Path expandHome(String p) {
         if (p.equals("~") || p.startsWith("~/")) {
             return Paths.get(System.getProperty("user.home") + p.substring(1));
         }
@@ -161,17 +167,17 @@ final class Workbench implements AutoCloseable {
     }
 
     /** The plugin host. */
-    PluginHost host() {
+    public PluginHost host() {
         return host;
     }
 
     /** The resolved configuration. */
-    Config config() {
+    public Config config() {
         return config;
     }
 
     /** The pipeline file, or null. */
-    Path userFile() {
+    public Path userFile() {
         return userFile;
     }
 
@@ -179,7 +185,7 @@ final class Workbench implements AutoCloseable {
      * Re-resolves the configuration with {@code extra} overrides on top of the command line's (an experiment cell),
      * keeping the loaded plugins and open sessions.
      */
-    void reconfigure(List<String> base, List<String> extra, String dropSection) {
+    public void reconfigure(List<String> base, List<String> extra, String dropSection) {
         List<String> all = new java.util.ArrayList<>(base);
         all.addAll(extra);
         this.sets = List.copyOf(all);
@@ -190,13 +196,18 @@ final class Workbench implements AutoCloseable {
         this.validated = null;
     }
 
-    /** The command line's overrides. */
-    List<String> sets() {
+    /** The overrides in effect (the ones it was opened with plus the last {@link #reconfigure}'s). */
+    public List<String> sets() {
         return sets;
     }
 
+    /** The overrides it was opened with. */
+    public List<String> baseSets() {
+        return baseSets;
+    }
+
     /** The ONNX session service. */
-    OnnxSessions sessions() {
+    public OnnxSessions sessions() {
         return sessions;
     }
 
@@ -211,9 +222,8 @@ final class Workbench implements AutoCloseable {
         ModelSettings model = bindSection(config, "model", ModelSettings.class, userFile);
         if (model.dir() == null) {
             Path world = io.assay.framework.world.EmbeddedWorld.ensure(expandHome(model.cacheDir()),
-                    io.assay.framework.world.WorldCompiler.Spec.defaults(), model.worldDataset(),
-                    msg -> err.println("assay: " + msg));
-            Config extra = ConfigFactory.parseString("model.dir = " + CommonOptions.quote(world.toString()),
+                    io.assay.framework.world.WorldCompiler.Spec.defaults(), model.worldDataset(), log::accept);
+            Config extra = ConfigFactory.parseString("model.dir = " + ConfigLoader.quote(world.toString()),
                     ConfigParseOptions.defaults().setOriginDescription("embedded world"));
             Config c = loader.load(userFile, sets, extra);
             config = dropExperiment && c.hasPath("experiment") ? c.withoutPath("experiment") : c;
@@ -225,17 +235,17 @@ final class Workbench implements AutoCloseable {
      * The model directory, building the embedded world when {@code model.dir} is unset (for commands that need a
      * model without a generation pipeline, such as curation's image–text filter).
      */
-    Path modelDir() {
+    public Path modelDir() {
         resolveModel();
         return config.hasPath("model.dir") ? Paths.get(config.getString("model.dir")) : null;
     }
 
     /** Validates every section and the stages given (null = all generation stages). */
-    ValidatedConfig validate(Set<String> stages) {
+    public ValidatedConfig validate(Set<String> stages) {
         resolveModel();
         if (validated == null || stages != null) {
-            ValidatedConfig v = new PipelineValidator(SECTIONS, keys()).validate(config, components(), stages,
-                    ConfigLoaderSubject.of(userFile));
+            ValidatedConfig v = new PipelineValidator(SECTIONS, keys()).validate(config,
+                    PipelineAssembler.validatorView(host.catalog()), stages, subject(userFile));
             if (stages == null) {
                 validated = v;
             }
@@ -252,111 +262,26 @@ final class Workbench implements AutoCloseable {
         return out;
     }
 
-    /** The installed components as the validator sees them. */
-    PipelineValidator.Components components() {
-        ComponentCatalog catalog = host.catalog();
-        return new PipelineValidator.Components() {
-            @Override
-            public Map<String, PipelineValidator.Installed> installed(String stage) {
-                StageKey key = stageKey(stage);
-                Map<String, PipelineValidator.Installed> out = new LinkedHashMap<>();
-                for (ComponentInfo c : catalog.components(key.type())) {
-                    PipelineValidator.Installed i = new PipelineValidator.Installed(c.name(), c.settingsType(),
-                            c.pluginId() + " " + c.pluginVersion());
-                    out.put(c.name(), i);
-                    for (String alias : c.aliases()) {
-                        out.putIfAbsent(alias, i);
-                    }
-                }
-                return out;
-            }
-
-            @Override
-            public String stageTypeName(String stage) {
-                return stageKey(stage).type().getSimpleName();
-            }
-        };
-    }
-
-    static StageKey stageKey(String key) {
-        for (StageKey k : StageKey.values()) {
-            if (k.key().equals(key)) {
-                return k;
-            }
-        }
-        throw new IllegalArgumentException("not a stage: " + key);
-    }
-
-    RunSettings run() {
+    public RunSettings run() {
         return validate(null).section("run", RunSettings.class);
     }
 
-    OutputSettings output() {
+    public OutputSettings output() {
         return validate(null).section("output", OutputSettings.class);
     }
 
-    /** A whole generation pipeline, built under one plugin lease. */
-    Assembled assemble() {
-        ValidatedConfig v = validate(null);
-        boolean tracing = v.section("output", OutputSettings.class).trace();
-        RunTraceRecorder trace = tracing ? new RunTraceRecorder() : null;
-        Lease lease = host.lease();
-        List<Stage> created = new ArrayList<>();
-        try {
-            Map<StageKey, Stage> stages = new LinkedHashMap<>();
-            for (StageKey k : StageKey.GENERATION) {
-                ValidatedConfig.Selection s = v.stages().get(k.key());
-                TraceSink sink = trace == null ? TraceSink.NONE : trace.sink(k.key(), s.canonicalName());
-                Stage stage = host.create(lease, k.type(), s.canonicalName(), s.settings(),
-                        new RunStageContext(k.key(), s.canonicalName(), sink, () -> false, baseDir()));
-                created.add(stage);
-                stages.put(k, stage);
-            }
-            Pipeline p = new Pipeline((TextEncoder) stages.get(StageKey.TEXT_ENCODER),
-                    (Denoiser) stages.get(StageKey.DENOISER), (Scheduler) stages.get(StageKey.SCHEDULER),
-                    (Guidance) stages.get(StageKey.GUIDANCE), (NoiseSource) stages.get(StageKey.NOISE),
-                    (Autoencoder) stages.get(StageKey.AUTOENCODER));
-            Compatibility.check(p, v);
-            if (trace != null) {
-                trace.put("components", components(v));
-            }
-            return new Assembled(p, lease, created, trace, v);
-        } catch (RuntimeException e) {
-            closeAll(created);
-            lease.close();
-            throw e;
-        }
+    /** A whole generation pipeline for the current configuration, built under one plugin lease. */
+    public Assembled assemble() {
+        return assembler.assemble(validate(null));
     }
 
     /** One stage alone (e.g. the text encoder for {@code tokenize}), built under its own lease. */
-    <S extends Stage> Single<S> single(StageKey key, Class<S> type) {
-        ValidatedConfig v = validate(Set.of(key.key()));
-        ValidatedConfig.Selection s = v.stages().get(key.key());
-        Lease lease = host.lease();
-        try {
-            S stage = type.cast(host.create(lease, key.type(), s.canonicalName(), s.settings(),
-                    new RunStageContext(key.key(), s.canonicalName(), TraceSink.NONE, () -> false, baseDir())));
-            return new Single<>(stage, lease);
-        } catch (RuntimeException e) {
-            lease.close();
-            throw e;
-        }
-    }
-
-    private Path baseDir() {
-        return userFile != null ? userFile.getParent() : Paths.get("").toAbsolutePath();
-    }
-
-    static Map<String, String> components(ValidatedConfig v) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (ValidatedConfig.Selection s : v.stages().values()) {
-            out.put(s.stage(), s.canonicalName() + " (" + s.plugin() + ")");
-        }
-        return out;
+    public <S extends Stage> SingleStage<S> single(StageKey key, Class<S> type) {
+        return assembler.single(validate(Set.of(key.key())), key, type);
     }
 
     /** The request the run section describes; the size defaults to the model's native size. */
-    GenerationRequest request(Assembled a) throws IOException {
+    public GenerationRequest request(Assembled a) throws IOException {
         RunSettings run = run();
         int factor = a.pipeline().autoencoder().downsamplingFactor();
         int nativeSize = nativeSize(v().config(), factor);
@@ -415,7 +340,7 @@ final class Workbench implements AutoCloseable {
     }
 
     /** PNG text chunks: the A1111-style {@code parameters} line and the full {@code assay} provenance. */
-    Map<String, String> metadata(Assembled a, GenerationRequest request, GenerationResult result, int index) {
+    public Map<String, String> metadata(Assembled a, GenerationRequest request, GenerationResult result, int index) {
         Map<String, String> text = new LinkedHashMap<>();
         ValidatedConfig v = a.config();
         text.put("parameters", Infotext.of(v, request, result, index));
@@ -426,7 +351,7 @@ final class Workbench implements AutoCloseable {
         prov.put("steps", request.steps());
         prov.put("size", request.width() + "x" + request.height());
         prov.put("batchIndex", index);
-        prov.put("components", components(v));
+        prov.put("components", PipelineAssembler.components(v));
         prov.put("guidance", result.guidance());
         prov.put("sdk", SdkVersion.VERSION);
         prov.put("onnxruntime", sessions.ortVersion());
@@ -446,7 +371,7 @@ final class Workbench implements AutoCloseable {
     private final Map<Path, Map<String, String>> modelFileDigests = new java.util.HashMap<>();
 
     /** SHA-256 of every file in {@code model.dir} (remembered in {@code model.cache-dir}), or empty if unset. */
-    Map<String, String> modelFiles() {
+    public Map<String, String> modelFiles() {
         ModelSettings m = validate(null).section("model", ModelSettings.class);
         if (m.dir() == null || !Files.isDirectory(m.dir())) {
             return Map.of();
@@ -461,54 +386,14 @@ final class Workbench implements AutoCloseable {
         });
     }
 
-    private static void closeAll(List<Stage> stages) {
-        for (Stage s : stages) {
-            try {
-                s.close();
-            } catch (RuntimeException ignored) {
-                // closing is best effort on the failure path; the original error is what the user needs
-            }
-        }
-    }
-
     @Override
     public void close() {
         host.close();
         sessions.close();
     }
 
-    /** A pipeline and what it holds; closing releases the stages and then the lease. */
-    record Assembled(Pipeline pipeline, Lease lease, List<Stage> stages, RunTraceRecorder trace,
-            ValidatedConfig config) implements AutoCloseable {
-        @Override
-        public void close() {
-            closeAll(stages);
-            lease.close();
-        }
-    }
-
-    /** One stage and its lease. */
-    record Single<S extends Stage>(S stage, Lease lease) implements AutoCloseable {
-        @Override
-        public void close() {
-            stage.close();
-            lease.close();
-        }
-    }
-
     /** Names the configuration in reports. */
-    static final class ConfigLoaderSubject {
-        private ConfigLoaderSubject() {
-        }
-
-        static String of(Path file) {
-            return file == null ? "the default configuration" : file.toString();
-        }
-    }
-
-    static ConfigErrorsException single(ConfigProblem p, Path file) {
-        ConfigReport r = new ConfigReport();
-        r.error(p);
-        return new ConfigErrorsException(r, ConfigLoaderSubject.of(file));
+    static String subject(Path file) {
+        return file == null ? "the default configuration" : file.toString();
     }
 }

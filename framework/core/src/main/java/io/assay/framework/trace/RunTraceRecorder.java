@@ -1,8 +1,7 @@
-package io.assay.framework.cli;
+package io.assay.framework.trace;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.assay.framework.compare.LatentPreview;
 import io.assay.framework.engine.GenerationResult;
 import io.assay.framework.io.PngFiles;
 import io.assay.framework.engine.StepObserver;

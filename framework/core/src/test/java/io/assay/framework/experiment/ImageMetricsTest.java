@@ -1,4 +1,4 @@
-package io.assay.framework.compare;
+package io.assay.framework.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.assay.framework.compare;
+package io.assay.framework.experiment;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigList;

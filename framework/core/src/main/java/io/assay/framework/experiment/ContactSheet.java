@@ -1,4 +1,4 @@
-package io.assay.framework.compare;
+package io.assay.framework.experiment;
 
 import io.assay.framework.io.PngFiles;
 import io.assay.sdk.tensor.RgbImage;

@@ -1,4 +1,4 @@
-package io.assay.framework.cli;
+package io.assay.framework.trace;
 
 /**
  * {@code trace.html}: one self-contained page over a run's trace (the JSON is embedded, so the page works from a

@@ -1,15 +1,14 @@
-package io.assay.framework.cli;
+package io.assay.framework.experiment;
 
-import io.assay.framework.compare.Experiment;
 import io.assay.framework.io.Html;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /** The experiment's {@code index.html}: contact sheets, a sortable results table, per-step drift plots. */
-final class Report {
+final class ExperimentPage {
 
-    private Report() {
+    private ExperimentPage() {
     }
 
     static String html(Experiment exp, List<String> columns, List<Map<String, Object>> rows, List<String> sheets,
@@ -52,7 +51,7 @@ final class Report {
             b.append("<h2>Per axis value, across prompts and seeds</h2>\n<p>Mean ± sample standard deviation over "
                     + "the cells with that value.</p>\n<table id=\"axis-stats\"><thead><tr><th>axis</th><th>value"
                     + "</th><th>cells</th>");
-            for (String m : CompareCommand.SUMMARISED) {
+            for (String m : ExperimentReport.SUMMARISED) {
                 b.append("<th>").append(Html.esc(m)).append("</th>");
             }
             b.append("</tr></thead><tbody>\n");
@@ -60,7 +59,7 @@ final class Report {
                 b.append("<tr><td>").append(Html.esc(String.valueOf(st.get("axis")))).append("</td><td>")
                         .append(Html.esc(String.valueOf(st.get("value")))).append("</td><td>").append(st.get("cells"))
                         .append("</td>");
-                for (String m : CompareCommand.SUMMARISED) {
+                for (String m : ExperimentReport.SUMMARISED) {
                     Object o = st.get(m);
                     if (o instanceof Map<?, ?> ms) {
                         b.append("<td>").append(Html.cell(ms.get("mean"))).append(" ± ").append(Html.cell(ms.get("std")))

@@ -1,15 +1,15 @@
-package io.assay.framework.cli;
+package io.assay.framework.engine;
 
 import io.assay.framework.engine.StepObserver;
 import java.util.List;
 
 /** Fans one run's steps out to several observers. */
-final class StepObservers {
+public final class StepObservers {
 
     private StepObservers() {
     }
 
-    static StepObserver all(List<StepObserver> observers) {
+    public static StepObserver all(List<StepObserver> observers) {
         List<StepObserver> copy = List.copyOf(observers);
         return new StepObserver() {
             @Override

@@ -1,4 +1,4 @@
-package io.assay.framework.cli;
+package io.assay.framework.runtime;
 
 import io.assay.framework.engine.GenerationRequest;
 import io.assay.framework.engine.GenerationResult;
@@ -13,17 +13,18 @@ import java.util.Map;
  * Steps: 20, Sampler: Euler, CFG scale: 7.5, Seed: 42, Size: 512x512, …
  * </pre>
  */
-final class Infotext {
+public final class Infotext {
 
     /** Our scheduler names → A1111 sampler names. */
-    static final Map<String, String> SAMPLERS = Map.of(
+    public static final Map<String, String> SAMPLERS = Map.of(
             "ddim", "DDIM", "pndm", "PLMS", "lms", "LMS", "euler", "Euler", "euler-ancestral", "Euler a",
             "heun", "Heun", "dpmpp-2m", "DPM++ 2M", "dpmpp-2m-karras", "DPM++ 2M Karras", "lcm", "LCM");
 
     private Infotext() {
     }
 
-    static String of(ValidatedConfig v, GenerationRequest r, GenerationResult result, int index) {
+    /** The infotext of image {@code index} of a run. */
+    public static String of(ValidatedConfig v, GenerationRequest r, GenerationResult result, int index) {
         StringBuilder b = new StringBuilder(r.prompt());
         if (!r.negative().isEmpty()) {
             b.append("\nNegative prompt: ").append(r.negative());

@@ -1,4 +1,4 @@
-package io.assay.framework.compare;
+package io.assay.framework.trace;
 
 import io.assay.framework.world.Linalg;
 import io.assay.sdk.tensor.RgbImage;

@@ -1,4 +1,4 @@
-package io.assay.framework.compare;
+package io.assay.framework.trace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

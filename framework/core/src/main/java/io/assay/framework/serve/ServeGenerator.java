@@ -1,7 +1,11 @@
-package io.assay.framework.cli;
+package io.assay.framework.serve;
 
 import com.typesafe.config.ConfigValueFactory;
-import io.assay.framework.compare.LatentPreview;
+import io.assay.framework.assembly.Assembled;
+import io.assay.framework.assembly.PipelineAssembler;
+import io.assay.framework.runtime.Workbench;
+import io.assay.framework.settings.ConfigLoader;
+import io.assay.framework.trace.LatentPreview;
 import io.assay.framework.engine.GenerationEngine;
 import io.assay.framework.engine.GenerationRequest;
 import io.assay.framework.engine.GenerationResult;
@@ -52,21 +56,17 @@ final class ServeGenerator {
 
     ServeGenerator(Workbench bench) {
         this.bench = bench;
-        this.base = List.copyOf(bench.sets());
-    }
-
-    Workbench bench() {
-        return bench;
+        this.base = bench.baseSets();
     }
 
     /** The overrides a spec asks for; refuses what a request may not touch, naming the key. */
     static List<String> overrides(Spec s) {
         List<String> sets = new ArrayList<>();
         if (s.prompt() != null) {
-            sets.add("run.prompt=" + CommonOptions.quote(s.prompt()));
+            sets.add("run.prompt=" + ConfigLoader.quote(s.prompt()));
         }
         if (s.negative() != null) {
-            sets.add("run.negative=" + CommonOptions.quote(s.negative()));
+            sets.add("run.negative=" + ConfigLoader.quote(s.negative()));
         }
         if (s.seed() != null) {
             sets.add("run.seed=" + s.seed());
@@ -93,7 +93,7 @@ final class ServeGenerator {
             sets.add("guidance.scale=" + s.guidance());
         }
         if (s.scheduler() != null) {
-            sets.add("scheduler.name=" + CommonOptions.quote(s.scheduler()));
+            sets.add("scheduler.name=" + ConfigLoader.quote(s.scheduler()));
         }
         if (s.strength() != null) {
             sets.add("run.strength=" + s.strength());
@@ -135,10 +135,10 @@ final class ServeGenerator {
     }
 
     /** Generates; reports steps and previews into the job; returns images (base64 PNG) and infotexts. */
-    Map<String, Object> generate(Spec spec, ServeJobs.Job job) throws Exception {
+    Map<String, Object> generate(Spec spec, Jobs.Job job) throws Exception {
         List<String> sets = overrides(spec);
         RgbImage init = spec.initImage() == null ? null : decodeImage(spec.initImage());
-        Workbench.Assembled a;
+        Assembled a;
         GenerationRequest request;
         synchronized (bench) {
             bench.reconfigure(base, sets, null);
@@ -158,7 +158,7 @@ final class ServeGenerator {
                 }
                 request = new GenerationRequest(r.prompt(), r.negative(), r.seed(), r.steps(), w, h, r.batch(),
                         initTensor, init == null ? 1.0 : bench.run().strength(), r.initSampling());
-                job.pluginVersions = Workbench.components(a.config()).toString();
+                job.pluginVersions = PipelineAssembler.components(a.config()).toString();
             } catch (RuntimeException e) {
                 a.close();
                 throw e;
@@ -210,7 +210,7 @@ final class ServeGenerator {
             out.put("width", request.width());
             out.put("height", request.height());
             out.put("guidance", result.guidance());
-            out.put("components", Workbench.components(a.config()));
+            out.put("components", PipelineAssembler.components(a.config()));
             out.put("timingsMillis", result.timingsMillis());
             return out;
         } finally {

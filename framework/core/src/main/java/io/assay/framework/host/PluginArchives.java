@@ -1,0 +1,181 @@
+package io.assay.framework.host;
+
+import io.assay.sdk.SdkVersion;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Properties;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipInputStream;
+import org.pf4j.DefaultVersionManager;
+
+/**
+ * Checks a plugin archive (zip) or directory before anything of it is loaded: its {@code plugin.properties}
+ * (kebab-case id, semantic version, an SDK range this host satisfies, a description, no plugin dependencies) and that
+ * it bundles no host-shared class ({@link SharedPackages}).
+ */
+final class PluginArchives {
+
+    private static final Pattern ID = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
+    private static final Pattern SEMVER = Pattern.compile("\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?");
+
+    /** A valid descriptor. */
+    record Descriptor(String id, String version, String requires, String description) {
+        String label() {
+            return id + "@" + version;
+        }
+    }
+
+    private PluginArchives() {
+    }
+
+    /**
+     * The archive's descriptor, once every check passed.
+     *
+     * @param label how messages name the archive (its path relative to the plugins directory)
+     * @throws Refusal naming every descriptor problem, an incompatible SDK range or the bundled host class
+     */
+    static Descriptor inspect(Path path, String label) throws Refusal {
+        Properties d = properties(path, label);
+        String id = d.getProperty("plugin.id");
+        String version = d.getProperty("plugin.version");
+        String requires = d.getProperty("plugin.requires");
+        String description = d.getProperty("plugin.description");
+        List<String> problems = new ArrayList<>();
+        if (id == null || !ID.matcher(id).matches()) {
+            problems.add("plugin.id: " + (id == null ? "missing" : "'" + id + "' is not kebab-case ([a-z][a-z0-9-]*)"));
+        }
+        if (version == null || !SEMVER.matcher(version).matches()) {
+            problems.add("plugin.version: " + (version == null ? "missing" : "'" + version
+                    + "' is not a semantic version such as 1.2.0"));
+        }
+        if (requires == null || requires.isBlank()) {
+            problems.add("plugin.requires: missing; expected an SDK range such as '>=1.0.0 & <2.0.0'");
+        }
+        if (description == null || description.isBlank()) {
+            problems.add("plugin.description: missing");
+        }
+        if (!d.getProperty("plugin.dependencies", "").isBlank()) {
+            problems.add("plugin.dependencies: plugin-to-plugin dependencies are not supported yet");
+        }
+        if (!problems.isEmpty()) {
+            throw new Refusal(id, version, requires, PluginInfo.State.REFUSED, label + "/plugin.properties: "
+                    + String.join("; ", problems));
+        }
+        Descriptor desc = new Descriptor(id, version, requires, description);
+        String sdk = SdkVersion.VERSION.replaceFirst("-.*$", "");
+        boolean compatible;
+        try {
+            compatible = new DefaultVersionManager().checkVersionConstraint(sdk, requires.trim());
+        } catch (RuntimeException e) {
+            throw Refusal.of(desc, PluginInfo.State.REFUSED, label + "/plugin.properties: plugin.requires: '"
+                    + requires + "' is not a version range (" + e.getMessage() + ")");
+        }
+        if (!compatible) {
+            throw Refusal.of(desc, PluginInfo.State.REFUSED, "plugin '" + desc.label() + "' requires SDK " + requires
+                    + " but this host provides SDK " + sdk);
+        }
+        String bundled = Files.isDirectory(path) ? bundledHostClass(path)
+                : ExtractionCache.remembered(path, "scan", () -> bundledHostClass(path));
+        if (bundled != null) {
+            throw Refusal.of(desc, PluginInfo.State.REFUSED, "plugin '" + desc.label() + "' (" + label
+                    + ") bundles host-shared class " + bundled + "; the SDK, PF4J, ONNX Runtime, SLF4J and Guice "
+                    + "come from the host: declare them with <scope>provided</scope>");
+        }
+        return desc;
+    }
+
+    private static Properties properties(Path path, String label) throws Refusal {
+        Properties p = new Properties();
+        try {
+            if (Files.isDirectory(path)) {
+                try (InputStream in = Files.newInputStream(path.resolve("plugin.properties"))) {
+                    p.load(in);
+                }
+            } else {
+                try (ZipFile zip = new ZipFile(path.toFile())) {
+                    ZipEntry e = zip.getEntry("plugin.properties");
+                    if (e == null) {
+                        throw new Refusal(null, null, null, PluginInfo.State.REFUSED, label
+                                + ": no plugin.properties at the archive root");
+                    }
+                    try (InputStream in = zip.getInputStream(e)) {
+                        p.load(in);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new Refusal(null, null, null, PluginInfo.State.REFUSED, label + ": not a readable plugin archive ("
+                    + e.getMessage() + ")");
+        }
+        return p;
+    }
+
+    /** The first host-shared class found inside the archive (classes/ or lib/*.jar), or null. */
+    private static String bundledHostClass(Path path) throws Refusal {
+        if (Files.isDirectory(path)) {
+            try (Stream<Path> s = Files.walk(path)) {
+                for (Path f : (Iterable<Path>) s::iterator) {
+                    String rel = path.relativize(f).toString().replace('\\', '/');
+                    String hit = sharedIn(rel, () -> Files.newInputStream(f));
+                    if (hit != null) {
+                        return hit;
+                    }
+                }
+            } catch (IOException e) {
+                throw new Refusal(null, null, null, PluginInfo.State.FAILED, "cannot read '" + path + "': " + e);
+            }
+            return null;
+        }
+        try (ZipFile zip = new ZipFile(path.toFile())) {
+            for (ZipEntry e : Collections.list(zip.entries())) {
+                String hit = sharedIn(e.getName(), () -> zip.getInputStream(e));
+                if (hit != null) {
+                    return hit;
+                }
+            }
+        } catch (IOException e) {
+            throw new Refusal(null, null, null, PluginInfo.State.REFUSED, "'" + path + "' is not a readable zip: "
+                    + e.getMessage());
+        }
+        return null;
+    }
+
+    /** Opens an entry's bytes. */
+    private interface Opener {
+        InputStream open() throws IOException;
+    }
+
+    /** The entry itself if it is a shared class, the shared class inside it if it is a lib/ jar, else null. */
+    private static String sharedIn(String entry, Opener opener) throws IOException {
+        if (SharedPackages.isSharedEntry(entry)) {
+            return entry;
+        }
+        if (entry.startsWith("lib/") && entry.endsWith(".jar")) {
+            try (InputStream in = opener.open()) {
+                String hit = scanJar(in);
+                if (hit != null) {
+                    return entry + "!/" + hit;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String scanJar(InputStream in) throws IOException {
+        ZipInputStream z = new ZipInputStream(in);
+        for (ZipEntry e; (e = z.getNextEntry()) != null; ) {
+            if (SharedPackages.isSharedEntry(e.getName())) {
+                return e.getName();
+            }
+        }
+        return null;
+    }
+}

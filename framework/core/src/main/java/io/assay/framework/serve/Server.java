@@ -1,0 +1,486 @@
+package io.assay.framework.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigRenderOptions;
+import io.assay.framework.assembly.PipelineAssembler;
+import io.assay.framework.experiment.ExperimentRunner;
+import io.assay.framework.host.PluginInfo;
+import io.assay.framework.runtime.Infotext;
+import io.assay.framework.runtime.Workbench;
+import io.assay.sdk.ErrorCode;
+import io.assay.sdk.StageException;
+import io.assay.sdk.settings.ConfigErrorsException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The host as a long-running HTTP server (Javalin on Jetty, loopback by default). Native API under {@code /api}
+ * (generation jobs with progress and previews, experiments as jobs, plugins list/install/reload/unload, the resolved
+ * config), the AUTOMATIC1111-compatible subset under {@code /sdapi/v1} for existing clients, and a page at {@code /}.
+ * The plugins directory is watched: a new plugin version serves new requests while runs in flight finish on the
+ * version they leased.
+ */
+public final class Server implements AutoCloseable {
+
+    /**
+     * How the server runs.
+     *
+     * @param host the address to bind
+     * @param port the port (0 = any free port)
+     * @param workers jobs run at once
+     * @param queue jobs that may wait before requests are refused as busy
+     * @param maxRequestBytes the largest request body
+     * @param timeoutSeconds seconds a job may take, queued and running
+     * @param watch whether to watch the plugins directory
+     * @param experimentsDir experiments {@code /api/compare} may run, by name
+     * @param outRoot where compare jobs write their reports
+     */
+    public record Options(String host, int port, int workers, int queue, long maxRequestBytes, long timeoutSeconds,
+            boolean watch, Path experimentsDir, Path outRoot) {
+    }
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final Options options;
+    private final Workbench bench;
+    private final Map<String, Object> model;
+    private final Jobs jobs;
+    private final Javalin app;
+
+    private Server(Options options, Workbench bench) {
+        this.options = options;
+        this.bench = bench;
+        bench.validate(null); // a broken configuration fails here, before the port opens
+        if (options.watch()) {
+            bench.host().startWatching();
+        }
+        this.model = model(bench); // hashed once, before any request reconfigures the workbench
+        this.jobs = new Jobs(Math.max(1, options.workers()), Math.max(0, options.queue()));
+        ServeGenerator gen = new ServeGenerator(bench);
+        this.app = Javalin.create(cfg -> {
+            cfg.showJavalinBanner = false;
+            cfg.http.maxRequestSize = options.maxRequestBytes();
+        });
+        routes(app, gen, jobs);
+        app.start(options.host(), options.port());
+    }
+
+    /**
+     * Serves on {@code bench} (which the server then owns and closes); the configuration is validated before the
+     * port opens.
+     */
+    public static Server start(Workbench bench, Options options) {
+        try {
+            return new Server(options, bench);
+        } catch (RuntimeException e) {
+            bench.close();
+            throw e;
+        }
+    }
+
+    /** The port it listens on. */
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        jobs.close();
+        app.stop();
+        bench.close();
+    }
+
+    private long timeoutMillis() {
+        return options.timeoutSeconds() * 1000;
+    }
+
+    private void routes(Javalin app, ServeGenerator gen, Jobs jobs) {
+        app.exception(Jobs.Busy.class, (e, ctx) -> error(ctx, 503, "busy", e.getMessage()));
+        app.exception(ConfigErrorsException.class, (e, ctx) -> error(ctx, 400, "invalid-config", e.getMessage()));
+        app.exception(StageException.class, (e, ctx) -> error(ctx, status(e.code()), e.code().name(),
+                e.getMessage()));
+        app.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, "invalid-request",
+                e.getMessage()));
+        app.exception(com.fasterxml.jackson.core.JsonProcessingException.class, (e, ctx) -> error(ctx, 400,
+                "invalid-json", e.getOriginalMessage()));
+
+        app.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(ServePage.HTML));
+
+        // Native API.
+        app.post("/api/jobs", ctx -> {
+            ServeGenerator.Spec s = spec(ctx.body());
+            ServeGenerator.overrides(s); // refuse bad fields before queueing
+            if (s.initImage() != null) {
+                ServeGenerator.decodeImage(s.initImage());
+            }
+            Jobs.Job job = jobs.submit("generate", timeoutMillis(), j -> gen.generate(s, j));
+            ctx.status(202).json(job.view(false));
+        });
+        app.get("/api/jobs/{id}", ctx -> {
+            Jobs.Job job = jobs.get(ctx.pathParam("id"));
+            if (job == null) {
+                error(ctx, 404, "not-found", "no job '" + ctx.pathParam("id") + "'");
+                return;
+            }
+            ctx.json(job.view(true));
+        });
+        app.delete("/api/jobs/{id}", ctx -> {
+            Jobs.Job job = jobs.get(ctx.pathParam("id"));
+            if (job == null) {
+                error(ctx, 404, "not-found", "no job '" + ctx.pathParam("id") + "'");
+                return;
+            }
+            job.cancelRequested = true;
+            ctx.json(job.view(false));
+        });
+        app.post("/api/generate", ctx -> {
+            // Synchronous convenience: queue, wait, answer (still bounded by the queue and the timeout).
+            ServeGenerator.Spec s = spec(ctx.body());
+            ServeGenerator.overrides(s);
+            Jobs.Job job = jobs.submit("generate", timeoutMillis(), j -> gen.generate(s, j));
+            await(job);
+            finish(ctx, job);
+        });
+        app.post("/api/compare", ctx -> {
+            JsonNode n = json.readTree(ctx.body().isBlank() ? "{}" : ctx.body());
+            String name = n.path("experiment").asText("");
+            Path dir = options.experimentsDir() != null ? options.experimentsDir() : Path.of("configs", "experiments");
+            if (!name.matches("[a-z0-9][a-z0-9-]*") || !Files.isRegularFile(dir.resolve(name + ".conf"))) {
+                List<String> known = new ArrayList<>();
+                if (Files.isDirectory(dir)) {
+                    try (var s = Files.list(dir)) {
+                        s.map(p -> p.getFileName().toString()).filter(f -> f.endsWith(".conf"))
+                                .map(f -> f.substring(0, f.length() - 5)).sorted().forEach(known::add);
+                    }
+                }
+                error(ctx, 404, "not-found", "no experiment '" + name + "'; available: " + known);
+                return;
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> overrides = n.has("overrides") ? json.convertValue(n.get("overrides"), Map.class)
+                    : null;
+            List<String> sets = ServeGenerator.overrides(new ServeGenerator.Spec(null, null, null, null, null, null,
+                    null, null, null, overrides, null, null));
+            Path file = dir.resolve(name + ".conf").toAbsolutePath();
+            Jobs.Job job = jobs.submit("compare", timeoutMillis(), j -> compare(j, file, sets));
+            ctx.status(202).json(job.view(false));
+        });
+        app.get("/api/jobs/{id}/files/*", ctx -> {
+            Jobs.Job job = jobs.get(ctx.pathParam("id"));
+            String prefix = "/api/jobs/" + ctx.pathParam("id") + "/files/";
+            String rel = java.net.URLDecoder.decode(ctx.path().substring(Math.min(ctx.path().length(),
+                    prefix.length())), java.nio.charset.StandardCharsets.UTF_8);
+            Path root = options.outRoot().resolve(ctx.pathParam("id")).toAbsolutePath().normalize();
+            Path f = root.resolve(rel).normalize();
+            // Only files the job wrote: nothing outside its own directory, whatever the path says.
+            if (job == null || !job.kind.equals("compare") || !f.startsWith(root) || !Files.isRegularFile(f)) {
+                error(ctx, 404, "not-found", "no such file of job '" + ctx.pathParam("id") + "'");
+                return;
+            }
+            String type = f.toString().endsWith(".html") ? "text/html; charset=utf-8"
+                    : f.toString().endsWith(".png") ? "image/png" : f.toString().endsWith(".json")
+                    ? "application/json" : f.toString().endsWith(".csv") ? "text/csv" : "application/octet-stream";
+            ctx.contentType(type).result(Files.readAllBytes(f));
+        });
+        app.get("/api/plugins", ctx -> ctx.json(plugins(bench)));
+        app.post("/api/plugins", ctx -> {
+            String name = ctx.queryParam("filename");
+            if (name == null || !name.matches("[A-Za-z0-9._-]+\\.zip")) {
+                error(ctx, 400, "invalid-request", "give ?filename=<name>.zip (letters, digits, . _ -)");
+                return;
+            }
+            Path staging = Files.createTempDirectory("assay-upload-");
+            try {
+                Path archive = staging.resolve(name);
+                Files.write(archive, ctx.bodyAsBytes());
+                PluginInfo info = bench.host().install(archive);
+                if (info.state() != PluginInfo.State.STARTED) {
+                    Files.deleteIfExists(bench.host().pluginsDir().resolve(name));
+                    bench.host().sync();
+                    error(ctx, 422, "plugin-refused", info.problem());
+                    return;
+                }
+                ctx.status(201).json(describe(info));
+            } finally {
+                try (var s = Files.list(staging)) {
+                    for (Path p : s.toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+                Files.deleteIfExists(staging);
+            }
+        });
+        app.post("/api/plugins/{id}/reload", ctx -> ctx.json(describe(bench.host().reload(ctx.pathParam("id")))));
+        app.delete("/api/plugins/{id}", ctx -> {
+            String id = ctx.pathParam("id");
+            PluginInfo info = bench.host().plugins().stream().filter(p -> id.equals(p.id())
+                    && p.state() == PluginInfo.State.STARTED).findFirst().orElse(null);
+            if (info == null) {
+                error(ctx, 404, "not-found", "no plugin '" + id + "' is loaded");
+                return;
+            }
+            // Remove the archive too (only inside the plugins directory), so the watcher and the next start agree.
+            Path source = info.path();
+            if (source != null && source.toAbsolutePath().normalize().startsWith(
+                    bench.host().pluginsDir().toAbsolutePath().normalize())) {
+                Files.deleteIfExists(source);
+            }
+            bench.host().unload(id);
+            ctx.status(204);
+        });
+        app.get("/api/config", ctx -> {
+            String rendered;
+            synchronized (bench) {
+                rendered = bench.config().root().render(ConfigRenderOptions.concise());
+            }
+            ctx.contentType("application/json").result(rendered);
+        });
+        app.get("/api/status", ctx -> ctx.json(Map.of("running", jobs.running(), "queued", jobs.queued(),
+                "capacity", options.queue())));
+
+        // AUTOMATIC1111-compatible subset.
+        app.post("/sdapi/v1/txt2img", ctx -> a1111(ctx, gen, jobs, false));
+        app.post("/sdapi/v1/img2img", ctx -> a1111(ctx, gen, jobs, true));
+        app.get("/sdapi/v1/samplers", ctx -> {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (var c : bench.host().catalog().components(io.assay.sdk.diffusion.Scheduler.class)) {
+                String name = Infotext.SAMPLERS.getOrDefault(c.name(), c.name());
+                out.add(Map.of("name", name, "aliases", List.of(c.name()), "options", Map.of()));
+            }
+            ctx.json(out);
+        });
+        app.get("/sdapi/v1/sd-models", ctx -> ctx.json(List.of(model)));
+        app.get("/sdapi/v1/options", ctx -> {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("sd_model_checkpoint", model.get("title"));
+            o.put("samples_format", "png");
+            ctx.json(o);
+        });
+        app.post("/sdapi/v1/options", ctx -> {
+            JsonNode n = json.readTree(ctx.body());
+            if (n.has("sd_model_checkpoint")
+                    && !n.get("sd_model_checkpoint").asText().equals(model.get("title"))
+                    && !n.get("sd_model_checkpoint").asText().equals(model.get("model_name"))) {
+                error(ctx, 400, "invalid-request", "this server runs one model ("
+                        + model.get("title") + "); start another with --set model.dir=… to serve another");
+                return;
+            }
+            ctx.json(Map.of());
+        });
+        app.get("/sdapi/v1/progress", ctx -> {
+            Jobs.Job j = jobs.current();
+            Map<String, Object> state = new LinkedHashMap<>();
+            state.put("skipped", false);
+            state.put("interrupted", j != null && j.cancelRequested);
+            state.put("job", j == null ? "" : j.id);
+            state.put("job_count", jobs.running() + jobs.queued());
+            state.put("job_timestamp", j == null ? "0" : Instant.ofEpochMilli(j.created).toString());
+            state.put("job_no", 0);
+            state.put("sampling_step", j == null ? 0 : j.step);
+            state.put("sampling_steps", j == null ? 0 : j.steps);
+            Map<String, Object> m = new LinkedHashMap<>();
+            double progress = j == null || j.steps == 0 ? 0 : j.step / (double) j.steps;
+            m.put("progress", progress);
+            double elapsed = j == null ? 0 : (System.currentTimeMillis() - j.started) / 1000.0;
+            m.put("eta_relative", progress > 0 ? elapsed / progress - elapsed : 0);
+            m.put("state", state);
+            m.put("current_image", j == null || j.preview == null ? null
+                    : j.preview.substring(j.preview.indexOf(',') + 1));
+            m.put("textinfo", null);
+            ctx.json(m);
+        });
+        app.post("/sdapi/v1/interrupt", ctx -> {
+            jobs.cancelAll();
+            ctx.json(Map.of());
+        });
+    }
+
+    /**
+     * A compare job: the experiment runs as {@code assay compare} does (on its own workbench over the server's plugins
+     * directory, with the server's overrides and the request's) into {@code <out>/<job id>/}; progress per cell, and
+     * DELETE or the timeout stop it between steps.
+     */
+    private Map<String, Object> compare(Jobs.Job job, Path file, List<String> sets) throws Exception {
+        Path dir = options.outRoot().resolve(job.id).toAbsolutePath();
+        List<String> all = new ArrayList<>(bench.baseSets());
+        all.addAll(sets);
+        ExperimentRunner.Summary s;
+        try (Workbench experiment = Workbench.open(file, all, bench.host().pluginsDir(), msg -> { })) {
+            s = new ExperimentRunner(experiment).run(file, dir, job::shouldStop, (done, total, computed) -> {
+                job.step = done;
+                job.steps = total;
+            });
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        JsonNode results = json.readTree(dir.resolve("results.json").toFile());
+        r.put("experiment", results.path("experiment").asText());
+        r.put("cells", s.cells());
+        r.put("computed", s.computed());
+        r.put("report", "/api/jobs/" + job.id + "/files/index.html");
+        r.put("results", "/api/jobs/" + job.id + "/files/results.json");
+        return r;
+    }
+
+    private ServeGenerator.Spec spec(String body) throws Exception {
+        JsonNode n = json.readTree(body.isBlank() ? "{}" : body);
+        if (!n.isObject()) {
+            throw new IllegalArgumentException("expected a JSON object");
+        }
+        for (Iterator<String> it = n.fieldNames(); it.hasNext();) {
+            String f = it.next();
+            if (!ServeGenerator.SPEC_FIELDS.contains(f)) {
+                throw new IllegalArgumentException("unknown field '" + f + "'; fields: "
+                        + new java.util.TreeSet<>(ServeGenerator.SPEC_FIELDS));
+            }
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> overrides = n.has("overrides") ? json.convertValue(n.get("overrides"), Map.class) : null;
+        return new ServeGenerator.Spec(text(n, "prompt"), text(n, "negative"),
+                n.has("seed") ? n.get("seed").asLong() : null, n.has("steps") ? n.get("steps").asInt() : null,
+                n.has("width") ? n.get("width").asInt() : null, n.has("height") ? n.get("height").asInt() : null,
+                n.has("batch") ? n.get("batch").asInt() : null, n.has("guidance") ? n.get("guidance").asDouble() : null,
+                text(n, "scheduler"), overrides, text(n, "initImage"),
+                n.has("strength") ? n.get("strength").asDouble() : null);
+    }
+
+    private static String text(JsonNode n, String f) {
+        return n.has(f) && !n.get(f).isNull() ? n.get(f).asText() : null;
+    }
+
+    /** The A1111 request shapes: txt2img and img2img (sampler names or our scheduler names). */
+    private void a1111(Context ctx, ServeGenerator gen, Jobs jobs, boolean img2img) throws Exception {
+        JsonNode n = json.readTree(ctx.body().isBlank() ? "{}" : ctx.body());
+        String sampler = n.has("sampler_name") ? n.get("sampler_name").asText()
+                : n.has("sampler_index") ? n.get("sampler_index").asText() : null;
+        String scheduler = null;
+        if (sampler != null && !sampler.isBlank()) {
+            scheduler = sampler;
+            for (Map.Entry<String, String> e : Infotext.SAMPLERS.entrySet()) {
+                if (e.getValue().equalsIgnoreCase(sampler)) {
+                    scheduler = e.getKey();
+                }
+            }
+        }
+        long seed = n.path("seed").asLong(-1);
+        if (seed < 0) {
+            seed = new java.security.SecureRandom().nextInt(Integer.MAX_VALUE);
+        }
+        String init = null;
+        if (img2img) {
+            if (!n.has("init_images") || n.get("init_images").isEmpty()) {
+                error(ctx, 400, "invalid-request", "img2img needs init_images (base64)");
+                return;
+            }
+            init = n.get("init_images").get(0).asText();
+        }
+        int batch = n.path("batch_size").asInt(1) * Math.max(1, n.path("n_iter").asInt(1));
+        ServeGenerator.Spec s = new ServeGenerator.Spec(n.path("prompt").asText(""),
+                n.path("negative_prompt").asText(""), seed, n.has("steps") ? n.get("steps").asInt() : null,
+                n.has("width") ? n.get("width").asInt() : null, n.has("height") ? n.get("height").asInt() : null,
+                batch, n.has("cfg_scale") ? n.get("cfg_scale").asDouble() : null, scheduler, null, init,
+                img2img ? n.path("denoising_strength").asDouble(0.75) : null);
+        ServeGenerator.overrides(s);
+        if (init != null) {
+            ServeGenerator.decodeImage(init); // a broken or oversized image is the client's error, before queueing
+        }
+        Jobs.Job job = jobs.submit(img2img ? "img2img" : "txt2img", timeoutMillis(), j -> gen.generate(s, j));
+        await(job);
+        if (!job.state.equals("done")) {
+            finish(ctx, job);
+            return;
+        }
+        Map<String, Object> r = job.result;
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("prompt", r.get("prompt"));
+        info.put("all_prompts", java.util.Collections.nCopies(((List<?>) r.get("images")).size(), r.get("prompt")));
+        info.put("negative_prompt", r.get("negative"));
+        info.put("seed", r.get("seed"));
+        info.put("all_seeds", java.util.Collections.nCopies(((List<?>) r.get("images")).size(), r.get("seed")));
+        info.put("steps", r.get("steps"));
+        info.put("cfg_scale", n.has("cfg_scale") ? n.get("cfg_scale").asDouble() : null);
+        info.put("width", r.get("width"));
+        info.put("height", r.get("height"));
+        info.put("sampler_name", sampler);
+        info.put("infotexts", r.get("infotexts"));
+        info.put("job_timestamp", Instant.ofEpochMilli(job.created).toString());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("images", r.get("images"));
+        out.put("parameters", json.convertValue(n, Map.class));
+        out.put("info", json.writeValueAsString(info));
+        ctx.json(out);
+    }
+
+    private static void await(Jobs.Job job) throws InterruptedException {
+        while (job.state.equals("queued") || job.state.equals("running")) {
+            Thread.sleep(10);
+        }
+    }
+
+    private static void finish(Context ctx, Jobs.Job job) {
+        if (job.state.equals("done")) {
+            ctx.json(job.view(true));
+        } else if (job.state.equals("cancelled")) {
+            error(ctx, 409, "cancelled", job.error);
+        } else {
+            error(ctx, job.errorStatus > 0 ? job.errorStatus : 500, "failed", job.error);
+        }
+    }
+
+    static int status(ErrorCode code) {
+        return switch (code.category()) {
+            case USER -> 400;
+            case MODEL -> 500;
+            case CANCELLED -> 409;
+            default -> 500;
+        };
+    }
+
+    private static void error(Context ctx, int status, String kind, String message) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("error", kind);
+        m.put("detail", message);
+        ctx.status(status).json(m);
+    }
+
+    private static List<Map<String, Object>> plugins(Workbench bench) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (PluginInfo p : bench.host().plugins()) {
+            out.add(describe(p));
+        }
+        return out;
+    }
+
+    private static Map<String, Object> describe(PluginInfo p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", p.id());
+        m.put("version", p.version());
+        m.put("state", p.state());
+        m.put("problem", p.problem());
+        m.put("components", p.components().toString());
+        return m;
+    }
+
+    private static Map<String, Object> model(Workbench bench) {
+        Map<String, String> files = bench.modelFiles();
+        Path dir = bench.modelDir();
+        String sha = files.getOrDefault("unet/model.onnx", "");
+        String name = dir == null ? "embedded" : dir.getFileName().toString();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("title", name + (sha.isEmpty() ? "" : " [" + sha.substring(0, 10) + "]"));
+        m.put("model_name", name);
+        m.put("hash", sha.isEmpty() ? null : sha.substring(0, 10));
+        m.put("sha256", sha.isEmpty() ? null : sha);
+        m.put("filename", dir == null ? null : dir.toString());
+        m.put("config", null);
+        return m;
+    }
+}
