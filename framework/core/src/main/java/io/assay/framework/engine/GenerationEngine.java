@@ -93,6 +93,7 @@ public final class GenerationEngine {
             latents = sampling.addNoise(imageLatents, initialNoise, first);
         }
         Tensor initialLatents = latents;
+        noise.beginLoop(first, iterations);
 
         observer.started(iterations - first);
         Map<List<ConditioningKind>, Tensor> hiddenCache = new LinkedHashMap<>();

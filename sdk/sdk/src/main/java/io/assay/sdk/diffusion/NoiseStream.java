@@ -21,4 +21,16 @@ public interface NoiseStream {
     default Tensor drawForStep(int iteration, long[] shape) {
         return draw(shape);
     }
+
+    /**
+     * Called once before the first denoising iteration: the loop runs iterations {@code firstIteration} …
+     * {@code iterations − 1} of a schedule of {@code iterations} loop iterations ({@code firstIteration} is above 0
+     * for image-to-image). A replaying stream uses it to accept a recording of either the whole schedule or only the
+     * executed iterations. Does nothing by default (since SDK 1.1).
+     *
+     * @param firstIteration the first iteration the loop runs
+     * @param iterations the schedule's loop iterations
+     */
+    default void beginLoop(int firstIteration, int iterations) {
+    }
 }
