@@ -45,6 +45,8 @@ public final class OnnxGraph {
     public static final int BOOL = OnnxMl.TensorProto.DataType.BOOL_VALUE;
 
     private final OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder();
+    /** The model's graph: itself, or for a {@link #branch} the graph that owns the initializers and names. */
+    private final OnnxGraph root;
     private final List<Initializer> initializers = new ArrayList<>();
     private final Set<String> initializerNames = new HashSet<>();
     private final Map<String, String> constants = new HashMap<>();
@@ -57,6 +59,31 @@ public final class OnnxGraph {
     /** An empty graph called {@code name}. */
     public OnnxGraph(String name) {
         graph.setName(Objects.requireNonNull(name, "name is null"));
+        root = this;
+    }
+
+    private OnnxGraph(String name, OnnxGraph root) {
+        graph.setName(Objects.requireNonNull(name, "name is null"));
+        this.root = root;
+    }
+
+    /**
+     * A subgraph for a control-flow node ({@code If}'s branches): its nodes may read any value or initializer of the
+     * enclosing graphs; initializers and constants it declares are stored in the model's graph (ONNX resolves them
+     * from the outer scope), and value names stay unique across the whole model. Declare its results with
+     * {@link #output(String, int)} and attach it with {@link #graphAttr}.
+     */
+    public OnnxGraph branch(String name) {
+        return new OnnxGraph(name, root);
+    }
+
+    /** A GRAPH attribute (e.g. {@code then_branch}) holding a {@link #branch}. */
+    public static OnnxMl.AttributeProto graphAttr(String name, OnnxGraph branch) {
+        if (branch.root == branch) {
+            throw new IllegalArgumentException("graph attribute '" + name + "' needs a branch, not a model graph");
+        }
+        return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.GRAPH)
+                .setG(branch.graph.build()).build();
     }
 
     /** Sets the model's IR version (default 10; ONNX Runtime 1.16 reads up to 9). */
@@ -85,6 +112,13 @@ public final class OnnxGraph {
     /** A graph input; {@code dims} entries of -1 are symbolic, named in order by {@code dimNames}. */
     public OnnxGraph input(String name, int type, long[] dims, String... dimNames) {
         graph.addInput(valueInfo(name, type, dims, dimNames));
+        return this;
+    }
+
+    /** A graph output whose shape is left to inference (a branch's result, whose shape depends on its inputs). */
+    public OnnxGraph output(String name, int type) {
+        graph.addOutput(OnnxMl.ValueInfoProto.newBuilder().setName(name).setType(OnnxMl.TypeProto.newBuilder()
+                .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(type))).build());
         return this;
     }
 
@@ -179,6 +213,9 @@ public final class OnnxGraph {
 
     /** A 1-D int64 constant holding {@code values}, shared by every caller asking for the same values. */
     public String constLongs(long... values) {
+        if (root != this) {
+            return root.constLongs(values);
+        }
         String key = "i64:" + Arrays.toString(values);
         String name = constants.get(key);
         if (name == null) {
@@ -190,6 +227,9 @@ public final class OnnxGraph {
 
     /** A 1-D float32 constant holding {@code values}, shared by every caller asking for the same values. */
     public String constFloats(float... values) {
+        if (root != this) {
+            return root.constFloats(values);
+        }
         String key = "f32[]:" + Arrays.toString(values);
         String name = constants.get(key);
         if (name == null) {
@@ -201,6 +241,9 @@ public final class OnnxGraph {
 
     /** A scalar float32 constant, shared by every caller asking for the same value. */
     public String constFloat(float value) {
+        if (root != this) {
+            return root.constFloat(value);
+        }
         String key = "f32:" + Float.floatToIntBits(value);
         String name = constants.get(key);
         if (name == null) {
@@ -211,6 +254,9 @@ public final class OnnxGraph {
     }
 
     private String add(Initializer init) {
+        if (root != this) {
+            return root.add(init);
+        }
         if (!initializerNames.add(init.name())) {
             throw new IllegalArgumentException("initializer '" + init.name() + "' is already defined");
         }
@@ -259,7 +305,7 @@ public final class OnnxGraph {
             n.addInput(i);
         }
         for (String o : outputs) {
-            if (!outputNames.add(o)) {
+            if (!root.outputNames.add(o)) {
                 throw new IllegalArgumentException("value '" + o + "' is already produced by another node");
             }
             n.addOutput(o);
@@ -282,7 +328,7 @@ public final class OnnxGraph {
     }
 
     private String freshName(String opType) {
-        return opType.toLowerCase(Locale.ROOT) + "_" + (counter++);
+        return opType.toLowerCase(Locale.ROOT) + "_" + (root.counter++);
     }
 
     // Helpers for the ops whose axes and shapes are inputs since opset 13 (so callers need no initializer names).

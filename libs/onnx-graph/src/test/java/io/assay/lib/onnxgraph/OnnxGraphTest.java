@@ -45,6 +45,31 @@ class OnnxGraphTest {
         assertThat(out).containsExactly(4.25f, 10f, 0f);
     }
 
+    /**
+     * If with branches: the branches read the model's input and an initializer declared inside a branch (stored in
+     * the model's graph), and only the taken branch's result comes out.
+     */
+    @Test
+    void ifBranchesReadOuterValuesAndInitializers() throws OrtException {
+        OnnxGraph g = new OnnxGraph("if").opset(17).irVersion(8);
+        g.input("x", OnnxGraph.FLOAT, new long[] {2});
+        String cond = g.op("Greater", new String[] {g.op("ReduceSum", new String[] {"x"},
+            OnnxGraph.intAttr("keepdims", 0)), g.constFloat(0)});
+        OnnxGraph then = g.branch("then");
+        then.output(then.op("Mul", new String[] {"x", then.floats("two", new long[] {1}, new float[] {2})}),
+                OnnxGraph.FLOAT);
+        OnnxGraph otherwise = g.branch("else");
+        otherwise.output(otherwise.op("Sub", new String[] {"x", otherwise.constFloat(10)}), OnnxGraph.FLOAT);
+        g.op("If", new String[] {cond}, "y", OnnxGraph.graphAttr("then_branch", then),
+                OnnxGraph.graphAttr("else_branch", otherwise));
+        g.output("y", OnnxGraph.FLOAT, new long[] {2});
+        byte[] model = g.toBytes();
+
+        assertThat(run(model, Map.of("x", new float[] {1, 2}), new long[] {2}, "y")).containsExactly(2f, 4f);
+        assertThat(run(model, Map.of("x", new float[] {-1, -2}), new long[] {2}, "y")).containsExactly(-11f, -12f);
+        assertThatThrownBy(() -> OnnxGraph.graphAttr("then_branch", g)).hasMessageContaining("needs a branch");
+    }
+
     @Test
     void streamedFileEqualsInMemoryBytesAndParsesAsTheSameModel() throws IOException {
         OnnxGraph g = sample(new OnnxGraph("sample").opset(17).irVersion(8));
