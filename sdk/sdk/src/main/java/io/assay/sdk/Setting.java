@@ -15,7 +15,8 @@ import java.lang.annotation.Target;
  * {@code Long}, {@code Double}, {@code Float}: with an empty default they are optional and arrive as {@code null}
  * when unset, so a component can tell "not given" from a value), {@link String}, {@link java.nio.file.Path}, any
  * {@code enum} (written in config as its constant name in kebab-case, case-insensitive), and
- * {@code java.util.List} of {@link String}, {@link Double} or {@link Integer}. A {@code String} or
+ * {@code java.util.List} of {@link String}, {@link Double}, {@link Integer} or (since SDK 1.1)
+ * {@link java.nio.file.Path} (each resolved like a {@code Path} setting). A {@code String} or
  * {@code Path} whose default is empty is optional and arrives as {@code null} when unset.
  *
  * <p>A settings record may validate further in its compact constructor by throwing
