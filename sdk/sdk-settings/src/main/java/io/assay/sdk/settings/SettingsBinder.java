@@ -4,7 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigOrigin;
-import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigOriginFactory;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
@@ -212,9 +212,9 @@ public final class SettingsBinder {
 
     /** The parsed default; its origin names the record and component, so a broken default is not blamed on a file. */
     private static ConfigValue defaultValue(Class<?> type, Descriptor d) {
-        return ConfigFactory.parseString("v = " + d.setting().defaultValue(), ConfigParseOptions.defaults()
-                .setOriginDescription("the default of " + type.getSimpleName() + "." + d.component().getName()))
-                .getValue("v");
+        return ConfigFactory.parseString("v = " + d.setting().defaultValue()).getValue("v").withOrigin(
+                ConfigOriginFactory.newSimple("the default of " + type.getSimpleName() + "."
+                        + d.component().getName()));
     }
 
     private static String join(String prefix, String key) {
