@@ -371,7 +371,7 @@ class ContractsCatchBrokenStagesTest {
                 };
             }
         });
-        assertThat(failure(f::combineDoesNotModifyItsInputs)).contains("modified its input prediction COND");
+        assertThat(failure(f::combineDoesNotModifyItsInputs)).contains("modified its input prediction cond");
     }
 
     // ---- noise -----------------------------------------------------------------------------------------------------

@@ -98,7 +98,7 @@ class PackagingContractTest {
     void aRangeExcludingThisSdkIsCaught() throws IOException {
         properties("plugin.id=toys\nplugin.version=1.0.0\nplugin.requires=>=2.0.0 & <3.0.0\nplugin.description=x\n");
         assertThat(failure(contract()::pluginRequiresAcceptsThisSdk)).contains("expected plugin.requires to accept "
-                + "SDK 1.0.0").contains("'>=2.0.0 & <3.0.0' does not");
+                + "SDK " + io.assay.sdk.SdkVersion.VERSION).contains("'>=2.0.0 & <3.0.0' does not");
     }
 
     @Test
