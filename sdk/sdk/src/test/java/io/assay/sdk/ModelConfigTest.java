@@ -20,7 +20,8 @@ class ModelConfigTest {
         scheduler.put("lambda_min_clipped", Double.NEGATIVE_INFINITY);
         Map<String, Object> vae = Map.of("scaling_factor", 0.13025, "block_out_channels", List.of(128, 256));
         return ModelConfig.of(Path.of("/m"), Map.of(ModelConfig.SCHEDULER, scheduler, ModelConfig.VAE_ENCODER, vae,
-                ModelConfig.VAE_DECODER, Map.of("scaling_factor", 0.18215), ModelConfig.UNET, Map.of("sample_size", 64L)));
+                ModelConfig.VAE_DECODER, Map.of("scaling_factor", 0.18215), ModelConfig.UNET,
+                Map.of("sample_size", 64L)));
     }
 
     @Test
@@ -31,7 +32,8 @@ class ModelConfigTest {
         assertThat(s.get("beta_start")).isInstanceOf(Double.class);
         assertThat(s).doesNotContainKey("trained_betas");
         assertThat(s.get("lambda_min_clipped")).isEqualTo(Double.NEGATIVE_INFINITY);
-        assertThat(m.file(ModelConfig.VAE_ENCODER).orElseThrow().get("block_out_channels")).isEqualTo(List.of(128L, 256L));
+        assertThat(m.file(ModelConfig.VAE_ENCODER).orElseThrow().get("block_out_channels"))
+                .isEqualTo(List.of(128L, 256L));
         assertThatThrownBy(() -> s.put("x", 1)).isInstanceOf(UnsupportedOperationException.class);
         assertThat(m.files()).containsExactly(ModelConfig.SCHEDULER, ModelConfig.UNET, ModelConfig.VAE_DECODER,
                 ModelConfig.VAE_ENCODER);

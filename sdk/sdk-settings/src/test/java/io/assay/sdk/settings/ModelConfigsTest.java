@@ -55,14 +55,16 @@ class ModelConfigsTest {
     @Test
     void aMissingDirectoryIsModelMissing() {
         assertThatThrownBy(() -> ModelConfigs.read(dir.resolve("nope"))).satisfies(e -> assertThat(code(e))
-                .isEqualTo(ErrorCode.MODEL_MISSING)).hasMessageContaining("nope").hasMessageContaining("does not exist");
+                .isEqualTo(ErrorCode.MODEL_MISSING)).hasMessageContaining("nope")
+                .hasMessageContaining("does not exist");
     }
 
     @Test
     void brokenFilesAreRefusedNamingTheFileAndWhere() throws IOException {
         write("unet/config.json", "{\n  \"sample_size\": 64,\n  \"oops\" 1\n}");
         assertThatThrownBy(() -> ModelConfigs.read(dir)).satisfies(e -> assertThat(code(e))
-                .isEqualTo(ErrorCode.MODEL_INVALID)).hasMessageContaining("unet/config.json' is not valid JSON at line 3");
+                .isEqualTo(ErrorCode.MODEL_INVALID))
+                .hasMessageContaining("unet/config.json' is not valid JSON at line 3");
         write("unet/config.json", "[1, 2]");
         assertThatThrownBy(() -> ModelConfigs.read(dir)).hasMessageContaining("holds a JSON array; expected a JSON "
                 + "object");
