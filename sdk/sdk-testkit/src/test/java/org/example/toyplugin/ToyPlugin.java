@@ -40,4 +40,15 @@ public final class ToyPlugin {
     /** Not a component. */
     public static class Helper {
     }
+
+    /** Settings whose default does not convert: the host would refuse the plugin at load. */
+    public record BadDefault(@io.assay.sdk.Setting(doc = "How many", defaultValue = "many") int count) {
+    }
+
+    /** A component declaring {@link BadDefault}. */
+    @Extension
+    @Component(name = "toy-broken", description = "A toy filter with a broken settings record",
+            settings = BadDefault.class)
+    public static class BrokenSettings extends Toys.ToyCaptionFilter {
+    }
 }

@@ -15,7 +15,8 @@ import java.lang.annotation.Target;
  * {@code Long}, {@code Double}, {@code Float}: with an empty default they are optional and arrive as {@code null}
  * when unset, so a component can tell "not given" from a value), {@link String}, {@link java.nio.file.Path}, any
  * {@code enum} (written in config as its constant name in kebab-case, case-insensitive), and
- * {@code java.util.List} of {@link String}, {@link Double} or {@link Integer}. A {@code String} or
+ * {@code java.util.List} of {@link String}, {@link Double}, {@link Integer} or (since SDK 1.1)
+ * {@link java.nio.file.Path} (each resolved like a {@code Path} setting). A {@code String} or
  * {@code Path} whose default is empty is optional and arrives as {@code null} when unset.
  *
  * <p>A settings record may validate further in its compact constructor by throwing
@@ -44,6 +45,18 @@ public @interface Setting {
     /** For strings: the allowed values (empty means any). */
     String[] oneOf() default {};
 
-    /** The diffusers {@code scheduler_config.json} / {@code config.json} key this setting mirrors, if any. */
+    /**
+     * The key of the model's diffusers configuration this setting mirrors, if any. Since SDK 1.1 the host fills the
+     * setting from the model when the pipeline leaves it unset (an explicit value wins; the declared default applies
+     * when the model has no such key), for every component, and the test kit binds the same way
+     * ({@code TestSettings.bind(type, hocon, model, stage)}).
+     *
+     * <p>{@code "num_train_timesteps"} is looked up in the stage's own files ({@link ModelConfig#filesFor}:
+     * {@code scheduler/scheduler_config.json} for a scheduler, {@code unet/config.json} for a denoiser,
+     * {@code vae_decoder/}, {@code vae_encoder/} or {@code vae/config.json} for an autoencoder,
+     * {@code text_encoder/config.json} for a text encoder); {@code "scheduler/scheduler_config.json:prediction_type"}
+     * names the file. A value of the wrong type or out of range is reported like a pipeline value, naming the file
+     * and key.
+     */
     String diffusersKey() default "";
 }

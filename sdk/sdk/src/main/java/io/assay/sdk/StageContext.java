@@ -32,4 +32,13 @@ public interface StageContext {
      * config file that set it, or the working directory).
      */
     Path baseDirectory();
+
+    /**
+     * The configuration files of the pipeline's model directory ({@code scheduler/scheduler_config.json},
+     * {@code unet/config.json} …), or {@link ModelConfig#NONE} when there is none (since SDK 1.1; hosts before it
+     * give none).
+     */
+    default ModelConfig model() {
+        return ModelConfig.NONE;
+    }
 }

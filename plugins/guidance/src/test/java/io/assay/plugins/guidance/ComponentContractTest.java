@@ -19,12 +19,12 @@ class ComponentContractTest {
 
     private static final List<Class<? extends Guidance>> CLASSES = List.of(NoGuidance.class,
             ClassifierFreeGuidance.class, RescaledClassifierFreeGuidance.class, IntervalClassifierFreeGuidance.class,
-            AdaptiveProjectedGuidance.class);
+            AdaptiveProjectedGuidance.class, ComposableGuidance.class, PerpNegGuidance.class);
 
     @Test
-    void theFiveComponents() {
+    void theSevenComponents() {
         assertThat(CLASSES.stream().map(c -> c.getAnnotation(Component.class).name()))
-                .containsExactly("none", "cfg", "cfg-rescale", "cfg-interval", "apg");
+                .containsExactly("none", "cfg", "cfg-rescale", "cfg-interval", "apg", "composable", "perp-neg");
     }
 
     /** Every setting of this plugin has a default, so an empty block is a complete configuration. */

@@ -147,4 +147,85 @@ class GuidanceContractTest {
             return 1e-5;
         }
     }
+
+    /** One term: composable is CFG. */
+    @Nested
+    class ComposableOneTerm implements GuidanceContract {
+        @Override
+        public Guidance create() {
+            return createAtScale(7.5);
+        }
+
+        @Override
+        public boolean cfgLike() {
+            return true;
+        }
+
+        @Override
+        public Guidance createAtScale(double scale) {
+            return new ComposableGuidance(TestSettings.bind(ComposableSettings.class, "scale = " + scale));
+        }
+    }
+
+    /** Three weighted terms, one negative. */
+    @Nested
+    class ComposableTerms implements GuidanceContract {
+        @Override
+        public Guidance create() {
+            return new ComposableGuidance(TestSettings.defaults(ComposableSettings.class));
+        }
+
+        @Override
+        public Guidance.Prompt prompt() {
+            return new Guidance.Prompt("a red circle AND a blue square :: 0.5 AND text :: -0.3", "blurry");
+        }
+    }
+
+    /** A complementary prompt and two negative terms, projected per batch row. */
+    @Nested
+    class PerpNeg implements GuidanceContract {
+        @Override
+        public Guidance create() {
+            return new PerpNegGuidance(TestSettings.defaults(PerpNegSettings.class));
+        }
+
+        @Override
+        public Guidance.Prompt prompt() {
+            return new Guidance.Prompt("a lion AND side view :: 0.5", "front view :: 1.5 AND a tail");
+        }
+
+        @Override
+        public double tolerance() {
+            return 1e-5;
+        }
+    }
+
+    /** Without a negative prompt perp-neg is CFG against the empty prompt. */
+    @Nested
+    class PerpNegWithoutNegative implements GuidanceContract {
+        @Override
+        public Guidance create() {
+            return createAtScale(7.5);
+        }
+
+        @Override
+        public Guidance.Prompt prompt() {
+            return new Guidance.Prompt("a lighthouse", "");
+        }
+
+        @Override
+        public boolean cfgLike() {
+            return true;
+        }
+
+        @Override
+        public Guidance createAtScale(double scale) {
+            return new PerpNegGuidance(TestSettings.bind(PerpNegSettings.class, "scale = " + scale));
+        }
+
+        @Override
+        public double tolerance() {
+            return 1e-5;
+        }
+    }
 }

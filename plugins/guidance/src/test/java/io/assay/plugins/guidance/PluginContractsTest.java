@@ -42,4 +42,20 @@ class PluginContractsTest {
             return ApgSettings.class;
         }
     }
+
+    @Nested
+    class Composable implements SettingsContract {
+        @Override
+        public Class<? extends Record> settingsType() {
+            return ComposableSettings.class;
+        }
+    }
+
+    @Nested
+    class PerpNeg implements SettingsContract {
+        @Override
+        public Class<? extends Record> settingsType() {
+            return PerpNegSettings.class;
+        }
+    }
 }

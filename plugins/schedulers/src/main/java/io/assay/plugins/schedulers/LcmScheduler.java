@@ -3,6 +3,7 @@ package io.assay.plugins.schedulers;
 import io.assay.sdk.Component;
 import io.assay.sdk.StageContext;
 import io.assay.sdk.diffusion.NoiseStream;
+import io.assay.sdk.diffusion.Recommended;
 import io.assay.sdk.diffusion.Scheduler;
 import jakarta.inject.Inject;
 import org.pf4j.Extension;
@@ -18,6 +19,8 @@ import org.pf4j.Extension;
  * {@code timestep_spacing} and {@code steps_offset} do not apply (diffusers 0.23.1 ignores them for this class).
  */
 @Extension
+@Recommended(steps = {2, 8}, guidance = {1, 2}, reason = "latent consistency models (LCM, LCM-LoRA) sample in 2 to 8 "
+        + "steps with little or no classifier-free guidance; more steps or CFG 7.5 give the wrong content")
 @Component(name = "lcm", description = "Latent consistency (diffusers LCMScheduler)", settings = SchedulerSettings.class)
 public final class LcmScheduler extends AbstractDiffusersScheduler {
 

@@ -5,7 +5,10 @@ import java.nio.file.Path;
 
 /**
  * The settings every scheduler of this plugin takes. They mirror the keys of diffusers'
- * {@code scheduler_config.json} (kebab-case here, {@link Setting#diffusersKey()} names the JSON key).
+ * {@code scheduler_config.json} (kebab-case here; {@link ConfigKey} names the JSON key). They declare no
+ * {@link Setting#diffusersKey()} on purpose: the plugin reads the file itself, so that it can say where each value came
+ * from and refuse an explicit setting the chosen class does not use while ignoring the file's other keys as diffusers
+ * does; a host filling settings from the file (SDK 1.1) would make the file's values look explicit.
  *
  * <p>Every value is optional ({@code null} when unset). Each key resolves as: this setting if given, else the
  * value in {@code <model-dir>/scheduler/scheduler_config.json} if {@link #modelDir()} is set and that file exists,
@@ -33,53 +36,44 @@ import java.nio.file.Path;
  * @param modelDir a diffusers model directory whose {@code scheduler/scheduler_config.json} supplies defaults
  */
 public record SchedulerSettings(
-        @Setting(doc = "Training timesteps of the noise schedule (SD 1.5: 1000).", defaultValue = "", min = 1,
-                diffusersKey = "num_train_timesteps")
+        @Setting(doc = "Training timesteps of the noise schedule (SD 1.5: 1000).", defaultValue = "", min = 1)
         Integer numTrainTimesteps,
-        @Setting(doc = "First beta of the noise schedule (SD 1.5: 0.00085).", defaultValue = "",
-                diffusersKey = "beta_start")
+        @Setting(doc = "First beta of the noise schedule (SD 1.5: 0.00085).", defaultValue = "")
         Double betaStart,
-        @Setting(doc = "Last beta of the noise schedule (SD 1.5: 0.012).", defaultValue = "",
-                diffusersKey = "beta_end")
+        @Setting(doc = "Last beta of the noise schedule (SD 1.5: 0.012).", defaultValue = "")
         Double betaEnd,
         @Setting(doc = "Beta schedule (SD 1.5: scaled_linear).", defaultValue = "",
-                oneOf = {"linear", "scaled_linear", "squaredcos_cap_v2"}, diffusersKey = "beta_schedule")
+                oneOf = {"linear", "scaled_linear", "squaredcos_cap_v2"})
         String betaSchedule,
-        @Setting(doc = "Offset added to the inference timesteps (SD 1.5: 1).", defaultValue = "", min = 0,
-                diffusersKey = "steps_offset")
+        @Setting(doc = "Offset added to the inference timesteps (SD 1.5: 1).", defaultValue = "", min = 0)
         Integer stepsOffset,
         @Setting(doc = "What the denoiser predicts (SD 1.5: epsilon).", defaultValue = "",
-                oneOf = {"epsilon", "v_prediction", "sample"}, diffusersKey = "prediction_type")
+                oneOf = {"epsilon", "v_prediction", "sample"})
         String predictionType,
         @Setting(doc = "How inference timesteps are spaced (default: the diffusers class's own).", defaultValue = "",
-                oneOf = {"leading", "trailing", "linspace"}, diffusersKey = "timestep_spacing")
+                oneOf = {"leading", "trailing", "linspace"})
         String timestepSpacing,
-        @Setting(doc = "Use alpha-bar 1 for the step past t=0 (DDIM, PNDM, LCM; SD 1.5: false).", defaultValue = "",
-                diffusersKey = "set_alpha_to_one")
+        @Setting(doc = "Use alpha-bar 1 for the step past t=0 (DDIM, PNDM, LCM; SD 1.5: false).", defaultValue = "")
         Boolean setAlphaToOne,
-        @Setting(doc = "Clip the predicted clean sample (DDIM, Heun, LCM; SD 1.5: false).", defaultValue = "",
-                diffusersKey = "clip_sample")
+        @Setting(doc = "Clip the predicted clean sample (DDIM, Heun, LCM; SD 1.5: false).", defaultValue = "")
         Boolean clipSample,
-        @Setting(doc = "Bound for clip-sample (default 1.0).", defaultValue = "", min = 0,
-                diffusersKey = "clip_sample_range")
+        @Setting(doc = "Bound for clip-sample (default 1.0).", defaultValue = "", min = 0)
         Double clipSampleRange,
         @Setting(doc = "Use Karras sigmas (LMS, Euler, Heun, DPM-Solver; default false, true for dpmpp-2m-karras).",
-                defaultValue = "", diffusersKey = "use_karras_sigmas")
+                defaultValue = "")
         Boolean useKarrasSigmas,
         @Setting(doc = "DDIM noise weight: 0 is deterministic DDIM, 1 is DDPM-like (default 0).", defaultValue = "",
                 min = 0)
         Double eta,
-        @Setting(doc = "DPM-Solver order, 1 to 3 (default 2).", defaultValue = "", min = 1, max = 3,
-                diffusersKey = "solver_order")
+        @Setting(doc = "DPM-Solver order, 1 to 3 (default 2).", defaultValue = "", min = 1, max = 3)
         Integer solverOrder,
         @Setting(doc = "DPM-Solver: lower the order for the final steps of runs under 15 steps (default true).",
-                defaultValue = "", diffusersKey = "lower_order_final")
+                defaultValue = "")
         Boolean lowerOrderFinal,
         @Setting(doc = "LCM: length of the distillation schedule the timesteps are picked from (default 50).",
-                defaultValue = "", min = 1, diffusersKey = "original_inference_steps")
+                defaultValue = "", min = 1)
         Integer originalInferenceSteps,
-        @Setting(doc = "LCM: timestep scale of the boundary condition (default 10.0).", defaultValue = "", min = 0,
-                diffusersKey = "timestep_scaling")
+        @Setting(doc = "LCM: timestep scale of the boundary condition (default 10.0).", defaultValue = "", min = 0)
         Double timestepScaling,
         @Setting(doc = "Diffusers model directory whose scheduler/scheduler_config.json supplies unset keys.",
                 defaultValue = "")

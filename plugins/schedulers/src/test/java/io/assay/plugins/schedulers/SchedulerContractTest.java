@@ -1,5 +1,6 @@
 package io.assay.plugins.schedulers;
 
+import io.assay.sdk.ModelConfig;
 import io.assay.sdk.diffusion.Scheduler;
 import io.assay.sdk.testkit.contract.SchedulerContract;
 import io.assay.sdk.testkit.contract.SchedulerReference;
@@ -35,6 +36,13 @@ class SchedulerContractTest {
         @Override
         public List<SchedulerReference.Run> referenceRuns() {
             return SchedulerReference.runs(name());
+        }
+
+        /** The plugin reads the model's scheduler_config.json from model-dir (the pipeline's model.dir). */
+        @Override
+        public Scheduler createForModel(ModelConfig model) {
+            return Schedulers.create(name(), SchedulerSettings.builder().modelDir(model.directory().orElseThrow())
+                    .build());
         }
 
         /** Required: the references' tolerance; achieved (and guarded): at most a quarter of it. */

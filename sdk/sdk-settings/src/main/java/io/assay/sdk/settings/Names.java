@@ -2,9 +2,13 @@ package io.assay.sdk.settings;
 
 import java.util.Collection;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /** Key spelling helpers: kebab-case names and did-you-mean suggestions. */
 public final class Names {
+
+    /** Lowercase kebab-case: component names, setting keys, plugin ids. */
+    public static final Pattern KEBAB = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
 
     private Names() {
     }

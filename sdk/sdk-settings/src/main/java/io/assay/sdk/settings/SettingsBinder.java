@@ -4,8 +4,11 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigOriginFactory;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
+import io.assay.sdk.ModelConfig;
 import io.assay.sdk.Setting;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
@@ -26,6 +29,11 @@ import java.util.TreeSet;
  * Binds a HOCON block to a settings record declared with {@link Setting}: converts and validates every value,
  * applies defaults, refuses unknown keys (with a did-you-mean), and reports every problem with file:line and the full
  * key instead of stopping at the first.
+ *
+ * <p>Where a value comes from, first match wins: the block; the caller's fallbacks (e.g. {@code model-dir} from
+ * {@code model.dir}); the model's configuration for a setting with a {@link Setting#diffusersKey()} (the
+ * {@link #bind(Config, ConfigOrigin, String, Class, Set, String, Map, ModelConfig, String, ConfigReport) overload}
+ * taking a {@link ModelConfig}); the declared default.
  */
 public final class SettingsBinder {
 
@@ -96,6 +104,42 @@ public final class SettingsBinder {
     }
 
     /**
+     * Binds {@code block} to {@code type}, filling settings the block and {@code fallbacks} leave unset from
+     * {@code model} where they declare a {@link Setting#diffusersKey()} (since SDK 1.1). Host and test kit both bind
+     * this way.
+     *
+     * @param model the pipeline's model configuration ({@link ModelConfig#NONE} for none)
+     * @param stage the component's stage key ({@code scheduler}, {@code denoiser} …), which decides the files a bare
+     *     diffusers key is looked up in ({@link ModelConfig#filesFor})
+     * @see #bind(Config, ConfigOrigin, String, Class, Set, String, Map, ConfigReport) the other parameters
+     */
+    public static <R extends Record> R bind(Config block, ConfigOrigin blockOrigin, String prefix, Class<R> type,
+            Set<String> reserved, String owner, Map<String, ConfigValue> fallbacks, ModelConfig model, String stage,
+            ConfigReport report) {
+        Map<String, ConfigValue> all = new LinkedHashMap<>(modelFallbacks(type, model, stage));
+        all.putAll(fallbacks);
+        return bind(block, blockOrigin, prefix, type, reserved, owner, all, report);
+    }
+
+    /**
+     * The values {@code model} gives the settings of {@code type} that declare a {@link Setting#diffusersKey()}, by
+     * setting key; each value's origin names the model file and its key, so a problem with it is reported there.
+     */
+    public static Map<String, ConfigValue> modelFallbacks(Class<? extends Record> type, ModelConfig model,
+            String stage) {
+        Map<String, ConfigValue> out = new LinkedHashMap<>();
+        for (Descriptor d : describe(type)) {
+            String dk = d.setting().diffusersKey();
+            if (dk.isEmpty()) {
+                continue;
+            }
+            model.find(stage, dk).ifPresent(f -> out.put(d.key(), ConfigValueFactory.fromAnyRef(f.value(),
+                    model.where(f.file()) + " key '" + f.key() + "'")));
+        }
+        return out;
+    }
+
+    /**
      * Binds {@code block} to {@code type}.
      *
      * @param block the block's values (may be empty)
@@ -145,7 +189,7 @@ public final class SettingsBinder {
                     args[i] = null;
                     continue;
                 }
-                v = ConfigFactory.parseString("v = " + d.setting().defaultValue()).getValue("v");
+                v = defaultValue(type, d);
             }
             args[i] = convert(d, v, path, report);
         }
@@ -164,6 +208,13 @@ public final class SettingsBinder {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot construct settings record " + type.getName(), e);
         }
+    }
+
+    /** The parsed default; its origin names the record and component, so a broken default is not blamed on a file. */
+    private static ConfigValue defaultValue(Class<?> type, Descriptor d) {
+        return ConfigFactory.parseString("v = " + d.setting().defaultValue()).getValue("v").withOrigin(
+                ConfigOriginFactory.newSimple("the default of " + type.getSimpleName() + "."
+                        + d.component().getName()));
     }
 
     private static String join(String prefix, String key) {
@@ -216,6 +267,16 @@ public final class SettingsBinder {
                 }
                 if (e == Integer.class) {
                     return List.copyOf(one.getIntList("v"));
+                }
+                if (e == Path.class) {
+                    List<Path> paths = new ArrayList<>();
+                    for (ConfigValue item : one.getList("v")) {
+                        if (item.valueType() != ConfigValueType.STRING) {
+                            throw new ConfigException.WrongType(item.origin(), "list of paths");
+                        }
+                        paths.add(resolvePath((String) item.unwrapped(), item.origin()));
+                    }
+                    return List.copyOf(paths);
                 }
             }
             throw new IllegalStateException("unsupported settings type " + d.component().getGenericType() + " of '"

@@ -86,28 +86,7 @@ public final class PluginArchiveBuilder {
     public Path build(Path dir) throws IOException {
         Path classes = Files.createTempDirectory(dir, "classes-");
         if (!sources.isEmpty()) {
-            JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-            if (javac == null) {
-                throw new IllegalStateException("no Java compiler: run the tests on a JDK, not a JRE");
-            }
-            List<JavaFileObject> units = new ArrayList<>();
-            for (Map.Entry<String, String> e : sources.entrySet()) {
-                units.add(new SimpleJavaFileObject(URI.create("string:///" + e.getKey().replace('.', '/') + ".java"),
-                        JavaFileObject.Kind.SOURCE) {
-                    @Override
-                    public CharSequence getCharContent(boolean ignoreEncodingErrors) {
-                        return e.getValue();
-                    }
-                });
-            }
-            StringWriter diagnostics = new StringWriter();
-            List<String> options = List.of("-d", classes.toString(), "-classpath",
-                    System.getProperty("java.class.path"), "--release", "17", "-processor",
-                    "org.pf4j.processor.ExtensionAnnotationProcessor");
-            boolean ok = javac.getTask(diagnostics, null, null, options, null, units).call();
-            if (!ok) {
-                throw new IllegalStateException("plugin '" + id + "' did not compile:\n" + diagnostics);
-            }
+            compile(sources, List.of(), classes);
         }
         Path zip = dir.resolve(id + "-" + version + ".zip");
         try (OutputStream os = Files.newOutputStream(zip); ZipOutputStream z = new ZipOutputStream(os)) {
@@ -136,6 +115,36 @@ public final class PluginArchiveBuilder {
             }
         }
         return zip;
+    }
+
+    /**
+     * Compiles Java sources (class name → code) into {@code into} against the running test's class path plus
+     * {@code classPath}, with PF4J's extension annotation processor run explicitly (so {@code extensions.idx} is
+     * written for {@code @Extension} classes on every JDK); compiler diagnostics fail with the plugin's name.
+     */
+    public static void compile(Map<String, String> sources, List<Path> classPath, Path into) {
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        if (javac == null) {
+            throw new IllegalStateException("no Java compiler: run the tests on a JDK, not a JRE");
+        }
+        List<JavaFileObject> units = new ArrayList<>();
+        for (Map.Entry<String, String> e : sources.entrySet()) {
+            units.add(new SimpleJavaFileObject(URI.create("string:///" + e.getKey().replace('.', '/') + ".java"),
+                    JavaFileObject.Kind.SOURCE) {
+                @Override
+                public CharSequence getCharContent(boolean ignoreEncodingErrors) {
+                    return e.getValue();
+                }
+            });
+        }
+        StringBuilder cp = new StringBuilder(System.getProperty("java.class.path"));
+        classPath.forEach(p -> cp.append(java.io.File.pathSeparator).append(p));
+        StringWriter diagnostics = new StringWriter();
+        List<String> options = List.of("-d", into.toString(), "-classpath", cp.toString(), "--release", "17",
+                "-processor", "org.pf4j.processor.ExtensionAnnotationProcessor");
+        if (!javac.getTask(diagnostics, null, null, options, null, units).call()) {
+            throw new IllegalStateException("sources " + sources.keySet() + " did not compile:\n" + diagnostics);
+        }
     }
 
     private static void put(ZipOutputStream z, String name, byte[] bytes) throws IOException {

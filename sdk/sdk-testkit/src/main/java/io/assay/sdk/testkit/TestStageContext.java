@@ -1,5 +1,8 @@
 package io.assay.sdk.testkit;
 
+import static java.util.Objects.requireNonNull;
+
+import io.assay.sdk.ModelConfig;
 import io.assay.sdk.StageContext;
 import io.assay.sdk.TraceSink;
 import java.nio.file.Path;
@@ -9,8 +12,21 @@ import java.nio.file.Path;
  *
  * @param stage the stage key, e.g. {@code denoiser}
  * @param component the component name
+ * @param model the model configuration the host would pass (since SDK 1.1)
  */
-public record TestStageContext(String stage, String component) implements StageContext {
+public record TestStageContext(String stage, String component, ModelConfig model) implements StageContext {
+
+    /** Validates. */
+    public TestStageContext {
+        requireNonNull(stage, "stage is null");
+        requireNonNull(component, "component is null");
+        requireNonNull(model, "model is null");
+    }
+
+    /** A context without a model configuration ({@link ModelConfig#NONE}). */
+    public TestStageContext(String stage, String component) {
+        this(stage, component, ModelConfig.NONE);
+    }
 
     @Override
     public TraceSink trace() {

@@ -1,6 +1,8 @@
 /**
- * The scraper-filter stage: judging web records (an image or its reference, its alt text, the page and its link
- * rank) to decide what reaches a training set. A curation run passes every record through a chain of
- * {@link io.assay.sdk.curation.ScraperFilter}s; each record ends kept, or rejected with the filter's reason.
+ * The curation stages: where records come from ({@link io.assay.sdk.curation.RecordSource}, since SDK 1.1), how they
+ * are judged ({@link io.assay.sdk.curation.ScraperFilter}: an image or its reference, its alt text, the page and its
+ * link rank) and where the kept ones go ({@link io.assay.sdk.curation.DatasetWriter}, since SDK 1.1). A curation run
+ * reads a source, passes every record through a chain of filters, and each record ends kept (written) or rejected
+ * with the filter's reason.
  */
 package io.assay.sdk.curation;

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Assertions;
 final class Checks {
 
     /** Component names, plugin ids, setting keys and verdict reasons: lowercase kebab-case. */
-    static final Pattern KEBAB = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
+    static final Pattern KEBAB = io.assay.sdk.settings.Names.KEBAB;
 
     private Checks() {
     }

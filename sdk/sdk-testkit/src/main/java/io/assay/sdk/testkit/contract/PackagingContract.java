@@ -6,8 +6,10 @@ import static io.assay.sdk.testkit.contract.Checks.fail;
 import io.assay.sdk.Component;
 import io.assay.sdk.SdkVersion;
 import io.assay.sdk.Stage;
+import io.assay.sdk.settings.SettingsDeclaration;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.net.URL;
@@ -17,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,19 +28,28 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.pf4j.DefaultVersionManager;
 
 /**
- * What the host checks when it loads a plugin, checked on the module's build output before the archive exists:
+ * What the host checks when it loads a plugin, checked on the module's build output before the archive exists and,
+ * once it exists, on the archive ({@link #pluginArchive()}):
  * {@code plugin.properties} (kebab-case {@code plugin.id}, semantic {@code plugin.version}, a
  * {@code plugin.requires} range accepting this SDK, a description, no plugin dependencies);
  * {@code target/classes/META-INF/extensions.idx} listing exactly the {@code @Component} classes of
  * {@code target/classes} (found by reading the class files); component names and aliases kebab-case and unique per
- * stage; and no host-shared class ({@link #SHARED_PACKAGES}) compiled into {@code target/classes}.
+ * stage; no host-shared class ({@link #SHARED_PACKAGES}) compiled into {@code target/classes}, nor in the archive's
+ * {@code classes/} or any {@code lib/*.jar}; and each component's declaration passing the check an SDK 1.1 host runs
+ * when it loads the plugin ({@link SettingsDeclaration#forComponent}: settings record and {@code @Recommended}).
  *
  * <p>A plugin module's test class is just {@code class PackagingTest implements PackagingContract {}}: the module
- * directory defaults to Maven's {@code basedir} (the working directory of surefire).
+ * directory defaults to Maven's {@code basedir} (the working directory of surefire). The archive is built in the
+ * {@code package} phase, after surefire, so the archive check skips there; run the same contract again after
+ * packaging, as {@code class PackagingIT implements PackagingContract {}} under maven-failsafe-plugin (the template
+ * does).
  */
 public interface PackagingContract {
 
@@ -57,6 +69,92 @@ public interface PackagingContract {
     /** Where the compiled classes are. */
     default Path classesDirectory() {
         return moduleDirectory().resolve("target").resolve("classes");
+    }
+
+    /** The most entries read from an archive or one of its jars, and the largest jar in {@code lib/} read. */
+    int MAX_ENTRIES = 200_000;
+    /** See {@link #MAX_ENTRIES}. */
+    long MAX_JAR_BYTES = 1L << 30;
+
+    /**
+     * The plugin archive to check: by default the one {@code target/*-plugin.zip} (the template's and Assay's assembly
+     * name), or null when there is none yet.
+     */
+    default Path pluginArchive() {
+        Path target = moduleDirectory().resolve("target");
+        if (!Files.isDirectory(target)) {
+            return null;
+        }
+        try (Stream<Path> s = Files.list(target)) {
+            List<Path> zips = s.filter(p -> p.getFileName().toString().endsWith("-plugin.zip")).sorted().toList();
+            check(zips.size() <= 1, "plugin module " + moduleDirectory() + ": expected one plugin archive in "
+                    + target + ", but found " + zips + " (override pluginArchive())");
+            return zips.isEmpty() ? null : zips.get(0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The host-shared classes ({@link #SHARED_PACKAGES}) inside a plugin archive: entries of {@code classes/} and of
+     * every {@code lib/*.jar} (named {@code lib/x.jar!org/slf4j/Logger.class}), as the host scans it before loading.
+     * Bounded: at most {@link #MAX_ENTRIES} entries per zip and {@link #MAX_JAR_BYTES} per jar.
+     */
+    static List<String> hostSharedClasses(Path archive) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (ZipFile zip = new ZipFile(archive.toFile())) {
+            int n = 0;
+            for (Enumeration<? extends ZipEntry> en = zip.entries(); en.hasMoreElements();) {
+                ZipEntry e = en.nextElement();
+                check(++n <= MAX_ENTRIES, archive + ": more than " + MAX_ENTRIES + " entries");
+                String name = e.getName();
+                if (name.startsWith("classes/") && shared(name.substring("classes/".length()))) {
+                    out.add(name);
+                } else if (name.startsWith("lib/") && name.endsWith(".jar")) {
+                    check(e.getSize() <= MAX_JAR_BYTES, archive + ": " + name + " inflates to " + e.getSize()
+                            + " bytes, more than " + MAX_JAR_BYTES);
+                    for (String inner : jarEntries(zip, e)) {
+                        if (shared(inner)) {
+                            out.add(name + "!" + inner);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean shared(String path) {
+        String cls = path.replace('/', '.');
+        return cls.endsWith(".class") && SHARED_PACKAGES.stream().anyMatch(cls::startsWith);
+    }
+
+    /** The entry names of a jar inside the archive, read from its central directory (nothing inflated). */
+    private static List<String> jarEntries(ZipFile zip, ZipEntry jar) throws IOException {
+        Path tmp = Files.createTempFile("assay-lib-", ".jar");
+        try {
+            try (InputStream in = zip.getInputStream(jar); OutputStream out = Files.newOutputStream(tmp)) {
+                byte[] buffer = new byte[1 << 16];
+                long copied = 0;
+                for (int r; (r = in.read(buffer)) > 0;) {
+                    copied += r;
+                    check(copied <= MAX_JAR_BYTES, jar.getName() + ": larger than " + MAX_JAR_BYTES + " bytes");
+                    out.write(buffer, 0, r);
+                }
+            }
+            List<String> names = new ArrayList<>();
+            try (ZipFile inner = new ZipFile(tmp.toFile())) {
+                for (Enumeration<? extends ZipEntry> en = inner.entries(); en.hasMoreElements();) {
+                    check(names.size() < MAX_ENTRIES, jar.getName() + ": more than " + MAX_ENTRIES + " entries");
+                    names.add(en.nextElement().getName());
+                }
+            } catch (java.util.zip.ZipException e) {
+                throw fail(jar.getName() + " in the plugin archive is not a readable jar: " + e.getMessage());
+            }
+            return names;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     private Properties descriptor() {
@@ -235,5 +333,37 @@ public interface PackagingContract {
         check(bundled.isEmpty(), "plugin module " + moduleDirectory() + ": expected no classes of the host-shared "
                 + "packages " + SHARED_PACKAGES + " in " + classes() + " (the host supplies them; declare those "
                 + "dependencies <scope>provided</scope>), but found " + bundled);
+    }
+
+    /**
+     * The archive ({@link #pluginArchive()}) bundles no host-shared class in {@code classes/} or in any
+     * {@code lib/*.jar}: the host refuses such an archive (two copies of an SDK class make the plugin's components
+     * invisible to it). Skipped while there is no archive yet (surefire runs before {@code package}).
+     */
+    @Test
+    default void archiveBundlesNoHostSharedClasses() throws IOException {
+        Path archive = pluginArchive();
+        Assumptions.assumeTrue(archive != null, "no plugin archive in " + moduleDirectory().resolve("target")
+                + " yet (it is built in the package phase; run this contract again after it, e.g. as a failsafe IT)");
+        List<String> bundled = hostSharedClasses(archive);
+        check(bundled.isEmpty(), archive + ": expected no classes of the host-shared packages " + SHARED_PACKAGES
+                + " in classes/ or lib/*.jar (declare those dependencies <scope>provided</scope>, and exclude them "
+                + "from the libraries you bundle), but found " + (bundled.size() > 10 ? bundled.subList(0, 10) + " and "
+                + (bundled.size() - 10) + " more" : bundled));
+    }
+
+    /**
+     * Every component's declaration passes the check an SDK 1.1 host runs when it loads the plugin: its settings
+     * record binds its own defaults, and its {@code @Recommended} ranges are well-formed.
+     */
+    @Test
+    default void componentDeclarationsPassTheHostsLoadCheck() {
+        List<String> problems = new ArrayList<>();
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        for (String name : componentClasses()) {
+            problems.addAll(SettingsDeclaration.forComponent(load(name, loader)));
+        }
+        check(problems.isEmpty(), "plugin module " + moduleDirectory() + ": the host would refuse the plugin at "
+                + "load:\n" + String.join("\n", problems));
     }
 }

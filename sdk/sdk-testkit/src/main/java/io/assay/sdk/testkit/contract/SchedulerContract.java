@@ -5,15 +5,23 @@ import static io.assay.sdk.testkit.contract.Checks.describe;
 import static io.assay.sdk.testkit.contract.Checks.fail;
 
 import io.assay.sdk.ErrorCode;
+import io.assay.sdk.ModelConfig;
 import io.assay.sdk.diffusion.NoiseStream;
+import io.assay.sdk.diffusion.Recommended;
+import io.assay.sdk.diffusion.RecommendedRanges;
 import io.assay.sdk.diffusion.Scheduler;
+import io.assay.sdk.settings.ModelConfigs;
 import io.assay.sdk.tensor.Tensor;
 import io.assay.sdk.testkit.SeededNoise;
 import io.assay.sdk.testkit.Tensors;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -24,7 +32,8 @@ import org.junit.jupiter.api.TestFactory;
  * them), determinism for a given noise stream, independent runs from one instance, noise drawn only through
  * {@link NoiseStream#drawForStep} with the sample's shape, image-to-image helpers, and the declared behaviours
  * ({@link #stochastic()}, {@link #computesDenoised()}, {@link Scheduler.Sampling#resultIsDenoised()}). Optionally,
- * the diffusers reference trajectories ({@link #referenceRuns()}).
+ * the diffusers reference trajectories ({@link #referenceRuns()}), a model trained with 500 timesteps
+ * ({@link #createForModel}), and the {@link Recommended} ranges a component declares.
  *
  * <p>Runs are driven by the references' fake model ({@link SchedulerReference#fakeModel}) and a seeded N(0, 1)
  * stream.
@@ -72,6 +81,16 @@ public interface SchedulerContract extends StageContract<Scheduler> {
     /** The share of the references' tolerance a replay may use (1 = {@code 1e-4 + 1e-5·|ref|}). */
     default double referenceToleranceUse() {
         return 1.0;
+    }
+
+    /**
+     * The component as the host builds it for a pipeline whose model has the configuration {@code model} (since SDK
+     * 1.1: settings bound with {@code TestSettings.bind(type, "", model, "scheduler")}, a
+     * {@code TestStageContext("scheduler", name, model)}; a scheduler that reads the file itself may use
+     * {@code model.directory()}), or null (the default) if it does not read the model's configuration.
+     */
+    default Scheduler createForModel(ModelConfig model) {
+        return null;
     }
 
     @Override
@@ -376,5 +395,56 @@ public interface SchedulerContract extends StageContract<Scheduler> {
                 SchedulerReference.assertMatches(scheduler, run, referenceToleranceUse());
             }
         }));
+    }
+
+    /**
+     * Built for a model trained with 500 timesteps (SD 1.5's scheduler config with {@code num_train_timesteps = 500}),
+     * every timestep of a 20-step plan lies in {@code [0, 499]} and the first in its top fifth: the scheduler follows
+     * the model, not its own 1000-step default (which starts at 951 with leading spacing; diffusers' DDIM starts at
+     * 476). Skipped unless the fixture implements {@link #createForModel}.
+     */
+    @Test
+    default void honoursTheModelsTrainingTimesteps() throws IOException {
+        Path dir = Files.createTempDirectory("assay-model-");
+        try {
+            Path file = dir.resolve(ModelConfig.SCHEDULER);
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, "{\"_class_name\": \"PNDMScheduler\", \"beta_end\": 0.012, \"beta_schedule\": "
+                    + "\"scaled_linear\", \"beta_start\": 0.00085, \"clip_sample\": false, \"num_train_timesteps\": "
+                    + "500, \"prediction_type\": \"epsilon\", \"set_alpha_to_one\": false, \"skip_prk_steps\": true, "
+                    + "\"steps_offset\": 1, \"timestep_spacing\": \"leading\", \"trained_betas\": null}");
+            Scheduler scheduler = createForModel(ModelConfigs.read(dir));
+            Assumptions.assumeTrue(scheduler != null, "the fixture does not build the scheduler for a model "
+                    + "(createForModel)");
+            try (scheduler) {
+                String who = describe(scheduler) + " built for a model with num_train_timesteps = 500";
+                Scheduler.Sampling s = scheduler.plan(20);
+                for (int i = 0; i < s.iterations(); i++) {
+                    double t = s.timestep(i);
+                    check(t >= 0 && t <= 499, who + ": expected every timestep of plan(20) in [0, 499], but "
+                            + "iteration " + i + " has " + t + " (is the model's scheduler_config.json ignored?)");
+                }
+                check(s.timestep(0) >= 400, who + ": expected the first timestep of plan(20) near the top of the "
+                        + "500-step schedule, but it is " + s.timestep(0));
+            }
+        } finally {
+            io.assay.sdk.testkit.ModelDirectories.deleteTree(dir);
+        }
+    }
+
+    /** A {@link Recommended} declaration is well-formed, and its step range plans at both ends. */
+    @Test
+    default void recommendedRangesAreWellFormedAndPlannable() {
+        try (Scheduler scheduler = create()) {
+            String who = describe(scheduler);
+            List<String> problems = RecommendedRanges.problems(scheduler.getClass());
+            check(problems.isEmpty(), who + ": " + String.join("; ", problems));
+            Recommended r = scheduler.getClass().getAnnotation(Recommended.class);
+            if (r != null && r.steps().length == 2) {
+                for (int steps : r.steps()) {
+                    Checks.succeeds(who, "plan(" + steps + ") (a recommended step count)", () -> scheduler.plan(steps));
+                }
+            }
+        }
     }
 }

@@ -1,31 +1,27 @@
 package io.assay.sdk.testkit.contract;
 
 import static io.assay.sdk.testkit.contract.Checks.check;
-import static io.assay.sdk.testkit.contract.Checks.fail;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.assay.sdk.Setting;
 import io.assay.sdk.settings.ConfigProblem;
 import io.assay.sdk.settings.ConfigReport;
 import io.assay.sdk.settings.SettingsBinder;
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.RecordComponent;
-import java.lang.reflect.Type;
+import io.assay.sdk.settings.SettingsDeclaration;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract of a settings record, checked with the binder the host uses ({@link SettingsBinder}): every component
- * has {@link Setting} with a doc and a supported type, every key is kebab-case and unique, numeric bounds and
- * {@code oneOf} make sense, the declared defaults bind (an empty block, plus {@link #requiredSettings()}) and
- * components without a default are optional (non-primitive); an unknown or misspelt key is refused with a message
- * naming it (with "did you mean" for a near miss); a value of the wrong type is refused naming the key.
+ * The contract of a settings record, checked with the binder the host uses ({@link SettingsBinder}) and the check it
+ * runs when it loads a plugin ({@link SettingsDeclaration}): every component has {@code @Setting} with a doc and a
+ * supported type, every key is kebab-case and unique, numeric bounds and {@code oneOf} make sense, the declared
+ * defaults bind (an empty block, plus {@link #requiredSettings()}) and components without a default are optional
+ * (non-primitive); an unknown or misspelt key is refused with a message naming it (with "did you mean" for a near
+ * miss); a value of the wrong type is refused naming the key.
  */
 public interface SettingsContract {
 
@@ -51,67 +47,38 @@ public interface SettingsContract {
         return "settings record " + settingsType().getName();
     }
 
-    private static boolean supported(RecordComponent rc) {
-        Class<?> t = rc.getType();
-        if (t.isPrimitive()) {
-            return t != char.class && t != byte.class && t != short.class;
-        }
-        if (Set.of(Boolean.class, Integer.class, Long.class, Double.class, Float.class, String.class, Path.class)
-                .contains(t) || t.isEnum()) {
-            return true;
-        }
-        if (t == List.class) {
-            Type g = rc.getGenericType();
-            return g instanceof ParameterizedType p && Set.of(String.class, Double.class, Integer.class)
-                    .contains(p.getActualTypeArguments()[0]);
-        }
-        return false;
+    /** Fails with every problem, one per line, if there is any. */
+    private static void none(List<String> problems) {
+        check(problems.isEmpty(), String.join("\n", problems));
     }
 
     /** Every component carries {@code @Setting} with a non-empty doc, and has a type the binder supports. */
     @Test
     default void everyComponentIsADocumentedSetting() {
-        for (RecordComponent rc : settingsType().getRecordComponents()) {
-            Setting s = rc.getAnnotation(Setting.class);
-            if (s == null) {
-                throw fail(who() + ": expected component '" + rc.getName() + "' to carry @Setting (its key, doc and "
-                        + "default), but it has none");
-            }
-            check(!s.doc().isBlank(), who() + ": expected a one-line doc in @Setting of '" + rc.getName()
-                    + "', but it is empty");
-            check(supported(rc), who() + ": expected '" + rc.getName() + "' to have a supported type (boolean, "
-                    + "int, long, double, float, their boxes, String, Path, an enum, List of String/Double/Integer), "
-                    + "but it is " + rc.getGenericType().getTypeName());
-        }
+        none(SettingsDeclaration.documented(settingsType()));
     }
 
     /** Keys are kebab-case and unique. */
     @Test
     default void keysAreKebabCaseAndUnique() {
-        Set<String> seen = new HashSet<>();
-        for (SettingsBinder.Descriptor d : SettingsBinder.describe(settingsType())) {
-            check(Checks.KEBAB.matcher(d.key()).matches(), who() + ": expected kebab-case keys, but component '"
-                    + d.component().getName() + "' has the key '" + d.key() + "'");
-            check(seen.add(d.key()), who() + ": expected unique keys, but '" + d.key() + "' appears twice");
-        }
+        none(SettingsDeclaration.keys(settingsType()));
     }
 
     /** {@code min <= max}, bounds only on numbers, {@code oneOf} only on strings. */
     @Test
     default void boundsAndChoicesFitTheirTypes() {
-        for (SettingsBinder.Descriptor d : SettingsBinder.describe(settingsType())) {
-            Setting s = d.setting();
-            Class<?> t = d.component().getType();
-            boolean numeric = Set.of(int.class, long.class, double.class, float.class, Integer.class, Long.class,
-                    Double.class, Float.class).contains(t);
-            check(s.min() <= s.max(), who() + ": expected min <= max for '" + d.key() + "', but min = " + s.min()
-                    + " and max = " + s.max());
-            check(numeric || (s.min() == Double.NEGATIVE_INFINITY && s.max() == Double.POSITIVE_INFINITY), who()
-                    + ": '" + d.key() + "' is a " + t.getSimpleName() + ", so expected no min/max, but it declares ["
-                    + s.min() + ", " + s.max() + "]");
-            check(s.oneOf().length == 0 || t == String.class, who() + ": '" + d.key() + "' is a "
-                    + t.getSimpleName() + ", so expected no oneOf (only strings have it; enums list their constants)");
-        }
+        none(SettingsDeclaration.boundsAndChoices(settingsType()));
+    }
+
+    /**
+     * The check an SDK 1.1 host runs when it loads the plugin passes (else it refuses the plugin): the above, diffusers
+     * keys of the form {@code key} or {@code file.json:key}, every default converting within its bounds and choices,
+     * and the record's constructor taking the defaults without an exception other than
+     * {@link IllegalArgumentException}.
+     */
+    @Test
+    default void declarationPassesTheHostsLoadCheck() {
+        none(SettingsDeclaration.problems(settingsType()));
     }
 
     /**

@@ -9,6 +9,8 @@ import io.assay.sdk.ErrorCode;
 import io.assay.sdk.NoSettings;
 import io.assay.sdk.Stage;
 import io.assay.sdk.StageContext;
+import io.assay.sdk.curation.DatasetWriter;
+import io.assay.sdk.curation.RecordSource;
 import io.assay.sdk.curation.ScraperFilter;
 import io.assay.sdk.diffusion.Autoencoder;
 import io.assay.sdk.diffusion.Denoiser;
@@ -16,6 +18,7 @@ import io.assay.sdk.diffusion.Guidance;
 import io.assay.sdk.diffusion.NoiseSource;
 import io.assay.sdk.diffusion.Scheduler;
 import io.assay.sdk.diffusion.TextEncoder;
+import io.assay.sdk.metrics.SimilarityMetric;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Modifier;
@@ -38,9 +41,10 @@ import org.junit.jupiter.api.Test;
  */
 public interface StageContract<S extends Stage> {
 
-    /** The stage interfaces a component may implement (the host's list). */
+    /** The stage interfaces a component may implement (the host's list; the last three since SDK 1.1). */
     List<Class<? extends Stage>> STAGES = List.of(TextEncoder.class, Denoiser.class, Scheduler.class,
-            Guidance.class, NoiseSource.class, Autoencoder.class, ScraperFilter.class);
+            Guidance.class, NoiseSource.class, Autoencoder.class, ScraperFilter.class, RecordSource.class,
+            DatasetWriter.class, SimilarityMetric.class);
 
     /** A fresh instance built from the fixture's settings; the contract closes it. */
     S create();

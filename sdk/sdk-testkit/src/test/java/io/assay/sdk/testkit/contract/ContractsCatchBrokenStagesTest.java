@@ -1,5 +1,6 @@
 package io.assay.sdk.testkit.contract;
 
+import static io.assay.sdk.curation.RecordSource.UNREADABLE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -371,7 +372,7 @@ class ContractsCatchBrokenStagesTest {
                 };
             }
         });
-        assertThat(failure(f::combineDoesNotModifyItsInputs)).contains("modified its input prediction COND");
+        assertThat(failure(f::combineDoesNotModifyItsInputs)).contains("modified its input prediction cond");
     }
 
     // ---- noise -----------------------------------------------------------------------------------------------------
@@ -645,5 +646,195 @@ class ContractsCatchBrokenStagesTest {
         // The contract passes on a record whose binder refuses unknown keys; the check itself is exercised here.
         settings(Toys.ToyCfgSettings.class).unknownKeysAreRefusedNamingThem();
         settings(Toys.ToyCfgSettings.class).wrongValueTypesAreRefusedNamingTheKey();
+    }
+
+    // ---- SDK 1.1: record sources, dataset writers, similarity metrics -----------------------------------------------
+
+    private static RecordSourceContract source(java.util.function.Supplier<io.assay.sdk.curation.RecordSource> f,
+            io.assay.sdk.curation.RecordSource damaged) {
+        return new RecordSourceContract() {
+            @Override
+            public io.assay.sdk.curation.RecordSource create() {
+                return f.get();
+            }
+
+            @Override
+            public io.assay.sdk.curation.RecordSource createDamaged() {
+                return damaged;
+            }
+        };
+    }
+
+    @Test
+    void aSourceWhosePassesDifferIsCaught() {
+        java.util.concurrent.atomic.AtomicInteger passes = new java.util.concurrent.atomic.AtomicInteger();
+        RecordSourceContract c = source(() -> new CurationToys.ToySource() {
+            @Override
+            java.util.List<io.assay.sdk.curation.WebRecord> records0() {
+                java.util.List<io.assay.sdk.curation.WebRecord> r = new java.util.ArrayList<>(super.records0());
+                java.util.Collections.rotate(r, passes.getAndIncrement());
+                return r;
+            }
+        }, null);
+        assertThat(failure(c::passesRepeatAndDoNotDisturbEachOther)).contains("expected a second pass to yield the "
+                + "same records in the same order").contains("record 0 differs");
+    }
+
+    @Test
+    void aSourceRepeatingAnIdOrThrowingOnDamageIsCaught() {
+        RecordSourceContract repeats = source(() -> new CurationToys.ToySource() {
+            @Override
+            java.util.List<io.assay.sdk.curation.WebRecord> records0() {
+                java.util.List<io.assay.sdk.curation.WebRecord> r = new java.util.ArrayList<>(super.records0());
+                r.add(r.get(0));
+                return r;
+            }
+        }, null);
+        assertThat(failure(repeats::aPassYieldsRecordsWithUniqueIds)).contains("expected unique record ids")
+                .contains("'photo-1' (record 16)");
+        RecordSourceContract throwing = source(CurationToys.ToySource::new, new CurationToys.ToySource(true) {
+            @Override
+            public java.util.Iterator<io.assay.sdk.curation.WebRecord> records() {
+                java.util.Iterator<io.assay.sdk.curation.WebRecord> it = super.records();
+                return new java.util.Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                        return it.hasNext();
+                    }
+
+                    @Override
+                    public io.assay.sdk.curation.WebRecord next() {
+                        io.assay.sdk.curation.WebRecord r = it.next();
+                        if (r.metadata().containsKey(UNREADABLE)) {
+                            throw new IllegalStateException("corrupt gzip member");
+                        }
+                        return r;
+                    }
+                };
+            }
+        });
+        assertThat(failure(throwing::damageIsReportedInBandNotThrown)).contains("a whole pass")
+                .contains("corrupt gzip member");
+        RecordSourceContract silent = source(CurationToys.ToySource::new, new CurationToys.ToySource(false));
+        assertThat(failure(silent::damageIsReportedInBandNotThrown)).contains("expected at least one record marked "
+                + "'unreadable'");
+    }
+
+    @Test
+    void aWriterThatIgnoresItsCheckpointIsCaught() {
+        DatasetWriterContract c = new DatasetWriterContract() {
+            @Override
+            public io.assay.sdk.curation.DatasetWriter create() {
+                return new CurationToys.ToyWriter() {
+                    @Override
+                    public Output open(java.nio.file.Path directory, java.util.Map<String, Object> resumeFrom)
+                            throws java.io.IOException {
+                        if (resumeFrom == null) {
+                            return super.open(directory, null);
+                        }
+                        // Resumes after the last record on disk instead of at the checkpoint.
+                        long onDisk;
+                        try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(directory)) {
+                            onDisk = s.filter(p -> p.toString().endsWith(".id")).count();
+                        }
+                        return super.open(directory, java.util.Map.of("count", onDisk));
+                    }
+                };
+            }
+
+            @Override
+            public io.assay.sdk.curation.RecordSource readBack(java.nio.file.Path directory) {
+                return CurationToys.reader(directory);
+            }
+        };
+        assertThat(failure(c::resumingFromACheckpointDropsWhatCameAfterIt)).contains("expected written() = 4 after "
+                + "resuming at 3").contains("but it is 6");
+    }
+
+    @Test
+    void aWriterThatTakesOverANonEmptyDirectoryIsCaught() {
+        DatasetWriterContract c = new DatasetWriterContract() {
+            @Override
+            public io.assay.sdk.curation.DatasetWriter create() {
+                return new CurationToys.ToyWriter() {
+                    @Override
+                    public Output open(java.nio.file.Path directory, java.util.Map<String, Object> resumeFrom)
+                            throws java.io.IOException {
+                        // Writes beside whatever the directory holds.
+                        return super.open(directory.resolve("records"), resumeFrom);
+                    }
+                };
+            }
+
+            @Override
+            public io.assay.sdk.curation.RecordSource readBack(java.nio.file.Path directory) {
+                return CurationToys.reader(directory);
+            }
+        };
+        assertThat(failure(c::aFreshStartRefusesANonEmptyDirectory)).contains("expected open(non-empty directory, "
+                + "null) to throw IOException");
+    }
+
+    @Test
+    void aMetricThatNormalisesAcrossTheBatchIsCaught() {
+        SimilarityMetricContract c = () -> new CurationToys.ToyMetric() {
+            @Override
+            public double[] scores(java.util.List<io.assay.sdk.tensor.RgbImage> images, java.util.List<String> texts) {
+                double[] s = super.scores(images, texts);
+                double max = java.util.Arrays.stream(s).map(Math::abs).max().orElse(1);
+                return java.util.Arrays.stream(s).map(x -> x / max).toArray();
+            }
+        };
+        assertThat(failure(c::scoresArePerPairFiniteDeterministicAndIndependent)).contains("to score the same alone");
+        SimilarityMetricContract lenient = () -> new CurationToys.ToyMetric() {
+            @Override
+            public double[] scores(java.util.List<io.assay.sdk.tensor.RgbImage> images, java.util.List<String> texts) {
+                return super.scores(images, texts.size() < images.size() ? java.util.Collections.nCopies(
+                        images.size(), "") : texts);
+            }
+        };
+        assertThat(failure(lenient::mismatchedListsAreRefusedAndEmptyOnesScoreNothing)).contains("scores(2 images, "
+                + "1 text)");
+    }
+
+    @Test
+    void aSchedulerIgnoringTheModelsTrainingTimestepsIsCaught() throws java.io.IOException {
+        SchedulerContract ignores = new SchedulerContract() {
+            @Override
+            public Scheduler create() {
+                return new Toys.ToyScheduler();
+            }
+
+            @Override
+            public Scheduler createForModel(io.assay.sdk.ModelConfig model) {
+                return new Toys.ToyScheduler();
+            }
+        };
+        assertThat(failure(ignores::honoursTheModelsTrainingTimesteps)).contains("built for a model with "
+                + "num_train_timesteps = 500").contains("expected every timestep of plan(20) in [0, 499]")
+                .contains("iteration 0 has 999.0");
+        SchedulerContract follows = new SchedulerContract() {
+            @Override
+            public Scheduler create() {
+                return new Toys.ToyScheduler();
+            }
+
+            @Override
+            public Scheduler createForModel(io.assay.sdk.ModelConfig model) {
+                int train = model.value(io.assay.sdk.ModelConfig.SCHEDULER, "num_train_timesteps", Integer.class)
+                        .orElseThrow();
+                return new Toys.ToyScheduler() {
+                    @Override
+                    double[] timesteps(int n) {
+                        double[] t = new double[n];
+                        for (int i = 0; i < n; i++) {
+                            t[i] = Math.floor((train - 1.0) * (n - i) / n);
+                        }
+                        return t;
+                    }
+                };
+            }
+        };
+        follows.honoursTheModelsTrainingTimesteps();
     }
 }

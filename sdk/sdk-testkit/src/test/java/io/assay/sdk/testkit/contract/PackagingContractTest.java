@@ -98,7 +98,7 @@ class PackagingContractTest {
     void aRangeExcludingThisSdkIsCaught() throws IOException {
         properties("plugin.id=toys\nplugin.version=1.0.0\nplugin.requires=>=2.0.0 & <3.0.0\nplugin.description=x\n");
         assertThat(failure(contract()::pluginRequiresAcceptsThisSdk)).contains("expected plugin.requires to accept "
-                + "SDK 1.0.0").contains("'>=2.0.0 & <3.0.0' does not");
+                + "SDK " + io.assay.sdk.SdkVersion.VERSION).contains("'>=2.0.0 & <3.0.0' does not");
     }
 
     @Test
@@ -139,5 +139,70 @@ class PackagingContractTest {
         }
         assertThat(failure(contract()::noHostSharedClassesAreBundled)).contains("expected no classes of the "
                 + "host-shared packages").contains("io.assay.sdk.Stage");
+    }
+
+    /** A zip at target/toys-0.3.1-plugin.zip with {@code entries} (name → bytes). */
+    private Path archive(java.util.Map<String, byte[]> entries) throws IOException {
+        Path zip = module.resolve("target/toys-0.3.1-plugin.zip");
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+            for (java.util.Map.Entry<String, byte[]> e : entries.entrySet()) {
+                z.putNextEntry(new java.util.zip.ZipEntry(e.getKey()));
+                z.write(e.getValue());
+                z.closeEntry();
+            }
+        }
+        return zip;
+    }
+
+    private static byte[] jar(String... classes) throws IOException {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(b)) {
+            for (String c : classes) {
+                z.putNextEntry(new java.util.zip.ZipEntry(c));
+                z.write(new byte[] {(byte) 0xCA, (byte) 0xFE});
+                z.closeEntry();
+            }
+        }
+        return b.toByteArray();
+    }
+
+    @Test
+    void withoutAnArchiveTheArchiveCheckIsSkipped() {
+        assertThrows(org.opentest4j.TestAbortedException.class, contract()::archiveBundlesNoHostSharedClasses);
+    }
+
+    @Test
+    void aCleanArchivePasses() throws IOException {
+        archive(java.util.Map.of("plugin.properties", new byte[0], "classes/org/example/A.class", new byte[1],
+                "lib/commons.jar", jar("org/apache/commons/X.class", "META-INF/MANIFEST.MF")));
+        contract().archiveBundlesNoHostSharedClasses();
+    }
+
+    @Test
+    void aHostSharedClassInALibraryJarIsCaught() throws IOException {
+        archive(java.util.Map.of("plugin.properties", new byte[0], "lib/fat.jar", jar("com/acme/Y.class",
+                "org/slf4j/Logger.class", "org/slf4j/impl/StaticLoggerBinder.class"), "lib/ok.jar",
+                jar("com/acme/Z.class")));
+        assertThat(failure(contract()::archiveBundlesNoHostSharedClasses)).contains("toys-0.3.1-plugin.zip")
+                .contains("lib/fat.jar!org/slf4j/Logger.class").contains("lib/fat.jar!org/slf4j/impl/StaticLoggerBinder"
+                        + ".class").doesNotContain("Y.class").doesNotContain("ok.jar");
+        archive(java.util.Map.of("classes/io/assay/sdk/Stage.class", new byte[1]));
+        assertThat(failure(contract()::archiveBundlesNoHostSharedClasses)).contains("classes/io/assay/sdk/Stage.class");
+        archive(java.util.Map.of("lib/broken.jar", new byte[] {1, 2, 3}));
+        assertThat(failure(contract()::archiveBundlesNoHostSharedClasses)).contains("lib/broken.jar in the plugin "
+                + "archive is not a readable jar");
+    }
+
+    @Test
+    void aComponentWhoseSettingsDoNotBindIsCaught() throws IOException {
+        contract().componentDeclarationsPassTheHostsLoadCheck();
+        copyClass(ToyPlugin.BrokenSettings.class);
+        copyClass(ToyPlugin.BadDefault.class);
+        List<Class<?>> listed = new java.util.ArrayList<>(COMPONENTS);
+        listed.add(ToyPlugin.BrokenSettings.class);
+        index(listed);
+        assertThat(failure(contract()::componentDeclarationsPassTheHostsLoadCheck)).contains("the host would refuse "
+                + "the plugin at load").contains("component 'toy-broken'").contains("expected a whole number, found "
+                + "\"many\"");
     }
 }

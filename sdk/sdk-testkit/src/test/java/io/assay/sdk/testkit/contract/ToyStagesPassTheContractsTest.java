@@ -135,4 +135,43 @@ class ToyStagesPassTheContractsTest {
             return NoSettings.class;
         }
     }
+
+    @Nested
+    class ToySourceKeepsTheRecordSourceContract implements RecordSourceContract {
+        @Override
+        public io.assay.sdk.curation.RecordSource create() {
+            return new CurationToys.ToySource();
+        }
+
+        @Override
+        public int expectedRecords() {
+            return 16;
+        }
+
+        @Override
+        public io.assay.sdk.curation.RecordSource createDamaged() {
+            return new CurationToys.ToySource(true);
+        }
+    }
+
+    @Nested
+    class ToyWriterKeepsTheDatasetWriterContract implements DatasetWriterContract {
+        @Override
+        public io.assay.sdk.curation.DatasetWriter create() {
+            return new CurationToys.ToyWriter();
+        }
+
+        @Override
+        public io.assay.sdk.curation.RecordSource readBack(java.nio.file.Path directory) {
+            return CurationToys.reader(directory);
+        }
+    }
+
+    @Nested
+    class ToyMetricKeepsTheSimilarityMetricContract implements SimilarityMetricContract {
+        @Override
+        public io.assay.sdk.metrics.SimilarityMetric create() {
+            return new CurationToys.ToyMetric();
+        }
+    }
 }
