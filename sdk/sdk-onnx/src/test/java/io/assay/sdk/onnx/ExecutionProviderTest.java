@@ -23,7 +23,7 @@ class ExecutionProviderTest {
 
     @Test
     void cudaFirstFallsBackToCpuAndSaysSo() {
-        OnnxRuntimeSettings s = new OnnxRuntimeSettings(List.of("cuda", "cpu"), "cpu", 0, 0, 1, 1, "all", false);
+        OnnxRuntimeSettings s = OnnxRuntimeSettings.cpu().withProviders(List.of("cuda", "cpu"), "cpu");
         try (OnnxSessions sessions = new OnnxSessions(s); OnnxModel m = sessions.open(unet(), "onnx-unet")) {
             assertThat(m.executionProvider()).isEqualTo("cpu");
             assertThat(m.inputs()).containsKeys("sample", "timestep", "encoder_hidden_states");
@@ -32,7 +32,7 @@ class ExecutionProviderTest {
 
     @Test
     void cudaWithFallbackFailIsRefusedNamingTheProvider() {
-        OnnxRuntimeSettings s = new OnnxRuntimeSettings(List.of("cuda"), "fail", 0, 0, 0, 0, "all", false);
+        OnnxRuntimeSettings s = OnnxRuntimeSettings.cpu().withProviders(List.of("cuda"), "fail");
         try (OnnxSessions sessions = new OnnxSessions(s)) {
             assertThatThrownBy(() -> sessions.open(unet(), "onnx-unet"))
                     .isInstanceOf(StageException.class)
@@ -43,7 +43,7 @@ class ExecutionProviderTest {
 
     @Test
     void unknownProvidersAndMissingFilesAreNamed() {
-        assertThatThrownBy(() -> new OnnxRuntimeSettings(List.of("tpu"), "cpu", 0, 0, 0, 0, "all", false))
+        assertThatThrownBy(() -> OnnxRuntimeSettings.cpu().withProviders(List.of("tpu"), "cpu"))
                 .hasMessageContaining("unknown provider 'tpu'");
         try (OnnxSessions sessions = new OnnxSessions(OnnxRuntimeSettings.cpu())) {
             assertThatThrownBy(() -> sessions.open(Path.of("/nonexistent/unet/model.onnx"), "onnx-unet"))
