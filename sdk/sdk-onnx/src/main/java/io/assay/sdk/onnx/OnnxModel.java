@@ -142,10 +142,11 @@ public final class OnnxModel implements AutoCloseable {
     }
 
     /**
-     * Reusable native memory for running this model over and over (the denoiser's loop): inputs whose tensor object
-     * is the same as last time are not copied again, other inputs are copied into the same native buffer when their
-     * shape is unchanged, and outputs are written by ONNX Runtime straight into buffers kept from the last call.
-     * Numbers are the same as {@link #run}'s. One binding per stage instance; not for concurrent use.
+     * Reusable native memory for running this model over and over (the denoiser's loop): inputs are copied into the
+     * same native buffer while their shape is unchanged, an input that is a run's constant (the hidden states) is
+     * copied only when another tensor object arrives, and outputs are written by ONNX Runtime straight into buffers
+     * kept from the last call. Numbers are the same as {@link #run}'s. One binding per stage instance; not for
+     * concurrent use.
      */
     public Binding binding() {
         return new Binding();
@@ -161,11 +162,8 @@ public final class OnnxModel implements AutoCloseable {
         private Binding() {
         }
 
-        /** Binds a float input; the same tensor object as last time costs nothing, another one a copy. */
+        /** Binds a float input (copied into the buffer kept for it). */
         public void input(String name, Tensor t) throws OrtException {
-            if (lastSource.get(name) == t) {
-                return;
-            }
             NativeBuffer b = in.get(name);
             if (b == null || !java.util.Arrays.equals(b.shape(), t.shape())) {
                 if (b != null) {
@@ -175,7 +173,18 @@ public final class OnnxModel implements AutoCloseable {
                 in.put(name, b);
             }
             b.fill(t.data());
-            lastSource.put(name, t);
+            lastSource.remove(name);
+        }
+
+        /**
+         * Binds a float input that stays the same over a run (the text encoder's hidden states): the same tensor object
+         * as last time is not copied again (tensors handed to stages are never modified), another one is.
+         */
+        public void constant(String name, Tensor t) throws OrtException {
+            if (lastSource.get(name) != t) {
+                input(name, t);
+                lastSource.put(name, t);
+            }
         }
 
         /** Binds a scalar or vector input (a timestep) in its declared type; small, so created per call. */

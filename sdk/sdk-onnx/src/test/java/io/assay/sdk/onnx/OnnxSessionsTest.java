@@ -214,7 +214,7 @@ class OnnxSessionsTest {
                     double t = 900 - 100 * step;
                     b.input("sample", sample);
                     b.number("timestep", new double[] {t}, timestepShape(m));
-                    b.input("encoder_hidden_states", hidden);
+                    b.constant("encoder_hidden_states", hidden);
                     Tensor bound = b.run("out_sample", sample.shape());
                     Map<String, OnnxTensor> in = new LinkedHashMap<>();
                     in.put("sample", m.floatInput("sample", sample));
