@@ -13,19 +13,21 @@ import io.assay.framework.assembly.Assembled;
 import io.assay.framework.assembly.PipelineAssembler;
 import io.assay.framework.assembly.SingleStage;
 import io.assay.framework.assembly.StageKey;
-import io.assay.framework.io.Hashes;
 import io.assay.framework.engine.GenerationRequest;
 import io.assay.framework.engine.GenerationResult;
-import io.assay.framework.engine.Pipeline;
-import io.assay.framework.io.PngFiles;
 import io.assay.framework.host.PluginHost;
+import io.assay.framework.io.Hashes;
+import io.assay.framework.io.PngFiles;
 import io.assay.framework.settings.ConfigLoader;
+import io.assay.framework.settings.MetricsSettings;
 import io.assay.framework.settings.ModelSettings;
 import io.assay.framework.settings.OutputSettings;
 import io.assay.framework.settings.PipelineValidator;
 import io.assay.framework.settings.PluginsSettings;
 import io.assay.framework.settings.RunSettings;
 import io.assay.framework.settings.ValidatedConfig;
+import io.assay.framework.world.EmbeddedWorld;
+import io.assay.framework.world.WorldCompiler;
 import io.assay.sdk.ErrorCode;
 import io.assay.sdk.SdkVersion;
 import io.assay.sdk.Stage;
@@ -42,14 +44,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * Everything a command needs between its options and the engine: the resolved, validated configuration, the plugin
- * host with its plugins loaded, the ONNX session service, the model (the embedded world when none is configured),
- * pipeline assembly, and the provenance of what a run wrote.
+ * The runtime the CLI, the server and experiments share: configuration → validated pipeline → run. It owns what
+ * outlives one run — the plugin host, the model cache ({@link OnnxSessions}: sessions kept while used, then for an
+ * idle time, within a memory budget, with one thread budget for all of ONNX Runtime), the embedded world, the model
+ * file digests for provenance — and hands out immutable {@link RunConfig}s and assembled pipelines, so concurrent
+ * runs need no lock of their own.
  */
-public final class Workbench implements AutoCloseable {
+public final class AssayRuntime implements AutoCloseable {
 
     /** The framework's configuration sections and their settings records. */
     public static final Map<String, Class<? extends Record>> SECTIONS = Map.of(
@@ -58,52 +64,45 @@ public final class Workbench implements AutoCloseable {
             "output", OutputSettings.class,
             "plugins", PluginsSettings.class,
             "onnx", OnnxRuntimeSettings.class,
-            "metrics", io.assay.framework.settings.MetricsSettings.class);
+            "metrics", MetricsSettings.class);
+
+    private static final List<String> STAGE_KEYS = StageKey.GENERATION.stream().map(StageKey::key).toList();
 
     private final ConfigLoader loader;
-    private final List<String> baseSets;
-    private List<String> sets;
-    private Config config;
-    private boolean modelResolved;
-    private boolean dropExperiment;
     private final Path userFile;
+    private final List<String> baseSets;
     private final PluginHost host;
     private final OnnxSessions sessions;
-    private final PipelineAssembler assembler;
     private final Consumer<String> log;
-    private ValidatedConfig validated;
+    private final Map<String, Path> worlds = new ConcurrentHashMap<>();
+    private final ModelHashes hashes = new ModelHashes();
 
-    private Workbench(ConfigLoader loader, List<String> sets, Config config, Path userFile, PluginHost host,
+    private AssayRuntime(ConfigLoader loader, Path userFile, List<String> baseSets, PluginHost host,
             OnnxSessions sessions, Consumer<String> log) {
         this.loader = loader;
-        this.baseSets = List.copyOf(sets);
-        this.sets = baseSets;
-        this.config = config;
         this.userFile = userFile;
+        this.baseSets = List.copyOf(baseSets);
         this.host = host;
         this.sessions = sessions;
         this.log = log;
-        this.assembler = new PipelineAssembler(host, userFile != null ? userFile.getParent()
-                : Paths.get("").toAbsolutePath());
     }
 
     /**
-     * Loads the configuration and the plugins (does not validate stages yet; {@link #validate} does).
+     * Loads the base configuration and the plugins (stages are validated per run, by {@link #configure}).
      *
      * @param configFile the pipeline file (a bare name means {@code configs/<name>.conf}), or null for the defaults
-     * @param sets {@code path=value} overrides
+     * @param sets {@code path=value} overrides every run gets
      * @param pluginsDirOption the plugins directory, or null for {@code plugins.dir} or the distribution's
      * @param log where progress notes go (e.g. building the embedded world)
      */
-    public static Workbench open(Path configFile, List<String> sets, Path pluginsDirOption, Consumer<String> log) {
+    public static AssayRuntime open(Path configFile, List<String> sets, Path pluginsDirOption, Consumer<String> log) {
         Path file = resolveConfigFile(configFile);
         ConfigLoader loader = new ConfigLoader(ConfigLoader.frameworkReference());
         Config config = loader.load(file, sets, null);
-        PluginsSettings plugins = bindSection(config, "plugins", PluginsSettings.class, file);
+        PluginsSettings plugins = section(config, "plugins", PluginsSettings.class, file);
         Path pluginsDir = pluginsDirOption != null ? pluginsDirOption
                 : plugins.dir() != null ? plugins.dir() : defaultPluginsDir();
-        OnnxRuntimeSettings onnx = bindSection(config, "onnx", OnnxRuntimeSettings.class, file);
-        OnnxSessions sessions = new OnnxSessions(onnx);
+        OnnxSessions sessions = new OnnxSessions(section(config, "onnx", OnnxRuntimeSettings.class, file));
         Injector injector = Guice.createInjector(new AbstractModule() {
             @Override
             protected void configure() {
@@ -112,10 +111,11 @@ public final class Workbench implements AutoCloseable {
         });
         PluginHost host = new PluginHost(pluginsDir, injector);
         host.loadAll();
-        return new Workbench(loader, sets, config, file, host, sessions, log);
+        return new AssayRuntime(loader, file, sets, host, sessions, log);
     }
 
-    private static <R extends Record> R bindSection(Config config, String section, Class<R> type, Path file) {
+    /** One section of a configuration, bound and checked alone (before any plugin is loaded). */
+    private static <R extends Record> R section(Config config, String section, Class<R> type, Path file) {
         ValidatedConfig v = new PipelineValidator(Map.of(section, type), List.of())
                 .validate(config.hasPath(section) ? config.withOnlyPath(section) : ConfigFactory.empty(),
                         NO_COMPONENTS, Set.of(), subject(file));
@@ -166,125 +166,110 @@ public final class Workbench implements AutoCloseable {
         return Paths.get(p);
     }
 
+    /** Names a configuration in reports. */
+    static String subject(Path file) {
+        return file == null ? "the default configuration" : file.toString();
+    }
+
     /** The plugin host. */
     public PluginHost host() {
         return host;
     }
 
-    /** The resolved configuration. */
-    public Config config() {
-        return config;
-    }
-
-    /** The pipeline file, or null. */
-    public Path userFile() {
-        return userFile;
-    }
-
-    /**
-     * Re-resolves the configuration with {@code extra} overrides on top of the command line's (an experiment cell),
-     * keeping the loaded plugins and open sessions.
-     */
-    public void reconfigure(List<String> base, List<String> extra, String dropSection) {
-        List<String> all = new java.util.ArrayList<>(base);
-        all.addAll(extra);
-        this.sets = List.copyOf(all);
-        Config c = loader.load(userFile, sets, null);
-        this.dropExperiment = dropSection != null;
-        this.config = dropSection == null || !c.hasPath(dropSection) ? c : c.withoutPath(dropSection);
-        this.modelResolved = false;
-        this.validated = null;
-    }
-
-    /** The overrides in effect (the ones it was opened with plus the last {@link #reconfigure}'s). */
-    public List<String> sets() {
-        return sets;
-    }
-
-    /** The overrides it was opened with. */
-    public List<String> baseSets() {
-        return baseSets;
-    }
-
-    /** The ONNX session service. */
+    /** The model cache. */
     public OnnxSessions sessions() {
         return sessions;
     }
 
-    /**
-     * Makes sure {@code model.dir} names a model: when it is unset, the embedded procedural world is built on first
-     * use (into {@code model.cache-dir}) and the configuration is reloaded with it as a default.
-     */
-    private void resolveModel() {
-        if (modelResolved) {
-            return;
-        }
-        ModelSettings model = bindSection(config, "model", ModelSettings.class, userFile);
-        if (model.dir() == null) {
-            Path world = io.assay.framework.world.EmbeddedWorld.ensure(expandHome(model.cacheDir()),
-                    io.assay.framework.world.WorldCompiler.Spec.defaults(), model.worldDataset(), log::accept);
-            Config extra = ConfigFactory.parseString("model.dir = " + ConfigLoader.quote(world.toString()),
-                    ConfigParseOptions.defaults().setOriginDescription("embedded world"));
-            Config c = loader.load(userFile, sets, extra);
-            config = dropExperiment && c.hasPath("experiment") ? c.withoutPath("experiment") : c;
-        }
-        modelResolved = true;
+    /** The pipeline file it was opened with, or null. */
+    public Path userFile() {
+        return userFile;
+    }
+
+    /** The overrides every run gets. */
+    public List<String> baseSets() {
+        return baseSets;
+    }
+
+    /** The base configuration with {@code sets} on top, validated with every generation stage. */
+    public RunConfig configure(List<String> sets) {
+        return configure(userFile, sets, null, null);
     }
 
     /**
-     * The model directory, building the embedded world when {@code model.dir} is unset (for commands that need a
-     * model without a generation pipeline, such as curation's image–text filter).
+     * A configuration, validated.
+     *
+     * @param file the pipeline file: the runtime's own, or another (an experiment's) layered over the runtime's own
+     * @param sets overrides on top of the runtime's own
+     * @param drop a section that is not part of the pipeline (e.g. {@code experiment}), or null
+     * @param stages the stages to validate (null = every generation stage)
+     */
+    public RunConfig configure(Path file, List<String> sets, String drop, Set<String> stages) {
+        Config underlay = underlay(file);
+        List<String> all = new ArrayList<>(baseSets);
+        all.addAll(sets);
+        Config c = load(file, all, underlay, drop);
+        ModelSettings model = section(c, "model", ModelSettings.class, file);
+        if (model.dir() == null) {
+            Config world = ConfigFactory.parseString("model.dir = " + ConfigLoader.quote(world(model).toString()),
+                    ConfigParseOptions.defaults().setOriginDescription("embedded world"));
+            c = load(file, all, underlay == null ? world : underlay.withFallback(world), drop);
+        }
+        ValidatedConfig v = new PipelineValidator(SECTIONS, STAGE_KEYS).validate(c,
+                PipelineAssembler.validatorView(host.catalog()), stages, subject(file));
+        ModelSettings m = v.section("model", ModelSettings.class);
+        if (m.dir() != null && Files.isDirectory(m.dir())) {
+            hashes.start(m.dir(), digestCache(m));
+        }
+        return new RunConfig(v, file);
+    }
+
+    /** A pipeline file's configuration as {@link #configure} layers it, unvalidated (to read extra sections). */
+    public Config raw(Path file) {
+        return load(file, baseSets, underlay(file), null);
+    }
+
+    /** The runtime's own pipeline file under another one, or null when it is that file (or there is none). */
+    private Config underlay(Path file) {
+        return file == null || userFile == null || file.equals(userFile) ? null
+                : ConfigFactory.parseFile(userFile.toFile());
+    }
+
+    private Config load(Path file, List<String> sets, Config underlay, String drop) {
+        Config c = loader.load(file, sets, underlay);
+        return drop != null && c.hasPath(drop) ? c.withoutPath(drop) : c;
+    }
+
+    /** The embedded world for these model settings, built on first use and checked once per runtime. */
+    private Path world(ModelSettings model) {
+        String key = model.cacheDir() + "|" + model.worldDataset();
+        return worlds.computeIfAbsent(key, k -> EmbeddedWorld.ensure(expandHome(model.cacheDir()),
+                WorldCompiler.Spec.defaults(), model.worldDataset(), log::accept));
+    }
+
+    /**
+     * The model directory of the base configuration, building the embedded world when {@code model.dir} is unset
+     * (for commands that need a model without a generation pipeline, such as curation's image–text filter).
      */
     public Path modelDir() {
-        resolveModel();
-        return config.hasPath("model.dir") ? Paths.get(config.getString("model.dir")) : null;
+        ModelSettings model = section(load(userFile, baseSets, null, null), "model", ModelSettings.class, userFile);
+        return model.dir() != null ? model.dir() : world(model);
     }
 
-    /** Validates every section and the stages given (null = all generation stages). */
-    public ValidatedConfig validate(Set<String> stages) {
-        resolveModel();
-        if (validated == null || stages != null) {
-            ValidatedConfig v = new PipelineValidator(SECTIONS, keys()).validate(config,
-                    PipelineAssembler.validatorView(host.catalog()), stages, subject(userFile));
-            if (stages == null) {
-                validated = v;
-            }
-            return v;
-        }
-        return validated;
-    }
-
-    private static List<String> keys() {
-        List<String> out = new ArrayList<>();
-        for (StageKey k : StageKey.GENERATION) {
-            out.add(k.key());
-        }
-        return out;
-    }
-
-    public RunSettings run() {
-        return validate(null).section("run", RunSettings.class);
-    }
-
-    public OutputSettings output() {
-        return validate(null).section("output", OutputSettings.class);
-    }
-
-    /** A whole generation pipeline for the current configuration, built under one plugin lease. */
-    public Assembled assemble() {
-        return assembler.assemble(validate(null));
+    /** A whole generation pipeline for a configuration, built under one plugin lease. */
+    public Assembled assemble(RunConfig c) {
+        return new PipelineAssembler(host, c.baseDir()).assemble(c.validated());
     }
 
     /** One stage alone (e.g. the text encoder for {@code tokenize}), built under its own lease. */
-    public <S extends Stage> SingleStage<S> single(StageKey key, Class<S> type) {
-        return assembler.single(validate(Set.of(key.key())), key, type);
+    public <S extends Stage> SingleStage<S> single(RunConfig c, StageKey key, Class<S> type) {
+        return new PipelineAssembler(host, c.baseDir()).single(c.validated(), key, type);
     }
 
     /** The request the run section describes; the size defaults to the model's native size. */
-    public GenerationRequest request(Assembled a) throws IOException {
-        RunSettings run = run();
-        int factor = a.pipeline().autoencoder().downsamplingFactor();
-        int nativeSize = nativeSize(v().config(), factor);
+    public GenerationRequest request(RunConfig c, Assembled a) throws IOException {
+        RunSettings run = c.run();
+        int nativeSize = nativeSize(c.model().dir(), a.pipeline().autoencoder().downsamplingFactor());
         int width = run.width() != null ? run.width() : nativeSize;
         int height = run.height() != null ? run.height() : nativeSize;
         Tensor init = null;
@@ -316,14 +301,10 @@ public final class Workbench implements AutoCloseable {
         return r;
     }
 
-    private ValidatedConfig v() {
-        return validate(null);
-    }
-
     /** The model's native image size: unet/config.json sample_size × the autoencoder factor, else 512. */
-    static int nativeSize(Config config, int factor) {
-        if (config.hasPath("model.dir")) {
-            Path cfg = Paths.get(config.getString("model.dir")).resolve("unet").resolve("config.json");
+    static int nativeSize(Path modelDir, int factor) {
+        if (modelDir != null) {
+            Path cfg = modelDir.resolve("unet").resolve("config.json");
             if (Files.isRegularFile(cfg)) {
                 try {
                     JsonNode n = new ObjectMapper().readTree(cfg.toFile()).path("sample_size");
@@ -340,9 +321,9 @@ public final class Workbench implements AutoCloseable {
     }
 
     /** PNG text chunks: the A1111-style {@code parameters} line and the full {@code assay} provenance. */
-    public Map<String, String> metadata(Assembled a, GenerationRequest request, GenerationResult result, int index) {
+    public Map<String, String> metadata(RunConfig c, GenerationRequest request, GenerationResult result, int index) {
         Map<String, String> text = new LinkedHashMap<>();
-        ValidatedConfig v = a.config();
+        ValidatedConfig v = c.validated();
         text.put("parameters", Infotext.of(v, request, result, index));
         Map<String, Object> prov = new LinkedHashMap<>();
         prov.put("prompt", request.prompt());
@@ -355,8 +336,8 @@ public final class Workbench implements AutoCloseable {
         prov.put("guidance", result.guidance());
         prov.put("sdk", SdkVersion.VERSION);
         prov.put("onnxruntime", sessions.ortVersion());
-        prov.put("executionProviders", sessions.openProviders());
-        prov.put("modelFilesSha256", modelFiles());
+        prov.put("executionProviders", providers(c.model().dir()));
+        prov.put("modelFilesSha256", modelFiles(c));
         prov.put("initialNoiseSha256", Hashes.sha256(result.initialNoise()));
         prov.put("timingsMillis", result.timingsMillis());
         prov.put("config", v.config().root().render(ConfigRenderOptions.concise().setFormatted(false)));
@@ -368,32 +349,36 @@ public final class Workbench implements AutoCloseable {
         return text;
     }
 
-    private final Map<Path, Map<String, String>> modelFileDigests = new java.util.HashMap<>();
+    /** The execution provider of each loaded model file of the model directory. */
+    private Map<String, String> providers(Path modelDir) {
+        Map<String, String> out = new TreeMap<>();
+        String prefix = modelDir == null ? null : modelDir.toAbsolutePath().normalize() + "/";
+        sessions.openProviders().forEach((file, provider) -> {
+            if (prefix == null || file.startsWith(prefix)) {
+                out.put(file, provider);
+            }
+        });
+        return out;
+    }
 
     /** SHA-256 of every file in {@code model.dir} (remembered in {@code model.cache-dir}), or empty if unset. */
-    public Map<String, String> modelFiles() {
-        ModelSettings m = validate(null).section("model", ModelSettings.class);
+    public Map<String, String> modelFiles(RunConfig c) {
+        ModelSettings m = c.model();
         if (m.dir() == null || !Files.isDirectory(m.dir())) {
             return Map.of();
         }
-        return modelFileDigests.computeIfAbsent(m.dir(), d -> {
-            try {
-                return io.assay.framework.io.ModelFiles.sha256(d, expandHome(m.cacheDir()).resolve("sha256.json"));
-            } catch (IOException e) {
-                throw new StageException(ErrorCode.MODEL_INVALID, "cannot hash the model files in '" + d + "': "
-                        + e.getMessage(), e);
-            }
-        });
+        return hashes.get(m.dir(), digestCache(m));
     }
 
+    private static Path digestCache(ModelSettings m) {
+        return expandHome(m.cacheDir()).resolve("sha256.json");
+    }
+
+    /** Stops background work, releases every plugin and unloads every model. */
     @Override
     public void close() {
+        hashes.close();
         host.close();
         sessions.close();
-    }
-
-    /** Names the configuration in reports. */
-    static String subject(Path file) {
-        return file == null ? "the default configuration" : file.toString();
     }
 }
