@@ -83,7 +83,7 @@ public final class ConfigCommand {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (AssayRuntime runtime = common.open(spec.commandLine().getErr())) {
+            try (AssayRuntime runtime = common.openAll(spec.commandLine().getErr())) {
                 if (stage == null) {
                     for (Map.Entry<String, Class<? extends Record>> s : new TreeMap<>(AssayRuntime.SECTIONS).entrySet()) {
                         print(out, s.getKey(), "section", s.getValue());

@@ -53,7 +53,7 @@ public final class CurateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         common.config = configFile;
         PrintWriter err = spec.commandLine().getErr();
-        try (AssayRuntime runtime = common.open(err)) {
+        try (AssayRuntime runtime = common.openAll(err)) {
             Path file = runtime.userFile();
             CurationPlan plan = CurationPlan.of(runtime.raw(file), file, runtime.host().catalog(), runtime::modelDir);
             Path dir = out != null ? out : Path.of("out", "curate-" + file.getFileName().toString()

@@ -6,6 +6,7 @@ import io.assay.framework.engine.StepObservers;
 import io.assay.framework.assembly.Assembled;
 import io.assay.framework.runtime.AssayRuntime;
 import io.assay.framework.runtime.PromptFile;
+import io.assay.sdk.settings.ConfigErrorsException;
 import io.assay.framework.runtime.RunConfig;
 import io.assay.framework.engine.GenerationEngine;
 import io.assay.framework.engine.GenerationRequest;
@@ -173,7 +174,11 @@ public final class GenerateCommand implements Callable<Integer> {
             // Every line is checked before the first runs; then each run reuses the loaded models.
             List<RunConfig> runs = new ArrayList<>();
             for (PromptFile.Entry e : PromptFile.read(prompts)) {
-                runs.add(runtime.configure(e.sets()));
+                try {
+                    runs.add(runtime.configure(e.sets()));
+                } catch (ConfigErrorsException x) {
+                    throw PromptFile.blame(prompts, e, x);
+                }
             }
             for (RunConfig c : runs) {
                 generate(runtime, c, cancel);

@@ -25,7 +25,7 @@ public final class PluginsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (AssayRuntime runtime = common.open(spec.commandLine().getErr())) {
+        try (AssayRuntime runtime = common.openAll(spec.commandLine().getErr())) {
             List<PluginInfo> plugins = runtime.host().plugins();
             out.printf("SDK %s, %d plugin(s) in %s%n", io.assay.sdk.SdkVersion.VERSION, plugins.size(),
                     runtime.host().pluginsDir());

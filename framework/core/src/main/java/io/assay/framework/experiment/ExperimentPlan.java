@@ -9,7 +9,6 @@ import io.assay.framework.runtime.RunConfig;
 import io.assay.framework.settings.ConfigLoader;
 import io.assay.framework.settings.ValidatedConfig;
 import io.assay.sdk.settings.ConfigErrorsException;
-import io.assay.sdk.settings.ConfigProblem;
 import io.assay.sdk.settings.ConfigReport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -82,12 +81,8 @@ public record ExperimentPlan(Experiment experiment, Path file, List<PlannedCell>
         for (Experiment.Axis a : exp.axes()) {
             for (int v = 0; v < a.values().size(); v++) {
                 if (c.overrides().containsAll(a.overrides().get(v)) && !a.overrides().get(v).isEmpty()) {
-                    for (ConfigProblem p : e.report().errors()) {
-                        if (p.file().equals(ConfigLoader.SET_ORIGIN) || p.file().isEmpty()) {
-                            r.error(new ConfigProblem(a.origin().file(), a.origin().line(), p.key(), "axis '"
-                                    + a.label() + "' value '" + a.values().get(v) + "': " + p.message()));
-                        }
-                    }
+                    ConfigLoader.reattribute(e, a.origin().file(), a.origin().line(), "axis '" + a.label()
+                            + "' value '" + a.values().get(v) + "': ", r);
                 }
             }
         }

@@ -45,6 +45,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -72,13 +73,13 @@ public final class AssayRuntime implements AutoCloseable {
     private final Path userFile;
     private final List<String> baseSets;
     private final PluginHost host;
-    private final OnnxSessions sessions;
+    private final CompletableFuture<OnnxSessions> sessions;
     private final Consumer<String> log;
     private final Map<String, Path> worlds = new ConcurrentHashMap<>();
     private final ModelHashes hashes = new ModelHashes();
 
     private AssayRuntime(ConfigLoader loader, Path userFile, List<String> baseSets, PluginHost host,
-            OnnxSessions sessions, Consumer<String> log) {
+            CompletableFuture<OnnxSessions> sessions, Consumer<String> log) {
         this.loader = loader;
         this.userFile = userFile;
         this.baseSets = List.copyOf(baseSets);
@@ -93,24 +94,42 @@ public final class AssayRuntime implements AutoCloseable {
      * @param configFile the pipeline file (a bare name means {@code configs/<name>.conf}), or null for the defaults
      * @param sets {@code path=value} overrides every run gets
      * @param pluginsDirOption the plugins directory, or null for {@code plugins.dir} or the distribution's
+     * @param lazy load only the plugins the configurations name ({@link PluginHost#indexAll()}), not all of them
      * @param log where progress notes go (e.g. building the embedded world)
      */
-    public static AssayRuntime open(Path configFile, List<String> sets, Path pluginsDirOption, Consumer<String> log) {
+    public static AssayRuntime open(Path configFile, List<String> sets, Path pluginsDirOption, boolean lazy,
+            Consumer<String> log) {
         Path file = resolveConfigFile(configFile);
         ConfigLoader loader = new ConfigLoader(ConfigLoader.frameworkReference());
         Config config = loader.load(file, sets, null);
         PluginsSettings plugins = section(config, "plugins", PluginsSettings.class, file);
         Path pluginsDir = pluginsDirOption != null ? pluginsDirOption
                 : plugins.dir() != null ? plugins.dir() : defaultPluginsDir();
-        OnnxSessions sessions = new OnnxSessions(section(config, "onnx", OnnxRuntimeSettings.class, file));
+        OnnxRuntimeSettings onnx = section(config, "onnx", OnnxRuntimeSettings.class, file);
+        // Loading ONNX Runtime's native library takes a while: it happens while the plugins load and the
+        // configuration resolves; the first stage that needs it waits for it.
+        CompletableFuture<OnnxSessions> sessions = new CompletableFuture<>();
+        Thread init = new Thread(() -> {
+            try {
+                sessions.complete(new OnnxSessions(onnx));
+            } catch (RuntimeException | LinkageError e) {
+                sessions.completeExceptionally(e);
+            }
+        }, "assay-onnx-init");
+        init.setDaemon(true);
+        init.start();
         Injector injector = Guice.createInjector(new AbstractModule() {
             @Override
             protected void configure() {
-                bind(OnnxSessions.class).toInstance(sessions);
+                bind(OnnxSessions.class).toProvider((com.google.inject.Provider<OnnxSessions>) () -> join(sessions));
             }
         });
         PluginHost host = new PluginHost(pluginsDir, injector);
-        host.loadAll();
+        if (lazy) {
+            host.indexAll();
+        } else {
+            host.loadAll();
+        }
         return new AssayRuntime(loader, file, sets, host, sessions, log);
     }
 
@@ -178,7 +197,19 @@ public final class AssayRuntime implements AutoCloseable {
 
     /** The model cache. */
     public OnnxSessions sessions() {
-        return sessions;
+        return join(sessions);
+    }
+
+    private static OnnxSessions join(CompletableFuture<OnnxSessions> sessions) {
+        try {
+            return sessions.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new StageException(ErrorCode.RUNTIME_UNAVAILABLE, "ONNX Runtime cannot start: " + e.getCause(),
+                    e.getCause());
+        }
     }
 
     /** The pipeline file it was opened with, or null. */
@@ -214,6 +245,13 @@ public final class AssayRuntime implements AutoCloseable {
             Config world = ConfigFactory.parseString("model.dir = " + ConfigLoader.quote(world(model).toString()),
                     ConfigParseOptions.defaults().setOriginDescription("embedded world"));
             c = load(file, all, underlay == null ? world : underlay.withFallback(world), drop);
+        }
+        for (StageKey k : StageKey.GENERATION) {
+            String path = k.key() + ".name";
+            if ((stages == null || stages.contains(k.key())) && c.hasPath(path)
+                    && c.getValue(path).valueType() == com.typesafe.config.ConfigValueType.STRING) {
+                host.require(k.type(), c.getString(path));
+            }
         }
         ValidatedConfig v = new PipelineValidator(SECTIONS, STAGE_KEYS).validate(c,
                 PipelineAssembler.validatorView(host.catalog()), stages, subject(file));
@@ -335,7 +373,7 @@ public final class AssayRuntime implements AutoCloseable {
         prov.put("components", PipelineAssembler.components(v));
         prov.put("guidance", result.guidance());
         prov.put("sdk", SdkVersion.VERSION);
-        prov.put("onnxruntime", sessions.ortVersion());
+        prov.put("onnxruntime", sessions().ortVersion());
         prov.put("executionProviders", providers(c.model().dir()));
         prov.put("modelFilesSha256", modelFiles(c));
         prov.put("initialNoiseSha256", Hashes.sha256(result.initialNoise()));
@@ -353,7 +391,7 @@ public final class AssayRuntime implements AutoCloseable {
     private Map<String, String> providers(Path modelDir) {
         Map<String, String> out = new TreeMap<>();
         String prefix = modelDir == null ? null : modelDir.toAbsolutePath().normalize() + "/";
-        sessions.openProviders().forEach((file, provider) -> {
+        sessions().openProviders().forEach((file, provider) -> {
             if (prefix == null || file.startsWith(prefix)) {
                 out.put(file, provider);
             }
@@ -379,6 +417,8 @@ public final class AssayRuntime implements AutoCloseable {
     public void close() {
         hashes.close();
         host.close();
-        sessions.close();
+        if (!sessions.isCompletedExceptionally()) {
+            join(sessions).close();
+        }
     }
 }

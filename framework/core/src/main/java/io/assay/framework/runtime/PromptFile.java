@@ -103,6 +103,13 @@ public final class PromptFile {
         return out;
     }
 
+    /** A line's configuration problems (its overrides made it invalid), reported at the line. */
+    public static ConfigErrorsException blame(Path file, Entry entry, ConfigErrorsException e) {
+        ConfigReport r = new ConfigReport();
+        return ConfigLoader.reattribute(e, file.toString(), entry.line(), "", r) > 0
+                ? new ConfigErrorsException(r, file.toString()) : e;
+    }
+
     private static List<String> json(String line, Path file, int lineNo, ConfigReport report) {
         JsonNode n;
         try {
