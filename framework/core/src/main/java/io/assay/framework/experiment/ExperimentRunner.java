@@ -72,6 +72,7 @@ public final class ExperimentRunner {
     private final Map<Path, ImageTextScorer> scorers = new LinkedHashMap<>();
     private int trajectories;
     private int decodes;
+    private int encodingCalls;
     private long denoiserCalls;
 
     /** A runner on a runtime; it keeps encodings for one {@link #run}. */
@@ -133,8 +134,6 @@ public final class ExperimentRunner {
         AtomicFiles.write(dir.resolve("run.json"), JSON.writeValueAsBytes(run));
         return s;
     }
-
-    private int encodingCalls;
 
     /** One trajectory: denoised once, written, then decoded for every cell of the group. */
     private void runGroup(ExperimentPlan plan, List<PlannedCell> group, Path dir, BooleanSupplier cancel)

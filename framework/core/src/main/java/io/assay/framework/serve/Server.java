@@ -53,7 +53,8 @@ public final class Server implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private final Options options;
     private final AssayRuntime runtime;
-    private final Map<String, Object> model;
+    /** The served model for the A1111 routes: its description waits for the model files' digests, so on first use. */
+    private final java.util.function.Supplier<Map<String, Object>> model;
     private final Jobs jobs;
     private final Javalin app;
 
@@ -65,7 +66,9 @@ public final class Server implements AutoCloseable {
         if (options.watch()) {
             runtime.host().startWatching();
         }
-        this.model = model(runtime, base);
+        java.util.concurrent.atomic.AtomicReference<Map<String, Object>> described = new java.util.concurrent.atomic
+                .AtomicReference<>();
+        this.model = () -> described.updateAndGet(m -> m != null ? m : model(runtime, base));
         this.jobs = new Jobs(Math.max(1, options.workers()), Math.max(0, options.queue()));
         ServeGenerator gen = new ServeGenerator(runtime);
         this.app = Javalin.create(cfg -> {
@@ -264,20 +267,20 @@ public final class Server implements AutoCloseable {
             }
             ctx.json(out);
         });
-        app.get("/sdapi/v1/sd-models", ctx -> ctx.json(List.of(model)));
+        app.get("/sdapi/v1/sd-models", ctx -> ctx.json(List.of(model.get())));
         app.get("/sdapi/v1/options", ctx -> {
             Map<String, Object> o = new LinkedHashMap<>();
-            o.put("sd_model_checkpoint", model.get("title"));
+            o.put("sd_model_checkpoint", model.get().get("title"));
             o.put("samples_format", "png");
             ctx.json(o);
         });
         app.post("/sdapi/v1/options", ctx -> {
             JsonNode n = json.readTree(ctx.body());
             if (n.has("sd_model_checkpoint")
-                    && !n.get("sd_model_checkpoint").asText().equals(model.get("title"))
-                    && !n.get("sd_model_checkpoint").asText().equals(model.get("model_name"))) {
+                    && !n.get("sd_model_checkpoint").asText().equals(model.get().get("title"))
+                    && !n.get("sd_model_checkpoint").asText().equals(model.get().get("model_name"))) {
                 error(ctx, 400, "invalid-request", "this server runs one model ("
-                        + model.get("title") + "); start another with --set model.dir=… to serve another");
+                        + model.get().get("title") + "); start another with --set model.dir=… to serve another");
                 return;
             }
             ctx.json(Map.of());
