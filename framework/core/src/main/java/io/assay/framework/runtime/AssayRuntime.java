@@ -75,7 +75,13 @@ public final class AssayRuntime implements AutoCloseable {
     private final PluginHost host;
     private final CompletableFuture<OnnxSessions> sessions;
     private final Consumer<String> log;
-    private final Map<String, Path> worlds = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Path>> worlds = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ExecutorService background = java.util.concurrent.Executors
+            .newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "assay-world");
+                t.setDaemon(true);
+                return t;
+            });
     private final ModelHashes hashes = new ModelHashes();
 
     private AssayRuntime(ConfigLoader loader, Path userFile, List<String> baseSets, PluginHost host,
@@ -105,6 +111,7 @@ public final class AssayRuntime implements AutoCloseable {
         PluginsSettings plugins = section(config, "plugins", PluginsSettings.class, file);
         Path pluginsDir = pluginsDirOption != null ? pluginsDirOption
                 : plugins.dir() != null ? plugins.dir() : defaultPluginsDir();
+        ModelSettings model = section(config, "model", ModelSettings.class, file);
         OnnxRuntimeSettings onnx = section(config, "onnx", OnnxRuntimeSettings.class, file);
         // Loading ONNX Runtime's native library takes a while: it happens while the plugins load and the
         // configuration resolves; the first stage that needs it waits for it.
@@ -130,7 +137,13 @@ public final class AssayRuntime implements AutoCloseable {
         } else {
             host.loadAll();
         }
-        return new AssayRuntime(loader, file, sets, host, sessions, log);
+        AssayRuntime runtime = new AssayRuntime(loader, file, sets, host, sessions, log);
+        if (model.dir() == null) {
+            // The embedded world is checked (or built) while the plugins load; the first configure waits for it.
+            runtime.worlds.put(worldKey(model), CompletableFuture.supplyAsync(() -> runtime.buildWorld(model),
+                    runtime.background));
+        }
+        return runtime;
     }
 
     /** One section of a configuration, bound and checked alone (before any plugin is loaded). */
@@ -280,9 +293,23 @@ public final class AssayRuntime implements AutoCloseable {
 
     /** The embedded world for these model settings, built on first use and checked once per runtime. */
     private Path world(ModelSettings model) {
-        String key = model.cacheDir() + "|" + model.worldDataset();
-        return worlds.computeIfAbsent(key, k -> EmbeddedWorld.ensure(expandHome(model.cacheDir()),
-                WorldCompiler.Spec.defaults(), model.worldDataset(), log::accept));
+        CompletableFuture<Path> f = worlds.computeIfAbsent(worldKey(model), k -> CompletableFuture.completedFuture(
+                buildWorld(model)));
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            worlds.remove(worldKey(model), f);
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    private Path buildWorld(ModelSettings model) {
+        return EmbeddedWorld.ensure(expandHome(model.cacheDir()), WorldCompiler.Spec.defaults(), model.worldDataset(),
+                log::accept);
+    }
+
+    private static String worldKey(ModelSettings model) {
+        return model.cacheDir() + "|" + model.worldDataset();
     }
 
     /**
@@ -415,6 +442,7 @@ public final class AssayRuntime implements AutoCloseable {
     /** Stops background work, releases every plugin and unloads every model. */
     @Override
     public void close() {
+        background.shutdownNow();
         hashes.close();
         host.close();
         if (!sessions.isCompletedExceptionally()) {
