@@ -65,10 +65,17 @@ public final class ExperimentRunner {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final int KEPT_ENCODINGS = 64;
 
     private final AssayRuntime runtime;
     private final GenerationEngine engine = new GenerationEngine();
-    private final Map<String, Map<ConditioningKind, Tensor>> encodings = new LinkedHashMap<>();
+    /** Text encodings by encoder and texts; the most recently used few (cells of one prompt run together). */
+    private final Map<String, Map<ConditioningKind, Tensor>> encodings = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Map<ConditioningKind, Tensor>> eldest) {
+            return size() > KEPT_ENCODINGS;
+        }
+    };
     private final Map<Path, ImageTextScorer> scorers = new LinkedHashMap<>();
     private int trajectories;
     private int decodes;
