@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -331,6 +332,55 @@ class ServeIT {
         JsonNode stopped = poll(slowId);
         assertThat(stopped.get("state").asText()).as(stopped.toString()).isEqualTo("cancelled");
         assertThat(stopped.get("step").asInt()).as("cells finished before the cancel").isLessThan(4);
+    }
+
+    @Test
+    void concurrentRequestsLoadEachModelOnceAndTheNextRequestFindsThemLoaded() throws Exception {
+        // A server of its own on a fresh copy of the tiny reference model: nothing of it is loaded yet.
+        Path model = tmp.resolve("tiny-model-copy");
+        io.assay.sdk.testkit.ModelDirectories.copyTree(io.assay.sdk.testkit.References.require("tiny-sd/model"),
+                model);
+        try (Server own = ServeCommand.start(List.of("--port", "0", "--workers", "4", "--queue", "4", "--no-watch",
+                "--plugins-dir", plugins.toString(), "--set", "model.dir=\"" + model + "\"", "--set",
+                "model.cache-dir=\"" + tmp.resolve("cache") + "\""), new PrintWriter(new StringWriter(), true))) {
+            URI base = URI.create("http://127.0.0.1:" + own.port());
+            JsonNode before = JSON.readTree(HTTP.send(HttpRequest.newBuilder(base.resolve("/api/status")).GET()
+                    .build(), HttpResponse.BodyHandlers.ofString()).body()).get("models");
+            assertThat(before.get("created").asInt()).as("nothing loaded before the first request").isZero();
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                int seed = i;
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    return HTTP.send(HttpRequest.newBuilder(base.resolve("/api/generate"))
+                            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                                    "{\"prompt\": \"a cat\", \"steps\": 4, \"seed\": " + seed + "}")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                }));
+            }
+            go.countDown();
+            for (Future<HttpResponse<String>> a : answers) {
+                assertThat(a.get().statusCode()).as(a.get().body()).isEqualTo(200);
+            }
+            pool.shutdown();
+            JsonNode after = JSON.readTree(HTTP.send(HttpRequest.newBuilder(base.resolve("/api/status")).GET()
+                    .build(), HttpResponse.BodyHandlers.ofString()).body()).get("models");
+            assertThat(after.get("created").asInt()).as("text encoder, U-Net and VAE decoder, each loaded once for "
+                    + "4 concurrent requests").isEqualTo(3);
+            assertThat(after.get("loaded").asInt()).as("and still loaded").isEqualTo(3);
+            assertThat(after.get("hits").asInt()).isEqualTo(3 * 3);
+            HttpResponse<String> again = HTTP.send(HttpRequest.newBuilder(base.resolve("/api/generate"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"prompt\": \"a cat\", \"steps\": 4, \"seed\": 0}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(again.statusCode()).isEqualTo(200);
+            JsonNode last = JSON.readTree(HTTP.send(HttpRequest.newBuilder(base.resolve("/api/status")).GET()
+                    .build(), HttpResponse.BodyHandlers.ofString()).body()).get("models");
+            assertThat(last.get("created").asInt()).as("a second identical request creates no session").isEqualTo(3);
+            assertThat(last.get("threadPool").asText()).isIn("global", "per-session");
+        }
     }
 
     static JsonNode poll(String id) throws Exception {

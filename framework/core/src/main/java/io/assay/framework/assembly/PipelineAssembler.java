@@ -22,12 +22,25 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Builds pipelines from validated configurations: one stage instance per generation stage, all from the plugin
- * versions one {@link Lease} pins, checked for {@link Compatibility} before anything runs.
+ * versions one {@link Lease} pins, checked for {@link Compatibility} before anything runs. The stages are created
+ * concurrently (each may load a model; loads are independent), and a failure is reported for the first stage in
+ * pipeline order, so messages do not depend on timing.
  */
 public final class PipelineAssembler {
+
+    /** Threads that create stages; daemon, so a CLI process ends when its work does. */
+    private static final ExecutorService CREATORS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "assay-stage-creator");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final PluginHost host;
     private final Path baseDir;
@@ -48,15 +61,15 @@ public final class PipelineAssembler {
         Lease lease = host.lease();
         List<Stage> created = new ArrayList<>();
         try {
-            Map<StageKey, Stage> stages = new LinkedHashMap<>();
+            Map<StageKey, CompletableFuture<Stage>> pending = new LinkedHashMap<>();
             for (StageKey k : StageKey.GENERATION) {
                 ValidatedConfig.Selection s = v.stages().get(k.key());
                 TraceSink sink = trace == null ? TraceSink.NONE : trace.sink(k.key(), s.canonicalName());
-                Stage stage = host.create(lease, k.type(), s.canonicalName(), s.settings(),
-                        new RunStageContext(k.key(), s.canonicalName(), sink, () -> false, baseDir));
-                created.add(stage);
-                stages.put(k, stage);
+                pending.put(k, CompletableFuture.supplyAsync(() -> host.create(lease, k.type(), s.canonicalName(),
+                        s.settings(), new RunStageContext(k.key(), s.canonicalName(), sink, () -> false, baseDir)),
+                        CREATORS));
             }
+            Map<StageKey, Stage> stages = collect(pending, created);
             Pipeline p = new Pipeline((TextEncoder) stages.get(StageKey.TEXT_ENCODER),
                     (Denoiser) stages.get(StageKey.DENOISER), (Scheduler) stages.get(StageKey.SCHEDULER),
                     (Guidance) stages.get(StageKey.GUIDANCE), (NoiseSource) stages.get(StageKey.NOISE),
@@ -71,6 +84,31 @@ public final class PipelineAssembler {
             lease.close();
             throw e;
         }
+    }
+
+    /**
+     * Waits for every stage; the created ones go to {@code created} (to be closed on failure), and the first failure
+     * in pipeline order is thrown once all have settled.
+     */
+    private static Map<StageKey, Stage> collect(Map<StageKey, CompletableFuture<Stage>> pending, List<Stage> created) {
+        Map<StageKey, Stage> stages = new LinkedHashMap<>();
+        Throwable first = null;
+        for (Map.Entry<StageKey, CompletableFuture<Stage>> e : pending.entrySet()) {
+            try {
+                Stage s = e.getValue().join();
+                created.add(s);
+                stages.put(e.getKey(), s);
+            } catch (CompletionException ex) {
+                first = first != null ? first : ex.getCause();
+            }
+        }
+        if (first instanceof RuntimeException r) {
+            throw r;
+        }
+        if (first instanceof Error err) {
+            throw err;
+        }
+        return stages;
     }
 
     /** One stage alone (e.g. the text encoder for {@code tokenize}), built under its own lease. */

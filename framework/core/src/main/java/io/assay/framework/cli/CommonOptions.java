@@ -1,6 +1,6 @@
 package io.assay.framework.cli;
 
-import io.assay.framework.runtime.Workbench;
+import io.assay.framework.runtime.AssayRuntime;
 import io.assay.framework.settings.ConfigLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,8 +31,16 @@ public final class CommonOptions {
         return ConfigLoader.quote(s);
     }
 
-    /** Loads the configuration and the plugins these options name; progress notes go to {@code err}. */
-    Workbench open(java.io.PrintWriter err) {
-        return Workbench.open(config, sets, pluginsDir, msg -> err.println("assay: " + msg));
+    /**
+     * The runtime over the configuration and plugins these options name, loading only the plugins the configuration
+     * selects; progress notes go to {@code err}.
+     */
+    AssayRuntime open(java.io.PrintWriter err) {
+        return AssayRuntime.open(config, sets, pluginsDir, true, msg -> err.println("assay: " + msg));
+    }
+
+    /** Like {@link #open}, with every plugin loaded (for commands that list or serve them all). */
+    AssayRuntime openAll(java.io.PrintWriter err) {
+        return AssayRuntime.open(config, sets, pluginsDir, false, msg -> err.println("assay: " + msg));
     }
 }

@@ -1,9 +1,11 @@
 package io.assay.framework.cli;
 
 import io.assay.framework.experiment.ExperimentRunner;
-import io.assay.framework.runtime.Workbench;
+import io.assay.framework.experiment.ExperimentPlan;
+import io.assay.framework.runtime.AssayRuntime;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,9 +46,9 @@ public final class CompareCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         long t0 = System.nanoTime();
-        try (Workbench bench = common.open(err); CancelFlag cancel = CancelFlag.onInterrupt()) {
-            ExperimentRunner.Summary s = new ExperimentRunner(bench).run(Workbench.resolveConfigFile(experimentFile),
-                    out, cancel, (done, total, computed) -> {
+        try (AssayRuntime runtime = common.open(err); CancelFlag cancel = CancelFlag.onInterrupt()) {
+            ExperimentPlan plan = ExperimentPlan.of(runtime, runtime.userFile(), List.of());
+            ExperimentRunner.Summary s = new ExperimentRunner(runtime).run(plan, out, cancel, (done, total, computed) -> {
                         double elapsed = (System.nanoTime() - t0) / 1e9;
                         double left = done == 0 ? 0 : elapsed / done * (total - done);
                         err.printf("compare: cell %d/%d %s (%.1f s elapsed, ~%.0f s left)%n", done, total,

@@ -1,6 +1,7 @@
 package io.assay.framework.cli;
 
-import io.assay.framework.runtime.Workbench;
+import io.assay.framework.runtime.AssayRuntime;
+import java.util.List;
 import com.typesafe.config.ConfigRenderOptions;
 import io.assay.framework.assembly.StageKey;
 import io.assay.sdk.settings.SettingsBinder;
@@ -32,9 +33,9 @@ public final class ConfigCommand {
 
         @Override
         public Integer call() {
-            try (Workbench bench = common.open(spec.commandLine().getErr())) {
-                bench.validate(null);
-                spec.commandLine().getOut().println(bench.config().root().render(ConfigRenderOptions.defaults()
+            try (AssayRuntime runtime = common.open(spec.commandLine().getErr())) {
+                spec.commandLine().getOut().println(runtime.configure(List.of()).config().root().render(
+                        ConfigRenderOptions.defaults()
                         .setJson(false).setOriginComments(true).setComments(true)));
                 return ExitCodes.OK;
             }
@@ -57,9 +58,9 @@ public final class ConfigCommand {
         @Override
         public Integer call() {
             common.config = file;
-            try (Workbench bench = common.open(spec.commandLine().getErr())) {
-                bench.validate(null);
-                spec.commandLine().getOut().println("OK: " + Workbench.resolveConfigFile(file)
+            try (AssayRuntime runtime = common.open(spec.commandLine().getErr())) {
+                runtime.configure(List.of());
+                spec.commandLine().getOut().println("OK: " + runtime.userFile()
                         + " is a valid pipeline for the installed plugins");
                 return ExitCodes.OK;
             }
@@ -82,9 +83,9 @@ public final class ConfigCommand {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (Workbench bench = common.open(spec.commandLine().getErr())) {
+            try (AssayRuntime runtime = common.openAll(spec.commandLine().getErr())) {
                 if (stage == null) {
-                    for (Map.Entry<String, Class<? extends Record>> s : new TreeMap<>(Workbench.SECTIONS).entrySet()) {
+                    for (Map.Entry<String, Class<? extends Record>> s : new TreeMap<>(AssayRuntime.SECTIONS).entrySet()) {
                         print(out, s.getKey(), "section", s.getValue());
                     }
                 }
@@ -92,7 +93,7 @@ public final class ConfigCommand {
                     if (stage != null && !stage.equals(k.key())) {
                         continue;
                     }
-                    for (var c : bench.host().catalog().components(k.type())) {
+                    for (var c : runtime.host().catalog().components(k.type())) {
                         print(out, k.key() + " { name = " + c.name() + " }", c.pluginId() + " " + c.pluginVersion()
                                 + (c.description().isEmpty() ? "" : " — " + c.description()), c.settingsType());
                     }

@@ -5,7 +5,7 @@ import io.assay.framework.curation.CurationPlan;
 import io.assay.framework.curation.CurationRun;
 import io.assay.framework.host.Lease;
 import io.assay.framework.io.FileTrees;
-import io.assay.framework.runtime.Workbench;
+import io.assay.framework.runtime.AssayRuntime;
 import io.assay.lib.websources.RecordSource;
 import io.assay.sdk.TraceSink;
 import io.assay.sdk.curation.ScraperFilter;
@@ -53,9 +53,9 @@ public final class CurateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         common.config = configFile;
         PrintWriter err = spec.commandLine().getErr();
-        try (Workbench bench = common.open(err)) {
-            Path file = Workbench.resolveConfigFile(configFile);
-            CurationPlan plan = CurationPlan.of(bench.config(), file, bench.host().catalog(), bench::modelDir);
+        try (AssayRuntime runtime = common.openAll(err)) {
+            Path file = runtime.userFile();
+            CurationPlan plan = CurationPlan.of(runtime.raw(file), file, runtime.host().catalog(), runtime::modelDir);
             Path dir = out != null ? out : Path.of("out", "curate-" + file.getFileName().toString()
                     .replaceFirst("\\.conf$", ""));
             if (fresh) {
@@ -66,10 +66,10 @@ public final class CurateCommand implements Callable<Integer> {
                     plan.settings().examples(), plan.hash());
             CancelFlag cancel = CancelFlag.onInterrupt();
             List<CurationRun.NamedFilter> filters = new ArrayList<>();
-            try (Lease lease = bench.host().lease(); RecordSource source = plan.openSource()) {
+            try (Lease lease = runtime.host().lease(); RecordSource source = plan.openSource()) {
                 try {
                     for (CurationPlan.Filter f : plan.filters()) {
-                        ScraperFilter sf = bench.host().create(lease, ScraperFilter.class, f.component().name(),
+                        ScraperFilter sf = runtime.host().create(lease, ScraperFilter.class, f.component().name(),
                                 f.settings(), new RunStageContext("curation.filters", f.component().name(),
                                         TraceSink.NONE, cancel, file.getParent()));
                         filters.add(new CurationRun.NamedFilter(f.label(), sf));

@@ -4,7 +4,10 @@ import io.assay.framework.trace.RunTraceRecorder;
 import io.assay.framework.io.Slugs;
 import io.assay.framework.engine.StepObservers;
 import io.assay.framework.assembly.Assembled;
-import io.assay.framework.runtime.Workbench;
+import io.assay.framework.runtime.AssayRuntime;
+import io.assay.framework.runtime.PromptFile;
+import io.assay.sdk.settings.ConfigErrorsException;
+import io.assay.framework.runtime.RunConfig;
 import io.assay.framework.engine.GenerationEngine;
 import io.assay.framework.engine.GenerationRequest;
 import io.assay.framework.engine.GenerationResult;
@@ -27,9 +30,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code assay generate PROMPT}: one run of the configured pipeline. */
+/** {@code assay generate PROMPT}: one run of the configured pipeline; {@code --prompts FILE}: many, in one process. */
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Generate images from a prompt with the configured pipeline (default: the embedded world).")
+        description = "Generate images from a prompt (or every line of --prompts FILE) with the configured pipeline "
+                + "(default: the embedded world).")
 public final class GenerateCommand implements Callable<Integer> {
 
     @Spec
@@ -95,6 +99,11 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
+    @Option(names = "--prompts", paramLabel = "FILE", description = "Run every line of FILE in one process: a prompt "
+            + "per line, or a JSON object per line (prompt, negative, seed, steps, width, height, batch, guidance, "
+            + "scheduler, set {path: value}); the other options apply to every line.")
+    Path prompts;
+
     @Override
     public Integer call() throws Exception {
         if (prompt != null) {
@@ -152,12 +161,38 @@ public final class GenerateCommand implements Callable<Integer> {
             common.set("output.trace", "true");
         }
 
-        try (Workbench bench = common.open(spec.commandLine().getErr());
-                Assembled assembled = bench.assemble()) {
-            RunSettings run = bench.run();
-            OutputSettings output = bench.output();
-            GenerationRequest request = bench.request(assembled);
-            CancelFlag cancel = CancelFlag.onInterrupt();
+        if (prompts != null && (prompt != null || saveLatents != null)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--prompts runs every line of the file: give no PROMPT and no --save-latents");
+        }
+        try (AssayRuntime runtime = common.open(spec.commandLine().getErr());
+                CancelFlag cancel = CancelFlag.onInterrupt()) {
+            if (prompts == null) {
+                generate(runtime, runtime.configure(List.of()), cancel);
+                return ExitCodes.OK;
+            }
+            // Every line is checked before the first runs; then each run reuses the loaded models.
+            List<RunConfig> runs = new ArrayList<>();
+            for (PromptFile.Entry e : PromptFile.read(prompts)) {
+                try {
+                    runs.add(runtime.configure(e.sets()));
+                } catch (ConfigErrorsException x) {
+                    throw PromptFile.blame(prompts, e, x);
+                }
+            }
+            for (RunConfig c : runs) {
+                generate(runtime, c, cancel);
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    /** One run: generate, write its images (and latents and trace when asked), print their paths. */
+    private void generate(AssayRuntime runtime, RunConfig config, CancelFlag cancel) throws Exception {
+        try (Assembled assembled = runtime.assemble(config)) {
+            RunSettings run = config.run();
+            OutputSettings output = config.output();
+            GenerationRequest request = runtime.request(config, assembled);
             List<StepObserver> observers = new ArrayList<>();
             if (!quiet && System.console() != null) {
                 observers.add(new ProgressObserver("generate", spec.commandLine().getErr()));
@@ -175,13 +210,8 @@ public final class GenerateCommand implements Callable<Integer> {
             if (traceRecorder != null) {
                 observers.add(traceRecorder);
             }
-            GenerationResult result;
-            try {
-                result = new GenerationEngine().generate(assembled.pipeline(), request, null,
-                        StepObservers.all(observers), cancel);
-            } finally {
-                cancel.close();
-            }
+            GenerationResult result = new GenerationEngine().generate(assembled.pipeline(), request, null,
+                    StepObservers.all(observers), cancel);
 
             Path dir = output.dir();
             Files.createDirectories(dir);
@@ -190,7 +220,7 @@ public final class GenerateCommand implements Callable<Integer> {
             for (int i = 0; i < result.images().size(); i++) {
                 RgbImage img = result.images().get(i);
                 Path file = dir.resolve(base + (result.images().size() > 1 ? "-" + i : "") + ".png");
-                PngFiles.write(file, img, bench.metadata(assembled, request, result, i));
+                PngFiles.write(file, img, runtime.metadata(config, request, result, i));
                 written.add(file);
             }
             if (output.saveLatents() != null) {
@@ -217,7 +247,7 @@ public final class GenerateCommand implements Callable<Integer> {
             for (Path p : written) {
                 spec.commandLine().getOut().println(p);
             }
-            return ExitCodes.OK;
+            spec.commandLine().getOut().flush();
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.assay.framework.cli;
 
-import io.assay.framework.runtime.Workbench;
+import io.assay.framework.runtime.AssayRuntime;
 import io.assay.framework.host.PluginInfo;
 import java.io.PrintWriter;
 import java.util.List;
@@ -25,10 +25,10 @@ public final class PluginsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (Workbench bench = common.open(spec.commandLine().getErr())) {
-            List<PluginInfo> plugins = bench.host().plugins();
+        try (AssayRuntime runtime = common.openAll(spec.commandLine().getErr())) {
+            List<PluginInfo> plugins = runtime.host().plugins();
             out.printf("SDK %s, %d plugin(s) in %s%n", io.assay.sdk.SdkVersion.VERSION, plugins.size(),
-                    bench.host().pluginsDir());
+                    runtime.host().pluginsDir());
             boolean problems = false;
             for (PluginInfo p : plugins) {
                 out.printf("%n%s %s   requires SDK %s   %s%n", p.id(), p.version(), p.requires(), p.state());

@@ -68,7 +68,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     private Server start(PrintWriter err) {
-        return Server.start(common.open(err), new Server.Options(host, port, workers, queue, maxRequestBytes,
+        return Server.start(common.openAll(err), new Server.Options(host, port, workers, queue, maxRequestBytes,
                 timeoutSeconds, !noWatch, experimentsDir, outRoot));
     }
 

@@ -1,7 +1,7 @@
 package io.assay.framework.cli;
 
 import io.assay.framework.assembly.SingleStage;
-import io.assay.framework.runtime.Workbench;
+import io.assay.framework.runtime.AssayRuntime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,6 +14,8 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,8 +58,9 @@ public final class TokenizeCommand implements Callable<Integer> {
             common.set("model.dir", CommonOptions.quote(model.toAbsolutePath().toString()));
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (Workbench bench = common.open(spec.commandLine().getErr());
-                SingleStage<TextEncoder> enc = bench.single(StageKey.TEXT_ENCODER, TextEncoder.class)) {
+        try (AssayRuntime runtime = common.open(spec.commandLine().getErr());
+                SingleStage<TextEncoder> enc = runtime.single(runtime.configure(runtime.userFile(), List.of(), null,
+                        Set.of(StageKey.TEXT_ENCODER.key())), StageKey.TEXT_ENCODER, TextEncoder.class)) {
             if (prompt != null) {
                 TokenReport r = enc.stage().tokenize(prompt);
                 out.println(json ? mapper.writeValueAsString(toJson(r)) : readable(r));

@@ -2,14 +2,17 @@ package io.assay.framework.engine;
 
 import io.assay.sdk.ErrorCode;
 import io.assay.sdk.StageException;
+import io.assay.sdk.diffusion.Autoencoder;
 import io.assay.sdk.diffusion.Conditioning;
 import io.assay.sdk.diffusion.ConditioningKind;
 import io.assay.sdk.diffusion.Guidance;
 import io.assay.sdk.diffusion.NoiseStream;
 import io.assay.sdk.diffusion.Scheduler;
+import io.assay.sdk.diffusion.TextEncoder;
 import io.assay.sdk.tensor.RgbImage;
 import io.assay.sdk.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -27,12 +30,44 @@ import java.util.function.BooleanSupplier;
  * lays out each denoiser batch as one block of {@code B} rows per needed conditioning, in the order the guidance
  * lists them ({@code [uncond, cond]} for CFG, as diffusers does).
  *
- * <p>Stateless and thread-safe: all run state is local to {@link #generate}.
+ * <p>The three phases are also available one by one ({@link #plan}, {@link #encode}, {@link #denoise},
+ * {@link #decode}), so an experiment can encode a prompt once, run a trajectory once and decode it with several
+ * autoencoders; {@link #generate} is exactly their composition.
+ *
+ * <p>Stateless and thread-safe: all run state is local to a call.
  */
 public final class GenerationEngine {
 
     /**
-     * Runs one generation.
+     * A planned run: the scheduler's sampling, where it starts, the guidance run and the texts it needs encoded.
+     *
+     * @param request what to generate
+     * @param sampling the scheduler's plan
+     * @param first the first iteration that runs (image-to-image skips the start)
+     * @param guidance the guidance run (stateful: one per run)
+     * @param texts the conditionings to encode, in {@code [uncond, cond]} order, and their texts
+     */
+    public record Plan(GenerationRequest request, Scheduler.Sampling sampling, int first, Guidance.Run guidance,
+            Map<ConditioningKind, String> texts) {
+    }
+
+    /**
+     * A finished denoising loop, before decoding.
+     *
+     * @param initialLatents the latents the loop started from
+     * @param initialNoise the unit-normal noise drawn for the start
+     * @param finalLatents the latents for the decoder
+     * @param iterations the loop iterations executed
+     * @param denoiserCalls batched denoiser calls made
+     * @param guidance what the guidance did
+     * @param timingsMillis wall time per stage so far
+     */
+    public record Trajectory(Tensor initialLatents, Tensor initialNoise, Tensor finalLatents, int iterations,
+            int denoiserCalls, String guidance, Map<String, Double> timingsMillis) {
+    }
+
+    /**
+     * Runs one generation: {@link #plan}, {@link #encode}, {@link #denoise}, {@link #decode}.
      *
      * @param pipeline the stages
      * @param request what to generate
@@ -44,17 +79,24 @@ public final class GenerationEngine {
     public GenerationResult generate(Pipeline pipeline, GenerationRequest request, NoiseStream noiseOverride,
             StepObserver observer, BooleanSupplier cancelled) {
         long t0 = System.nanoTime();
-        Timer timer = new Timer();
+        Plan plan = plan(pipeline, request);
+        Map<String, Double> timings = new LinkedHashMap<>();
+        Map<ConditioningKind, Tensor> embeddings = encode(pipeline.textEncoder(), plan, timings);
+        Trajectory t = denoise(pipeline, plan, embeddings, noiseOverride, observer, cancelled, timings);
+        return decode(pipeline.autoencoder(), t, t0);
+    }
+
+    /**
+     * Plans a run: checks the size against the autoencoder, plans the scheduler and starts the guidance, and asks it
+     * which conditionings the whole run will need ({@code needs} is a pure function of the step).
+     */
+    public Plan plan(Pipeline pipeline, GenerationRequest request) {
         int factor = pipeline.autoencoder().downsamplingFactor();
         if (request.width() % factor != 0 || request.height() % factor != 0) {
             throw new StageException(ErrorCode.INVALID_INPUT, "width and height must be multiples of " + factor
                     + " for autoencoder with factor " + factor + " but are " + request.width() + " and "
                     + request.height());
         }
-        int b = request.batch();
-        long[] latentShape = {b, pipeline.denoiser().latentChannels(), request.height() / factor,
-                request.width() / factor};
-
         Scheduler.Sampling sampling = pipeline.scheduler().plan(request.steps());
         int iterations = sampling.iterations();
         int first = request.initImage() == null ? 0 : sampling.firstIteration(request.steps(), request.strength());
@@ -63,14 +105,55 @@ public final class GenerationEngine {
                     + request.steps() + " steps leaves no step to run");
         }
         Guidance.Run guidance = pipeline.guidance().start(iterations);
-
-        // Which conditionings will the run need at all? needs() is a pure function of the step.
         Set<ConditioningKind> used = EnumSet.noneOf(ConditioningKind.class);
         for (int i = first; i < iterations; i++) {
             used.addAll(guidance.needs(stepInfo(sampling, i, iterations)));
         }
-        Map<ConditioningKind, Tensor> embeddings = encode(pipeline, request, used, timer);
+        Map<ConditioningKind, String> texts = new EnumMap<>(ConditioningKind.class);
+        for (ConditioningKind k : ConditioningKind.values()) {
+            if (used.contains(k)) {
+                texts.put(k, k == ConditioningKind.COND ? request.prompt() : request.negative());
+            }
+        }
+        return new Plan(request, sampling, first, guidance, Collections.unmodifiableMap(texts));
+    }
 
+    /** Encodes the texts the run needs in one text-encoder call: [uncond, cond] order, as diffusers does. */
+    public Map<ConditioningKind, Tensor> encode(TextEncoder encoder, Plan plan, Map<String, Double> timings) {
+        List<ConditioningKind> kinds = new ArrayList<>(plan.texts().keySet());
+        List<String> texts = new ArrayList<>(plan.texts().values());
+        long s = System.nanoTime();
+        Conditioning c = encoder.encode(texts);
+        add(timings, "text-encoder", s);
+        Tensor hidden = c.hiddenStates();
+        if (hidden.dim(0) != texts.size()) {
+            throw new StageException(ErrorCode.INTERNAL, "text encoder returned " + hidden.dim(0)
+                    + " rows for " + texts.size() + " texts");
+        }
+        Map<ConditioningKind, Tensor> out = new EnumMap<>(ConditioningKind.class);
+        List<Tensor> rows = texts.size() == 1 ? List.of(hidden) : hidden.splitBatch(texts.size());
+        for (int k = 0; k < kinds.size(); k++) {
+            out.put(kinds.get(k), rows.get(k));
+        }
+        return out;
+    }
+
+    /**
+     * Runs the denoising loop of a planned run from its encoded texts.
+     *
+     * @param timings wall times so far (the loop adds its own)
+     */
+    public Trajectory denoise(Pipeline pipeline, Plan plan, Map<ConditioningKind, Tensor> embeddings,
+            NoiseStream noiseOverride, StepObserver observer, BooleanSupplier cancelled, Map<String, Double> timings) {
+        GenerationRequest request = plan.request();
+        Scheduler.Sampling sampling = plan.sampling();
+        Guidance.Run guidance = plan.guidance();
+        int iterations = sampling.iterations();
+        int first = plan.first();
+        int b = request.batch();
+        int factor = pipeline.autoencoder().downsamplingFactor();
+        long[] latentShape = {b, pipeline.denoiser().latentChannels(), request.height() / factor,
+                request.width() / factor};
         NoiseStream noise = noiseOverride != null ? noiseOverride : pipeline.noise().open(request.seed());
         Tensor latents;
         Tensor initialNoise;
@@ -85,9 +168,9 @@ public final class GenerationEngine {
             }
             long s = System.nanoTime();
             Tensor imageLatents = pipeline.autoencoder().encode(image, request.initSampling(), noise);
-            timer.add("autoencoder", s);
+            add(timings, "autoencoder", s);
             if (b > 1) {
-                imageLatents = Tensor.concatBatch(java.util.Collections.nCopies(b, imageLatents));
+                imageLatents = Tensor.concatBatch(Collections.nCopies(b, imageLatents));
             }
             initialNoise = noise.draw(imageLatents.shape());
             latents = sampling.addNoise(imageLatents, initialNoise, first);
@@ -96,6 +179,7 @@ public final class GenerationEngine {
         noise.beginLoop(first, iterations);
 
         observer.started(iterations - first);
+        // One hidden-state batch per distinct needs list, built once: the denoiser sees the same tensor every step.
         Map<List<ConditioningKind>, Tensor> hiddenCache = new LinkedHashMap<>();
         Tensor lastDenoised = null;
         int calls = 0;
@@ -111,13 +195,13 @@ public final class GenerationEngine {
             }
             long s = System.nanoTime();
             Tensor modelInput = sampling.scaleModelInput(latents, i);
-            timer.add("scheduler", s);
+            add(timings, "scheduler", s);
             Tensor hidden = hiddenCache.computeIfAbsent(List.copyOf(needs), k -> batchHidden(k, embeddings, b));
             Tensor batchInput = needs.size() == 1 ? modelInput
-                    : Tensor.concatBatch(java.util.Collections.nCopies(needs.size(), modelInput));
+                    : Tensor.concatBatch(Collections.nCopies(needs.size(), modelInput));
             s = System.nanoTime();
             Tensor out = pipeline.denoiser().predict(batchInput, sampling.timestep(i), hidden);
-            timer.add("denoiser", s);
+            add(timings, "denoiser", s);
             calls++;
             if (!out.sameShape(batchInput)) {
                 throw new StageException(ErrorCode.INTERNAL, "denoiser returned " + out.shapeString()
@@ -130,64 +214,45 @@ public final class GenerationEngine {
             }
             s = System.nanoTime();
             Tensor guided = guidance.combine(info, predictions, latents);
-            timer.add("guidance", s);
-            double delta = Double.NaN;
-            double applied = Double.NaN;
-            if (predictions.containsKey(ConditioningKind.COND) && predictions.containsKey(ConditioningKind.UNCOND)) {
-                delta = distance(predictions.get(ConditioningKind.COND), predictions.get(ConditioningKind.UNCOND));
-                applied = distance(guided, predictions.get(ConditioningKind.UNCOND));
-            }
+            add(timings, "guidance", s);
+            Tensor uncond = predictions.get(ConditioningKind.UNCOND);
+            Tensor cond = predictions.get(ConditioningKind.COND);
+            double delta = cond != null && uncond != null ? distance(cond, uncond) : Double.NaN;
+            double applied = uncond != null ? distance(guided, uncond) : Double.NaN;
             s = System.nanoTime();
             Scheduler.Step step = sampling.step(guided, i, latents, noise);
-            timer.add("scheduler", s);
+            add(timings, "scheduler", s);
             latents = step.prevSample();
             lastDenoised = step.denoised();
             observer.stepped(new StepObserver.StepRecord(i - first, i, info.timestep(), info.sigma(), needs.size(),
                     delta, applied, latents, step.denoised()));
         }
         Tensor finalLatents = sampling.resultIsDenoised() && lastDenoised != null ? lastDenoised : latents;
+        return new Trajectory(initialLatents, initialNoise, finalLatents, iterations - first, calls,
+                guidance.describe(), timings);
+    }
 
+    /**
+     * Decodes a trajectory's final latents into images.
+     *
+     * @param t0 when the run started ({@link System#nanoTime()}), for the total
+     */
+    public GenerationResult decode(Autoencoder autoencoder, Trajectory t, long t0) {
+        Map<String, Double> timings = new LinkedHashMap<>(t.timingsMillis());
         long s = System.nanoTime();
-        Tensor decoded = pipeline.autoencoder().decode(finalLatents);
-        timer.add("autoencoder", s);
-        List<RgbImage> images = new ArrayList<>(b);
+        Tensor decoded = autoencoder.decode(t.finalLatents());
+        add(timings, "autoencoder", s);
+        List<RgbImage> images = new ArrayList<>();
         for (int k = 0; k < decoded.dim(0); k++) {
             images.add(RgbImage.fromTensor(decoded, k));
         }
-        timer.add("total", t0);
-        return new GenerationResult(images, decoded, initialLatents, initialNoise, finalLatents, iterations - first,
-                calls, guidance.describe(), timer.millis);
+        add(timings, "total", t0);
+        return new GenerationResult(images, decoded, t.initialLatents(), t.initialNoise(), t.finalLatents(),
+                t.iterations(), t.denoiserCalls(), t.guidance(), timings);
     }
 
     private static Guidance.StepInfo stepInfo(Scheduler.Sampling sampling, int i, int iterations) {
         return new Guidance.StepInfo(i, iterations, sampling.timestep(i), sampling.sigma(i));
-    }
-
-    /** Encodes the texts the run needs in one text-encoder call: [uncond, cond] order, as diffusers does. */
-    private static Map<ConditioningKind, Tensor> encode(Pipeline pipeline, GenerationRequest request,
-            Set<ConditioningKind> used, Timer timer) {
-        List<ConditioningKind> kinds = new ArrayList<>();
-        List<String> texts = new ArrayList<>();
-        for (ConditioningKind k : ConditioningKind.values()) {
-            if (used.contains(k)) {
-                kinds.add(k);
-                texts.add(k == ConditioningKind.COND ? request.prompt() : request.negative());
-            }
-        }
-        long s = System.nanoTime();
-        Conditioning c = pipeline.textEncoder().encode(texts);
-        timer.add("text-encoder", s);
-        Tensor hidden = c.hiddenStates();
-        if (hidden.dim(0) != texts.size()) {
-            throw new StageException(ErrorCode.INTERNAL, "text encoder returned " + hidden.dim(0)
-                    + " rows for " + texts.size() + " texts");
-        }
-        Map<ConditioningKind, Tensor> out = new EnumMap<>(ConditioningKind.class);
-        List<Tensor> rows = texts.size() == 1 ? List.of(hidden) : hidden.splitBatch(texts.size());
-        for (int k = 0; k < kinds.size(); k++) {
-            out.put(kinds.get(k), rows.get(k));
-        }
-        return out;
     }
 
     /** [B rows of kind 1, B rows of kind 2, …]. */
@@ -227,11 +292,7 @@ public final class GenerationEngine {
         return Math.sqrt(s);
     }
 
-    private static final class Timer {
-        final Map<String, Double> millis = new LinkedHashMap<>();
-
-        void add(String stage, long startNanos) {
-            millis.merge(stage, (System.nanoTime() - startNanos) / 1e6, Double::sum);
-        }
+    private static void add(Map<String, Double> timings, String stage, long startNanos) {
+        timings.merge(stage, (System.nanoTime() - startNanos) / 1e6, Double::sum);
     }
 }

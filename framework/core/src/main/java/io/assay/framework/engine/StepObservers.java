@@ -9,6 +9,7 @@ public final class StepObservers {
     private StepObservers() {
     }
 
+    /** One observer that tells each of {@code observers}, in order. */
     public static StepObserver all(List<StepObserver> observers) {
         List<StepObserver> copy = List.copyOf(observers);
         return new StepObserver() {

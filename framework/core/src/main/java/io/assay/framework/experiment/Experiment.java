@@ -142,7 +142,7 @@ public record Experiment(String name, List<String> prompts, List<Long> seeds, Li
             String label = a.hasPath("name") ? a.getString("name") : "variant";
             Map<String, List<String>> variants = new LinkedHashMap<>();
             ConfigObject vs = a.getObject("variants");
-            for (Map.Entry<String, ConfigValue> e : vs.entrySet()) {
+            for (Map.Entry<String, ConfigValue> e : declaredOrder(vs)) {
                 List<String> sets = new ArrayList<>();
                 if (e.getValue() instanceof ConfigObject vo) {
                     for (Map.Entry<String, ConfigValue> kv : vo.toConfig().entrySet()) {
@@ -160,6 +160,42 @@ public record Experiment(String name, List<String> prompts, List<Long> seeds, Li
         }
         report.error(ConfigProblem.at(v.origin(), where, "an axis needs 'path' and 'values', or 'variants'"));
         return null;
+    }
+
+    /**
+     * The entries of an object in the order the file declares them (Typesafe Config keeps no order): by line, then
+     * by where the key stands on its line.
+     */
+    static List<Map.Entry<String, ConfigValue>> declaredOrder(ConfigObject o) {
+        Map<java.net.URL, List<String>> files = new java.util.HashMap<>();
+        List<Map.Entry<String, ConfigValue>> entries = new ArrayList<>(o.entrySet());
+        entries.sort(java.util.Comparator.comparingInt((Map.Entry<String, ConfigValue> e) -> e.getValue().origin()
+                .lineNumber()).thenComparingInt(e -> column(e.getKey(), e.getValue().origin(), files))
+                .thenComparing(Map.Entry::getKey));
+        return entries;
+    }
+
+    /** Where {@code key} first stands on its origin's line, or 0 when the file cannot be read. */
+    private static int column(String key, com.typesafe.config.ConfigOrigin origin,
+            Map<java.net.URL, List<String>> files) {
+        java.net.URL url = origin.url();
+        int line = origin.lineNumber();
+        if (url == null || line < 1) {
+            return 0;
+        }
+        List<String> lines = files.computeIfAbsent(url, u -> {
+            try (java.io.InputStream in = u.openStream()) {
+                return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+            } catch (java.io.IOException e) {
+                return List.of();
+            }
+        });
+        if (line > lines.size()) {
+            return 0;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(^|[\\s{,])\"?" + java.util.regex.Pattern.quote(key)
+                + "\"?\\s*[{:=]").matcher(lines.get(line - 1));
+        return m.find() ? m.start() : 0;
     }
 
     /** Every cell: prompts × seeds × the axes' cartesian product, the first axis varying fastest. */

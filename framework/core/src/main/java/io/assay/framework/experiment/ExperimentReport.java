@@ -2,11 +2,10 @@ package io.assay.framework.experiment;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.assay.framework.experiment.ExperimentRunner.CellResult;
 import io.assay.framework.io.AtomicFiles;
 import io.assay.framework.io.PngFiles;
 import io.assay.sdk.tensor.RgbImage;
-import io.assay.sdk.tensor.Tensor;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,33 +23,71 @@ final class ExperimentReport {
     private ExperimentReport() {
     }
 
+    /** One cell of the report: the experiment's cell, its key and its row (read from {@code cells/<key>.json}). */
+    record Row(Experiment.Cell cell, String key, Map<String, Object> values) {
+    }
+
+    /**
+     * Builds the report from the files the runner wrote: every cell's JSON in the experiment's own order, distances
+     * to the baselines from the PNGs and the trajectory files, then {@code results.json}, {@code results.csv}, the
+     * contact sheets and {@code index.html}. Nothing is taken from memory, so a resumed run writes what an
+     * uninterrupted one does.
+     */
+    static void write(ExperimentPlan plan, Path dir) throws IOException {
+        Map<Experiment.Cell, String> keys = new LinkedHashMap<>();
+        plan.cells().forEach(c -> keys.putIfAbsent(c.cell(), c.key()));
+        List<Row> rows = new ArrayList<>();
+        for (Experiment.Cell c : plan.experiment().cells()) {
+            String key = keys.get(c);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> values = JSON.readValue(dir.resolve("cells").resolve(key + ".json").toFile(),
+                    LinkedHashMap.class);
+            rows.add(new Row(c, key, values));
+        }
+        addComparisons(rows, dir);
+        write(plan.experiment(), rows, dir);
+    }
+
+    private static RgbImage image(Path dir, String key) throws IOException {
+        return PngFiles.read(dir.resolve("cells").resolve(key + ".png"));
+    }
+
     /** Pixel distance to each group's baseline (the cell with every axis at its first value) and per-step drift. */
-    static void addComparisons(List<CellResult> results) {
-        Map<String, CellResult> baselines = new LinkedHashMap<>();
-        for (CellResult r : results) {
+    private static void addComparisons(List<Row> rows, Path dir) throws IOException {
+        Map<String, Row> baselines = new LinkedHashMap<>();
+        for (Row r : rows) {
             if (r.cell().valueIndex().stream().allMatch(i -> i == 0)) {
                 baselines.put(r.cell().prompt() + "|" + r.cell().seed(), r);
             }
         }
-        for (CellResult r : results) {
-            CellResult b = baselines.get(r.cell().prompt() + "|" + r.cell().seed());
+        Row loadedFor = null;
+        RgbImage baseImage = null;
+        float[][][] baseSteps = null;
+        for (Row r : rows) {
+            Row b = baselines.get(r.cell().prompt() + "|" + r.cell().seed());
             if (b == null) {
                 continue;
             }
-            r.row().put("maeToBaseline", ImageMetrics.mae(r.image(), b.image()));
-            r.row().put("ssimToBaseline", ImageMetrics.ssim(r.image(), b.image()));
-            if (r.trajectory() != null && b.trajectory() != null
-                    && r.trajectory().size() == b.trajectory().size()) {
+            if (b != loadedFor) {
+                loadedFor = b;
+                baseImage = image(dir, b.key());
+                baseSteps = TrajectoryFiles.read(dir, String.valueOf(b.values().get("trajectory")));
+            }
+            RgbImage img = image(dir, r.key());
+            r.values().put("maeToBaseline", ImageMetrics.mae(img, baseImage));
+            r.values().put("ssimToBaseline", ImageMetrics.ssim(img, baseImage));
+            float[][][] steps = TrajectoryFiles.read(dir, String.valueOf(r.values().get("trajectory")));
+            if (steps != null && baseSteps != null && steps.length == baseSteps.length) {
                 List<double[]> drift = new ArrayList<>();
                 List<double[]> x0 = new ArrayList<>();
-                for (int s = 0; s < r.trajectory().size(); s++) {
-                    drift.add(distance(r.trajectory().get(s), b.trajectory().get(s)));
-                    x0.add(distance(r.denoised().get(s), b.denoised().get(s)));
+                for (int s = 0; s < steps.length; s++) {
+                    drift.add(distance(steps[s][0], baseSteps[s][0]));
+                    x0.add(distance(steps[s][1], baseSteps[s][1]));
                 }
-                r.row().put("stepL2ToBaseline", drift.stream().map(d -> d[0]).toList());
-                r.row().put("stepCosineToBaseline", drift.stream().map(d -> d[1]).toList());
-                r.row().put("stepX0L2ToBaseline", x0.stream().map(d -> d[0]).toList());
-                r.row().put("stepX0CosineToBaseline", x0.stream().map(d -> d[1]).toList());
+                r.values().put("stepL2ToBaseline", drift.stream().map(d -> d[0]).toList());
+                r.values().put("stepCosineToBaseline", drift.stream().map(d -> d[1]).toList());
+                r.values().put("stepX0L2ToBaseline", x0.stream().map(d -> d[0]).toList());
+                r.values().put("stepX0CosineToBaseline", x0.stream().map(d -> d[1]).toList());
                 // The first step where the arms' predicted clean images are measurably apart (1% of the final gap).
                 double last = x0.get(x0.size() - 1)[0];
                 int first = -1;
@@ -60,19 +97,19 @@ final class ExperimentReport {
                         break;
                     }
                 }
-                r.row().put("firstDivergentStep", first < 0 ? null : first);
+                r.values().put("firstDivergentStep", first < 0 ? null : first);
             }
         }
     }
 
-    private static double[] distance(Tensor a, Tensor b) {
+    private static double[] distance(float[] a, float[] b) {
         double l2 = 0;
         double ab = 0;
         double aa = 0;
         double bb = 0;
-        for (int i = 0; i < a.size(); i++) {
-            double x = a.data()[i];
-            double y = b.data()[i];
+        for (int i = 0; i < a.length; i++) {
+            double x = a[i];
+            double y = b[i];
             l2 += (x - y) * (x - y);
             ab += x * y;
             aa += x * x;
@@ -86,7 +123,7 @@ final class ExperimentReport {
             "meanGuidanceDeltaNorm", "meanAppliedGuidanceNorm", "finalLatentStd");
 
     /** For each axis and value: the number of cells and, per metric, mean and sample standard deviation. */
-    static List<Map<String, Object>> axisStats(Experiment exp, List<CellResult> results) {
+    static List<Map<String, Object>> axisStats(Experiment exp, List<Row> results) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (int k = 0; k < exp.axes().size(); k++) {
             Experiment.Axis a = exp.axes().get(k);
@@ -96,13 +133,13 @@ final class ExperimentReport {
                 m.put("value", a.values().get(v));
                 int n = 0;
                 Map<String, List<Double>> xs = new LinkedHashMap<>();
-                for (CellResult r : results) {
+                for (Row r : results) {
                     if (r.cell().valueIndex().get(k) != v) {
                         continue;
                     }
                     n++;
                     for (String metric : SUMMARISED) {
-                        if (r.row().get(metric) instanceof Number num) {
+                        if (r.values().get(metric) instanceof Number num) {
                             xs.computeIfAbsent(metric, x -> new ArrayList<>()).add(num.doubleValue());
                         }
                     }
@@ -127,18 +164,12 @@ final class ExperimentReport {
         return out;
     }
 
-    static void write(Experiment exp, List<CellResult> results, Path dir, int computed, long denoiserCalls,
-            int sessions) throws Exception {
+    private static void write(Experiment exp, List<Row> results, Path dir) throws IOException {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("experiment", exp.name());
         root.put("cells", results.size());
-        root.put("computed", computed);
-        root.put("reused", results.size() - computed);
-        root.put("denoiserCallsThisRun", denoiserCalls);
-        // Model loads: sessions are shared by every cell using the same file, so a sweep over one model loads it once.
-        root.put("onnxSessionsCreated", sessions);
         List<Map<String, Object>> rows = new ArrayList<>();
-        results.forEach(r -> rows.add(r.row()));
+        results.forEach(r -> rows.add(r.values()));
         List<Map<String, Object>> stats = axisStats(exp, results);
         root.put("axisStats", stats);
         root.put("results", rows);
@@ -165,15 +196,15 @@ final class ExperimentReport {
         List<String> sheets = new ArrayList<>();
         Experiment.Axis colAxis = exp.axes().isEmpty() ? null : exp.axes().get(0);
         Experiment.Axis rowAxis = exp.axes().size() < 2 ? null : exp.axes().get(1);
-        Map<String, List<CellResult>> groups = new LinkedHashMap<>();
+        Map<String, List<Row>> groups = new LinkedHashMap<>();
         if (exp.axes().isEmpty()) {
             // No axes: one sheet per prompt, the seeds side by side.
             int n = 0;
             for (String p : exp.prompts()) {
                 List<RgbImage> imgs = new ArrayList<>();
-                for (CellResult r : results) {
+                for (Row r : results) {
                     if (r.cell().prompt().equals(p)) {
-                        imgs.add(r.image());
+                        imgs.add(image(dir, r.key()));
                     }
                 }
                 String name = "sheet-" + (++n) + ".png";
@@ -182,7 +213,7 @@ final class ExperimentReport {
                 sheets.add(name);
             }
         }
-        for (CellResult r : results) {
+        for (Row r : results) {
             if (exp.axes().isEmpty()) {
                 break;
             }
@@ -192,19 +223,19 @@ final class ExperimentReport {
                     k -> new ArrayList<>()).add(r);
         }
         int n = 0;
-        for (List<CellResult> g : groups.values()) {
+        for (List<Row> g : groups.values()) {
             List<String> cols = colAxis == null ? List.of("") : colAxis.values().stream()
                     .map(v -> colAxis.label() + " = " + v).toList();
             List<String> rowLabels = rowAxis == null ? List.of("") : rowAxis.values().stream()
                     .map(v -> rowAxis.label() + " = " + v).toList();
             List<RgbImage> imgs = new ArrayList<>(java.util.Collections.nCopies(cols.size() * rowLabels.size(),
                     (RgbImage) null));
-            for (CellResult r : g) {
+            for (Row r : g) {
                 int c = colAxis == null ? 0 : r.cell().valueIndex().get(0);
                 int rr = rowAxis == null ? 0 : r.cell().valueIndex().get(1);
-                imgs.set(rr * cols.size() + c, r.image());
+                imgs.set(rr * cols.size() + c, image(dir, r.key()));
             }
-            CellResult first = g.get(0);
+            Row first = g.get(0);
             String name = "sheet-" + (++n) + ".png";
             PngFiles.write(dir.resolve(name), ContactSheet.draw("\"" + first.cell().prompt() + "\"  seed "
                     + first.cell().seed(), cols, rowLabels, imgs, 192), Map.of());

@@ -2,7 +2,6 @@ package io.assay.framework.experiment;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.typesafe.config.ConfigRenderOptions;
 import io.assay.framework.assembly.Assembled;
 import io.assay.framework.assembly.PipelineAssembler;
 import io.assay.framework.engine.GenerationEngine;
@@ -10,17 +9,22 @@ import io.assay.framework.engine.GenerationRequest;
 import io.assay.framework.engine.GenerationResult;
 import io.assay.framework.engine.StepObserver;
 import io.assay.framework.engine.StepObservers;
+import io.assay.framework.experiment.ExperimentPlan.PlannedCell;
 import io.assay.framework.io.AtomicFiles;
 import io.assay.framework.io.Hashes;
 import io.assay.framework.io.PngFiles;
-import io.assay.framework.runtime.Workbench;
-import io.assay.framework.settings.ConfigLoader;
+import io.assay.framework.runtime.AssayRuntime;
+import io.assay.framework.runtime.RunConfig;
+import io.assay.framework.settings.MetricsSettings;
+import io.assay.framework.settings.ModelSettings;
 import io.assay.lib.imagetext.ImageTextScorer;
-import io.assay.sdk.settings.ConfigErrorsException;
-import io.assay.sdk.settings.ConfigProblem;
-import io.assay.sdk.settings.ConfigReport;
+import io.assay.sdk.ErrorCode;
+import io.assay.sdk.StageException;
+import io.assay.sdk.diffusion.Autoencoder;
+import io.assay.sdk.diffusion.ConditioningKind;
 import io.assay.sdk.tensor.RgbImage;
 import io.assay.sdk.tensor.Tensor;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,10 +35,11 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
- * Runs every cell of an experiment (prompts × seeds × axis values) through one {@link Workbench} — one plugin host,
- * one session cache — and writes one PNG and one JSON per cell, then the report ({@link ExperimentReport}). Cells
- * with the same seed start from the same initial latents. Re-running recomputes only cells whose key (resolved
- * config, prompt, seed, plugin versions) has no result yet.
+ * Runs an {@link ExperimentPlan} on a runtime (its plugin host, its model cache): each distinct text encoding once,
+ * each distinct trajectory once (its steps written to {@code trajectories/}), then one decode per cell that shares
+ * it; every cell is written to {@code cells/} (PNG, JSON, optional trace) as soon as it is done, and the report is
+ * built from those files ({@link ExperimentReport}), so a resumed run writes the same report as an uninterrupted one.
+ * What this run did (cells computed and reused, loops, decodes, encodings, sessions) goes to {@code run.json}.
  */
 public final class ExperimentRunner {
 
@@ -50,189 +55,234 @@ public final class ExperimentRunner {
      * @param dir the output directory
      * @param cells cells in the experiment
      * @param computed cells computed by this run (the rest were reused)
+     * @param trajectories denoising loops run
+     * @param decodes autoencoder decodes run
+     * @param encodings text-encoder calls made
+     * @param denoiserCalls batched denoiser calls made
      */
-    public record Summary(Path dir, int cells, int computed) {
+    public record Summary(Path dir, int cells, int computed, int trajectories, int decodes, int encodings,
+            long denoiserCalls) {
     }
 
-    /** What one cell produced. */
-    record CellResult(int index, Experiment.Cell cell, String key, Map<String, Object> row, RgbImage image,
-            List<Tensor> trajectory, List<Tensor> denoised) {
-    }
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final int KEPT_ENCODINGS = 64;
 
-    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private final Workbench bench;
+    private final AssayRuntime runtime;
+    private final GenerationEngine engine = new GenerationEngine();
+    /** Text encodings by encoder and texts; the most recently used few (cells of one prompt run together). */
+    private final Map<String, Map<ConditioningKind, Tensor>> encodings = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Map<ConditioningKind, Tensor>> eldest) {
+            return size() > KEPT_ENCODINGS;
+        }
+    };
+    private final Map<Path, ImageTextScorer> scorers = new LinkedHashMap<>();
+    private int trajectories;
+    private int decodes;
+    private int encodingCalls;
+    private long denoiserCalls;
 
-    /** A runner on a workbench opened on the experiment file. */
-    public ExperimentRunner(Workbench bench) {
-        this.bench = bench;
+    /** A runner on a runtime; it keeps encodings for one {@link #run}. */
+    public ExperimentRunner(AssayRuntime runtime) {
+        this.runtime = runtime;
     }
 
     /**
-     * Validates every cell, runs the missing ones and writes the report.
+     * Runs the missing cells and writes the report.
      *
-     * @param file the experiment file (for messages)
      * @param out the output directory, or null for {@code out/<experiment name>}
      * @param cancel polled between steps
      * @param progress told about every cell
      */
-    public Summary run(Path file, Path out, BooleanSupplier cancel, Progress progress) throws Exception {
-        Map<Path, ImageTextScorer> scorers = new LinkedHashMap<>();
-        Experiment exp = Experiment.parse(bench.config(), file.toString());
-        List<Experiment.Cell> cells = exp.orderedCells();
-        List<String> base = bench.sets();
-        // Validate every cell before any runs, naming the axis that broke it.
-        for (Experiment.Cell c : cells) {
-            bench.reconfigure(base, c.overrides(), "experiment");
-            try {
-                bench.validate(null);
-            } catch (ConfigErrorsException e) {
-                ConfigReport r = new ConfigReport();
-                for (Experiment.Axis a : exp.axes()) {
-                    for (int v = 0; v < a.values().size(); v++) {
-                        if (c.overrides().containsAll(a.overrides().get(v)) && !a.overrides().get(v).isEmpty()) {
-                            for (ConfigProblem p : e.report().errors()) {
-                                if (p.file().equals(io.assay.framework.settings.ConfigLoader.SET_ORIGIN)
-                                        || p.file().isEmpty()) {
-                                    r.error(new ConfigProblem(a.origin().file(), a.origin().line(), p.key(),
-                                            "axis '" + a.label() + "' value '" + a.values().get(v) + "': "
-                                                    + p.message()));
-                                }
-                            }
-                        }
-                    }
-                }
-                if (!r.hasErrors()) {
-                    throw e;
-                }
-                throw new ConfigErrorsException(r, file.toString());
+    public Summary run(ExperimentPlan plan, Path out, BooleanSupplier cancel, Progress progress) throws IOException {
+        long t0 = System.nanoTime();
+        int sessionsBefore = runtime.sessions().sessionsCreated();
+        Path dir = out != null ? out : Path.of("out", plan.experiment().name());
+        Path cellsDir = Files.createDirectories(dir.resolve("cells"));
+        Files.createDirectories(dir.resolve("trajectories"));
+        List<PlannedCell> missing = new ArrayList<>();
+        int done = 0;
+        for (PlannedCell c : plan.cells()) {
+            boolean exists = Files.isRegularFile(cellsDir.resolve(c.key() + ".png"))
+                    && Files.isRegularFile(cellsDir.resolve(c.key() + ".json"));
+            if (exists || missing.stream().anyMatch(m -> m.key().equals(c.key()))) {
+                progress.cell(++done, plan.cells().size(), false);
+            } else {
+                missing.add(c);
             }
         }
-        List<Experiment.Cell> cells0 = exp.cells();
-        Path dir = out != null ? out : Path.of("out", exp.name());
-        Path cellsDir = dir.resolve("cells");
-        Files.createDirectories(cellsDir);
-        List<CellResult> results = new ArrayList<>();
-        int computed = 0;
-        long denoiserCalls = 0;
-        Assembled previous = null;
         try {
-            for (int i = 0; i < cells.size(); i++) {
-                Experiment.Cell c = cells.get(i);
-                List<String> sets = new ArrayList<>(c.overrides());
-                sets.add("run.prompt=" + ConfigLoader.quote(c.prompt()));
-                sets.add("run.seed=" + c.seed());
-                bench.reconfigure(base, sets, "experiment");
-                var v = bench.validate(null);
-                String key = key(v.config().root().render(ConfigRenderOptions.concise()),
-                        PipelineAssembler.components(v));
-                Path png = cellsDir.resolve(key + ".png");
-                Path meta = cellsDir.resolve(key + ".json");
-                if (Files.isRegularFile(png) && Files.isRegularFile(meta)) {
-                    @SuppressWarnings("unchecked")
-                    Map<String, Object> row = json.readValue(meta.toFile(), LinkedHashMap.class);
-                    results.add(new CellResult(i, c, key, row, PngFiles.read(png), null, null));
-                    progress.cell(i + 1, cells.size(), false);
-                    continue;
+            for (List<PlannedCell> group : plan.byTrajectory(missing)) {
+                runGroup(plan, group, dir, cancel);
+                for (int i = 0; i < group.size(); i++) {
+                    progress.cell(++done, plan.cells().size(), true);
                 }
-                // Assemble the next cell before closing the previous one: sessions on the same files are shared.
-                Assembled a = bench.assemble();
-                if (previous != null) {
-                    previous.close();
-                }
-                previous = a;
-                GenerationRequest request = bench.request(a);
-                List<Tensor> trajectory = new ArrayList<>();
-                List<Tensor> denoised = new ArrayList<>();
-                List<Double> deltas = new ArrayList<>();
-                List<Double> applied = new ArrayList<>();
-                StepObserver collect = new StepObserver() {
-                    @Override
-                    public void stepped(StepRecord s) {
-                        trajectory.add(s.latents());
-                        denoised.add(s.denoised() != null ? s.denoised() : s.latents());
-                        if (!Double.isNaN(s.guidanceDeltaNorm())) {
-                            deltas.add(s.guidanceDeltaNorm());
-                            applied.add(s.appliedGuidanceNorm());
-                        }
-                    }
-                };
-                GenerationResult r = new GenerationEngine().generate(a.pipeline(), request, null,
-                        a.trace() == null ? collect : StepObservers.all(List.of(collect, a.trace())), cancel);
-                computed++;
-                denoiserCalls += r.denoiserCalls();
-                RgbImage img = r.images().get(0);
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("prompt", c.prompt());
-                row.put("seed", c.seed());
-                for (int k = 0; k < exp.axes().size(); k++) {
-                    row.put(exp.axes().get(k).label(), exp.axes().get(k).values().get(c.valueIndex().get(k)));
-                }
-                row.put("image", "cells/" + key + ".png");
-                row.put("guidance", r.guidance());
-                row.put("denoiserCalls", r.denoiserCalls());
-                row.put("meanGuidanceDeltaNorm", mean(deltas));
-                row.put("meanAppliedGuidanceNorm", mean(applied));
-                row.put("guidanceDeltaNorms", deltas);
-                row.put("appliedGuidanceNorms", applied);
-                ImageTextScorer scorer = scorer(bench, v, scorers);
-                row.put("imageTextSimilarity", scorer == null ? null : scorer.score(img, c.prompt()));
-                row.put("finalLatentMean", r.finalLatents().mean());
-                row.put("finalLatentStd", r.finalLatents().std());
-                row.put("initialNoiseSha256", Hashes.sha256(r.initialNoise()));
-                row.put("timingsMillis", r.timingsMillis());
-                row.put("components", PipelineAssembler.components(v));
-                Map<String, String> pngText = bench.metadata(a, request, r, 0);
-                row.put("parameters", pngText.get("parameters"));
-                row.put("provenance", json.readValue(pngText.get("assay"), LinkedHashMap.class));
-                if (a.trace() != null) {
-                    a.trace().write(cellsDir.resolve(key + ".trace.json"), r, key + ".png");
-                    row.put("trace", "cells/" + key + ".trace.html");
-                }
-                PngFiles.write(png, img, pngText);
-                AtomicFiles.write(meta, json.writeValueAsBytes(row));
-                results.add(new CellResult(i, c, key, row, img, trajectory, denoised));
-                progress.cell(i + 1, cells.size(), true);
             }
         } finally {
-            if (previous != null) {
-                previous.close();
-            }
             scorers.values().forEach(ImageTextScorer::close);
+            scorers.clear();
+            encodings.clear();
         }
-        // The report lists cells in the experiment's own order, whatever order they ran in.
-        results.sort(java.util.Comparator.comparingInt(r -> cells0.indexOf(r.cell())));
-        ExperimentReport.addComparisons(results);
-        ExperimentReport.write(exp, results, dir, computed, denoiserCalls, bench.sessions().sessionsCreated());
-        return new Summary(dir, cells.size(), computed);
+        ExperimentReport.write(plan, dir);
+        Summary s = new Summary(dir, plan.cells().size(), missing.size(), trajectories, decodes, encodingCalls,
+                denoiserCalls);
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("experiment", plan.experiment().name());
+        run.put("cells", s.cells());
+        run.put("computed", s.computed());
+        run.put("reused", s.cells() - s.computed());
+        run.put("trajectories", s.trajectories());
+        run.put("decodes", s.decodes());
+        run.put("textEncodings", s.encodings());
+        run.put("denoiserCalls", s.denoiserCalls());
+        // Model loads: every cell using a model file shares its session, so a sweep over one model loads it once.
+        run.put("onnxSessionsCreated", runtime.sessions().sessionsCreated() - sessionsBefore);
+        run.put("wallMillis", (System.nanoTime() - t0) / 1e6);
+        AtomicFiles.write(dir.resolve("run.json"), JSON.writeValueAsBytes(run));
+        return s;
     }
 
-    /** The cell's identity: its resolved config (prompt and seed included) and the plugin versions that run it. */
-    private static String key(String resolvedConfig, Map<String, String> components) {
-        return Hashes.sha256((resolvedConfig + "|" + components).getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+    /** One trajectory: denoised once, written, then decoded for every cell of the group. */
+    private void runGroup(ExperimentPlan plan, List<PlannedCell> group, Path dir, BooleanSupplier cancel)
+            throws IOException {
+        PlannedCell first = group.get(0);
+        long t0 = System.nanoTime();
+        try (Assembled a = runtime.assemble(first.config())) {
+            GenerationRequest request = runtime.request(first.config(), a);
+            GenerationEngine.Plan run = engine.plan(a.pipeline(), request);
+            Map<String, Double> timings = new LinkedHashMap<>();
+            String encodingKey = encodingKey(first.config(), run.texts());
+            Map<ConditioningKind, Tensor> embeddings = encodings.get(encodingKey);
+            if (embeddings == null) {
+                embeddings = engine.encode(a.pipeline().textEncoder(), run, timings);
+                encodings.put(encodingKey, embeddings);
+                encodingCalls++;
+            }
+            Steps steps = new Steps();
+            StepObserver observer = a.trace() == null ? steps : StepObservers.all(List.of(steps, a.trace()));
+            GenerationEngine.Trajectory t = engine.denoise(a.pipeline(), run, embeddings, null, observer, cancel,
+                    timings);
+            trajectories++;
+            denoiserCalls += t.denoiserCalls();
+            TrajectoryFiles.write(dir, first.trajectoryKey(), steps.latents, steps.denoised);
+            for (PlannedCell c : group) {
+                if (c == first) {
+                    writeCell(plan, c, a, a.pipeline().autoencoder(), request, t, steps, dir, t0);
+                } else {
+                    try (Assembled own = runtime.assemble(c.config())) {
+                        requireSameLatents(a.pipeline().autoencoder(), own.pipeline().autoencoder(), c);
+                        writeCell(plan, c, a, own.pipeline().autoencoder(), request, t, steps, dir,
+                                System.nanoTime());
+                    }
+                }
+            }
+        }
     }
 
-    private static Double mean(List<Double> xs) {
-        return xs.isEmpty() ? null : xs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    /** Cells that share a trajectory differ only in decoding, so their autoencoders must read the same latents. */
+    private static void requireSameLatents(Autoencoder shared, Autoencoder own, PlannedCell c) {
+        if (shared.latentChannels() != own.latentChannels()
+                || shared.downsamplingFactor() != own.downsamplingFactor()) {
+            throw new StageException(ErrorCode.INCOMPATIBLE, "cell " + c.key() + " (prompt '" + c.cell().prompt()
+                    + "'): its autoencoder takes " + own.latentChannels() + "-channel latents at factor "
+                    + own.downsamplingFactor() + " but the cells it shares a trajectory with take "
+                    + shared.latentChannels() + " at factor " + shared.downsamplingFactor()
+                    + "; an autoencoder axis may only vary how latents are decoded");
+        }
+    }
+
+    /** The text encoder, its settings and plugin version, and the texts: what makes an encoding the same. */
+    private static String encodingKey(RunConfig c, Map<ConditioningKind, String> texts) {
+        var s = c.validated().stages().get("text-encoder");
+        String onnx = String.valueOf(c.validated().sections().get("onnx"));
+        return Hashes.sha256((s.canonicalName() + "|" + s.plugin() + "|" + s.settings() + "|" + onnx + "|" + texts)
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Decodes one cell's image from the shared trajectory and writes its PNG, JSON and trace. */
+    private void writeCell(ExperimentPlan plan, PlannedCell c, Assembled traced, Autoencoder autoencoder,
+            GenerationRequest request, GenerationEngine.Trajectory t, Steps steps, Path dir, long t0)
+            throws IOException {
+        GenerationResult r = engine.decode(autoencoder, t, t0);
+        decodes++;
+        Experiment exp = plan.experiment();
+        RgbImage img = r.images().get(0);
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("prompt", c.cell().prompt());
+        row.put("seed", c.cell().seed());
+        for (int k = 0; k < exp.axes().size(); k++) {
+            row.put(exp.axes().get(k).label(), exp.axes().get(k).values().get(c.cell().valueIndex().get(k)));
+        }
+        row.put("image", "cells/" + c.key() + ".png");
+        row.put("trajectory", TrajectoryFiles.name(c.trajectoryKey()));
+        row.put("guidance", r.guidance());
+        row.put("denoiserCalls", r.denoiserCalls());
+        row.put("meanGuidanceDeltaNorm", mean(steps.deltas));
+        row.put("meanAppliedGuidanceNorm", mean(steps.applied));
+        row.put("guidanceDeltaNorms", steps.deltas);
+        row.put("appliedGuidanceNorms", steps.applied);
+        ImageTextScorer scorer = scorer(c.config());
+        row.put("imageTextSimilarity", scorer == null ? null : scorer.score(img, c.cell().prompt()));
+        row.put("finalLatentMean", r.finalLatents().mean());
+        row.put("finalLatentStd", r.finalLatents().std());
+        row.put("initialNoiseSha256", Hashes.sha256(r.initialNoise()));
+        row.put("timingsMillis", r.timingsMillis());
+        row.put("components", PipelineAssembler.components(c.config().validated()));
+        Map<String, String> pngText = runtime.metadata(c.config(), request, r, 0);
+        row.put("parameters", pngText.get("parameters"));
+        row.put("provenance", JSON.readValue(pngText.get("assay"), LinkedHashMap.class));
+        Path cellsDir = dir.resolve("cells");
+        if (traced.trace() != null && c.config().output().trace()) {
+            traced.trace().put("components", PipelineAssembler.components(c.config().validated()));
+            traced.trace().write(cellsDir.resolve(c.key() + ".trace.json"), r, c.key() + ".png");
+            row.put("trace", "cells/" + c.key() + ".trace.html");
+        }
+        PngFiles.write(cellsDir.resolve(c.key() + ".png"), img, pngText);
+        // The JSON last: a cell counts as done only when its PNG is complete.
+        AtomicFiles.write(cellsDir.resolve(c.key() + ".json"), JSON.writeValueAsBytes(row));
     }
 
     /** The image–text scorer for a cell's model ({@code metrics.image-text}), opened once per directory. */
-    private static ImageTextScorer scorer(Workbench bench,
-            io.assay.framework.settings.ValidatedConfig v, Map<Path, ImageTextScorer> open) {
-        String setting = v.section("metrics", io.assay.framework.settings.MetricsSettings.class).imageText();
+    private ImageTextScorer scorer(RunConfig c) {
+        String setting = c.validated().section("metrics", MetricsSettings.class).imageText();
         Path dir;
         if (setting == null || setting.equals("none")) {
             return null;
         } else if (setting.equals("auto")) {
-            Path model = v.section("model", io.assay.framework.settings.ModelSettings.class).dir();
+            Path model = c.validated().section("model", ModelSettings.class).dir();
             if (model == null || !ImageTextScorer.present(model)
                     || !Files.isRegularFile(model.resolve("image_encoder/model.onnx"))) {
                 return null;
             }
             dir = model;
         } else {
-            dir = Workbench.expandHome(setting);
+            dir = AssayRuntime.expandHome(setting);
         }
-        return open.computeIfAbsent(dir.toAbsolutePath().normalize(),
-                d -> ImageTextScorer.open(d, bench.sessions()));
+        return scorers.computeIfAbsent(dir.toAbsolutePath().normalize(),
+                d -> ImageTextScorer.open(d, runtime.sessions()));
+    }
+
+    private static Double mean(List<Double> xs) {
+        return xs.isEmpty() ? null : xs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    /** One trajectory's steps: latents and predicted clean latents (for drift), and the guidance norms. */
+    private static final class Steps implements StepObserver {
+        final List<Tensor> latents = new ArrayList<>();
+        final List<Tensor> denoised = new ArrayList<>();
+        final List<Double> deltas = new ArrayList<>();
+        final List<Double> applied = new ArrayList<>();
+
+        @Override
+        public void stepped(StepRecord s) {
+            latents.add(s.latents());
+            denoised.add(s.denoised() != null ? s.denoised() : s.latents());
+            if (!Double.isNaN(s.guidanceDeltaNorm())) {
+                deltas.add(s.guidanceDeltaNorm());
+            }
+            if (!Double.isNaN(s.appliedGuidanceNorm())) {
+                applied.add(s.appliedGuidanceNorm());
+            }
+        }
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -91,29 +92,47 @@ final class ExtractionCache {
      * archive changes. A cache that cannot be written only costs time.
      */
     static <E extends Exception> String remembered(Path archive, String what, Fact<E> fact) throws E {
-        Path file;
-        try {
-            Path real = archive.toRealPath();
-            String key = real + "|" + Files.size(real) + "|" + Files.getLastModifiedTime(real).toMillis();
-            file = root().resolve(real.getFileName().toString().replaceFirst("\\.zip$", "") + "-" + digest(key)
-                    + "." + what);
-            if (Files.isRegularFile(file)) {
-                String v = Files.readString(file, StandardCharsets.UTF_8);
-                return v.isEmpty() ? null : v.substring(1);
-            }
-        } catch (IOException e) {
-            return fact.compute();
+        Optional<Optional<String>> known = recall(archive, what);
+        if (known.isPresent()) {
+            return known.get().orElse(null);
         }
         String v = fact.compute();
+        remember(archive, what, v);
+        return v;
+    }
+
+    /** A remembered fact: empty if unknown (or unreadable), else the value (which may be null). */
+    static Optional<Optional<String>> recall(Path archive, String what) {
         try {
+            Path file = factFile(archive, what);
+            if (Files.isRegularFile(file)) {
+                String v = Files.readString(file, StandardCharsets.UTF_8);
+                return Optional.of(v.isEmpty() ? Optional.empty() : Optional.of(v.substring(1)));
+            }
+        } catch (IOException e) {
+            // unknown
+        }
+        return Optional.empty();
+    }
+
+    /** Remembers a fact about the archive as it is now (atomically; a cache that cannot be written is no error). */
+    static void remember(Path archive, String what, String value) {
+        try {
+            Path file = factFile(archive, what);
             Files.createDirectories(file.getParent());
             Path tmp = Files.createTempFile(file.getParent(), ".fact-", ".tmp");
-            Files.writeString(tmp, v == null ? "" : "=" + v, StandardCharsets.UTF_8);
+            Files.writeString(tmp, value == null ? "" : "=" + value, StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             // not remembered; computed again next time
         }
-        return v;
+    }
+
+    private static Path factFile(Path archive, String what) throws IOException {
+        Path real = archive.toRealPath();
+        String key = real + "|" + Files.size(real) + "|" + Files.getLastModifiedTime(real).toMillis();
+        return root().resolve(real.getFileName().toString().replaceFirst("\\.zip$", "") + "-" + digest(key) + "."
+                + what);
     }
 
     private static String digest(String key) {

@@ -26,6 +26,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -45,6 +46,11 @@ import org.slf4j.LoggerFactory;
  * <p>A bad plugin (descriptor problems, an SDK range the host does not satisfy, host classes bundled inside, no
  * extension index, a component name another plugin already uses, a class that fails to load) is recorded with its
  * problem and never stops the others.
+ *
+ * <p><b>Lazy loading.</b> {@link #indexAll()} loads only archives whose components it does not know yet; the others
+ * wait, indexed by the components their last load found (remembered per archive content), until {@link #require}
+ * names one of their components. Anything that needs the whole picture (listing, watching, installing, a name no
+ * index knows or two indexes share) loads every waiting archive first, so it sees what {@link #loadAll()} shows.
  */
 public final class PluginHost implements AutoCloseable {
 
@@ -60,6 +66,8 @@ public final class PluginHost implements AutoCloseable {
     private final Map<Path, PluginInfo> rejected = new TreeMap<>();
     private final Map<Path, FileTime> rejectedStamps = new TreeMap<>();
     private final List<PluginVersion> retiring = new ArrayList<>();
+    /** Archives not loaded yet → the components their last load found ({@code Stage:name}, aliases included). */
+    private final Map<Path, List<String>> waiting = new TreeMap<>();
     private final List<Consumer<PluginEvent>> listeners = new CopyOnWriteArrayList<>();
     private int versionCounter;
     private PluginWatcher watcher;
@@ -112,6 +120,64 @@ public final class PluginHost implements AutoCloseable {
         }
     }
 
+    /**
+     * Loads the archives whose components are not known yet (and plugin directories); the others wait until
+     * {@link #require} names one of their components.
+     */
+    public synchronized void indexAll() {
+        for (Path p : candidates()) {
+            Optional<List<String>> index = Files.isRegularFile(p) ? ExtractionCache.recall(p, INDEX)
+                    .flatMap(v -> v).map(v -> List.of(v.split("\n"))) : Optional.empty();
+            if (index.isPresent()) {
+                waiting.put(p, index.get());
+            } else {
+                load(p);
+            }
+        }
+    }
+
+    /**
+     * Makes sure the component {@code name} of {@code stage} is loaded if an archive provides it: loads the one
+     * waiting archive that does, or every waiting archive when none or several claim it (so the messages about a
+     * missing or doubled name are the full ones).
+     */
+    public synchronized void require(Class<? extends Stage> stage, String name) {
+        String entry = stage.getSimpleName() + ":" + name;
+        List<Path> providers = waiting.entrySet().stream().filter(e -> e.getValue().contains(entry))
+                .map(Map.Entry::getKey).toList();
+        boolean loaded = catalogOf(current.values()).find(stage, name).isPresent();
+        if (providers.isEmpty() && (loaded || waiting.isEmpty())) {
+            return;
+        }
+        if (providers.size() == 1 && !loaded) {
+            waiting.remove(providers.get(0));
+            load(providers.get(0));
+        } else {
+            loadWaiting();
+        }
+    }
+
+    /** Loads every archive still waiting. */
+    private void loadWaiting() {
+        for (Path p : new ArrayList<>(waiting.keySet())) {
+            waiting.remove(p);
+            load(p);
+        }
+    }
+
+    /** The index fact's name: per host SDK, since the SDK decides what a component is. */
+    private static final String INDEX = "components-" + io.assay.sdk.SdkVersion.VERSION;
+
+    /** {@code Stage:name} of every component and alias of a version, one per line. */
+    private static String index(PluginVersion v) {
+        List<String> out = new ArrayList<>();
+        for (ComponentInfo c : v.components()) {
+            out.add(c.stage().getSimpleName() + ":" + c.name());
+            c.aliases().forEach(a -> out.add(c.stage().getSimpleName() + ":" + a));
+        }
+        return String.join("\n", out);
+    }
+
     private List<Path> candidates() {
         if (!Files.isDirectory(pluginsDir)) {
             return List.of();
@@ -128,6 +194,7 @@ public final class PluginHost implements AutoCloseable {
 
     /** Every plugin: started, retiring and refused, sorted by id. */
     public synchronized List<PluginInfo> plugins() {
+        loadWaiting();
         List<PluginInfo> out = new ArrayList<>();
         for (PluginVersion v : current.values()) {
             out.add(info(v, PluginInfo.State.STARTED, null));
@@ -201,6 +268,7 @@ public final class PluginHost implements AutoCloseable {
 
     /** Copies an archive into the plugins directory (atomically) and loads it, replacing a plugin of the same id. */
     public synchronized PluginInfo install(Path archive) {
+        loadWaiting();
         Path target = pluginsDir.resolve(archive.getFileName().toString());
         try {
             Files.createDirectories(pluginsDir);
@@ -219,6 +287,7 @@ public final class PluginHost implements AutoCloseable {
 
     /** Reloads a plugin from its source (e.g. after the archive changed). */
     public synchronized PluginInfo reload(String pluginId) {
+        loadWaiting();
         PluginVersion v = current.get(pluginId);
         if (v == null) {
             throw new IllegalArgumentException("no plugin '" + pluginId + "' is loaded");
@@ -228,6 +297,7 @@ public final class PluginHost implements AutoCloseable {
 
     /** Unloads a plugin: new leases no longer see it; runs holding it finish on it. */
     public synchronized void unload(String pluginId) {
+        loadWaiting();
         PluginVersion v = current.remove(pluginId);
         if (v != null) {
             retire(v);
@@ -260,6 +330,9 @@ public final class PluginHost implements AutoCloseable {
         if (old != null) {
             retire(old);
         }
+        if (Files.isRegularFile(path)) {
+            ExtractionCache.remember(path, INDEX, index(v));
+        }
         LOG.info("Registered plugin '{}' with {} component(s)", v.descriptor.label(), v.components().size());
         emit(new PluginEvent(old == null ? EventKind.INSTALLED : EventKind.REPLACED, v.id(), v.version(),
                 old == null ? "" : "replaces " + old.version()));
@@ -282,6 +355,7 @@ public final class PluginHost implements AutoCloseable {
 
     /** Watches the plugins directory: new, replaced and removed archives are loaded, swapped and unloaded. */
     public synchronized void startWatching() {
+        loadWaiting();
         if (watcher == null) {
             watcher = new PluginWatcher(pluginsDir, this::sync);
         }
@@ -289,6 +363,7 @@ public final class PluginHost implements AutoCloseable {
 
     /** Brings the loaded plugins in line with the directory: loads new and changed archives, unloads removed ones. */
     public synchronized void sync() {
+        loadWaiting();
         List<Path> present = candidates();
         for (Path p : present) {
             PluginVersion v = bySource(p);

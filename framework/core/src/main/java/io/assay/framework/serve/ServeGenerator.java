@@ -3,7 +3,8 @@ package io.assay.framework.serve;
 import com.typesafe.config.ConfigValueFactory;
 import io.assay.framework.assembly.Assembled;
 import io.assay.framework.assembly.PipelineAssembler;
-import io.assay.framework.runtime.Workbench;
+import io.assay.framework.runtime.AssayRuntime;
+import io.assay.framework.runtime.RunConfig;
 import io.assay.framework.settings.ConfigLoader;
 import io.assay.framework.trace.LatentPreview;
 import io.assay.framework.engine.GenerationEngine;
@@ -26,10 +27,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Runs generation requests for the server on the shared {@link Workbench}: configuration, validation and assembly
- * happen under the workbench's lock (they reconfigure it); the denoising loop runs outside it, so several workers
- * generate at once on shared ONNX sessions. Each run takes its own plugin lease: a plugin swapped while it runs does
- * not affect it, and the next request gets the new version.
+ * Runs generation requests for the server on the shared {@link AssayRuntime}: each request gets its own validated
+ * configuration and pipeline (no lock), on the runtime's model cache, so a second identical request creates no
+ * session and several workers generate at once. Each run takes its own plugin lease: a plugin swapped while it runs
+ * does not affect it, and the next request gets the new version.
  *
  * <p>What a request may change is a closed list: prompt, negative, seed, steps, size, batch, guidance scale,
  * scheduler, and settings under {@code run.}, {@code scheduler.}, {@code guidance.} and {@code noise.} — never a
@@ -50,13 +51,11 @@ final class ServeGenerator {
             Double strength) {
     }
 
-    private final Workbench bench;
-    private final List<String> base;
+    private final AssayRuntime runtime;
     private volatile LatentPreview lastPreview;
 
-    ServeGenerator(Workbench bench) {
-        this.bench = bench;
-        this.base = bench.baseSets();
+    ServeGenerator(AssayRuntime runtime) {
+        this.runtime = runtime;
     }
 
     /** The overrides a spec asks for; refuses what a request may not touch, naming the key. */
@@ -138,33 +137,22 @@ final class ServeGenerator {
     Map<String, Object> generate(Spec spec, Jobs.Job job) throws Exception {
         List<String> sets = overrides(spec);
         RgbImage init = spec.initImage() == null ? null : decodeImage(spec.initImage());
-        Assembled a;
-        GenerationRequest request;
-        synchronized (bench) {
-            bench.reconfigure(base, sets, null);
-            bench.validate(null);
-            a = bench.assemble();
-            try {
-                GenerationRequest r = bench.request(a);
-                Tensor initTensor = null;
-                int w = r.width();
-                int h = r.height();
-                if (init != null) {
-                    if (spec.width() == null && spec.height() == null) {
-                        w = init.width() / 8 * 8;
-                        h = init.height() / 8 * 8;
-                    }
-                    initTensor = resize(init, w, h).toTensor();
+        RunConfig config = runtime.configure(sets);
+        try (Assembled a = runtime.assemble(config)) {
+            GenerationRequest r = runtime.request(config, a);
+            Tensor initTensor = null;
+            int w = r.width();
+            int h = r.height();
+            if (init != null) {
+                if (spec.width() == null && spec.height() == null) {
+                    w = init.width() / 8 * 8;
+                    h = init.height() / 8 * 8;
                 }
-                request = new GenerationRequest(r.prompt(), r.negative(), r.seed(), r.steps(), w, h, r.batch(),
-                        initTensor, init == null ? 1.0 : bench.run().strength(), r.initSampling());
-                job.pluginVersions = PipelineAssembler.components(a.config()).toString();
-            } catch (RuntimeException e) {
-                a.close();
-                throw e;
+                initTensor = resize(init, w, h).toTensor();
             }
-        }
-        try {
+            GenerationRequest request = new GenerationRequest(r.prompt(), r.negative(), r.seed(), r.steps(), w, h,
+                    r.batch(), initTensor, init == null ? 1.0 : config.run().strength(), r.initSampling());
+            job.pluginVersions = PipelineAssembler.components(a.config()).toString();
             job.steps = request.steps();
             LatentPreview preview = lastPreview;
             GenerationResult result = new GenerationEngine().generate(a.pipeline(), request, null,
@@ -193,10 +181,7 @@ final class ServeGenerator {
             List<String> images = new ArrayList<>();
             List<String> infotexts = new ArrayList<>();
             for (int i = 0; i < result.images().size(); i++) {
-                Map<String, String> meta;
-                synchronized (bench) {
-                    meta = bench.metadata(a, request, result, i);
-                }
+                Map<String, String> meta = runtime.metadata(config, request, result, i);
                 images.add(Base64.getEncoder().encodeToString(PngFiles.encode(result.images().get(i), meta)));
                 infotexts.add(meta.get("parameters"));
             }
@@ -213,8 +198,6 @@ final class ServeGenerator {
             out.put("components", PipelineAssembler.components(a.config()));
             out.put("timingsMillis", result.timingsMillis());
             return out;
-        } finally {
-            a.close();
         }
     }
 

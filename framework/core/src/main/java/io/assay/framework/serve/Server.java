@@ -7,7 +7,8 @@ import io.assay.framework.assembly.PipelineAssembler;
 import io.assay.framework.experiment.ExperimentRunner;
 import io.assay.framework.host.PluginInfo;
 import io.assay.framework.runtime.Infotext;
-import io.assay.framework.runtime.Workbench;
+import io.assay.framework.experiment.ExperimentPlan;
+import io.assay.framework.runtime.AssayRuntime;
 import io.assay.sdk.ErrorCode;
 import io.assay.sdk.StageException;
 import io.assay.sdk.settings.ConfigErrorsException;
@@ -51,21 +52,25 @@ public final class Server implements AutoCloseable {
 
     private final ObjectMapper json = new ObjectMapper();
     private final Options options;
-    private final Workbench bench;
-    private final Map<String, Object> model;
+    private final AssayRuntime runtime;
+    /** The served model for the A1111 routes: its description waits for the model files' digests, so on first use. */
+    private final java.util.function.Supplier<Map<String, Object>> model;
     private final Jobs jobs;
     private final Javalin app;
 
-    private Server(Options options, Workbench bench) {
+    private Server(Options options, AssayRuntime runtime) {
         this.options = options;
-        this.bench = bench;
-        bench.validate(null); // a broken configuration fails here, before the port opens
+        this.runtime = runtime;
+        // A broken configuration fails here, before the port opens.
+        io.assay.framework.runtime.RunConfig base = runtime.configure(List.of());
         if (options.watch()) {
-            bench.host().startWatching();
+            runtime.host().startWatching();
         }
-        this.model = model(bench); // hashed once, before any request reconfigures the workbench
+        java.util.concurrent.atomic.AtomicReference<Map<String, Object>> described = new java.util.concurrent.atomic
+                .AtomicReference<>();
+        this.model = () -> described.updateAndGet(m -> m != null ? m : model(runtime, base));
         this.jobs = new Jobs(Math.max(1, options.workers()), Math.max(0, options.queue()));
-        ServeGenerator gen = new ServeGenerator(bench);
+        ServeGenerator gen = new ServeGenerator(runtime);
         this.app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.http.maxRequestSize = options.maxRequestBytes();
@@ -75,14 +80,14 @@ public final class Server implements AutoCloseable {
     }
 
     /**
-     * Serves on {@code bench} (which the server then owns and closes); the configuration is validated before the
+     * Serves on {@code runtime} (which the server then owns and closes); the configuration is validated before the
      * port opens.
      */
-    public static Server start(Workbench bench, Options options) {
+    public static Server start(AssayRuntime runtime, Options options) {
         try {
-            return new Server(options, bench);
+            return new Server(options, runtime);
         } catch (RuntimeException e) {
-            bench.close();
+            runtime.close();
             throw e;
         }
     }
@@ -96,7 +101,7 @@ public final class Server implements AutoCloseable {
     public void close() {
         jobs.close();
         app.stop();
-        bench.close();
+        runtime.close();
     }
 
     private long timeoutMillis() {
@@ -191,7 +196,7 @@ public final class Server implements AutoCloseable {
                     ? "application/json" : f.toString().endsWith(".csv") ? "text/csv" : "application/octet-stream";
             ctx.contentType(type).result(Files.readAllBytes(f));
         });
-        app.get("/api/plugins", ctx -> ctx.json(plugins(bench)));
+        app.get("/api/plugins", ctx -> ctx.json(plugins(runtime)));
         app.post("/api/plugins", ctx -> {
             String name = ctx.queryParam("filename");
             if (name == null || !name.matches("[A-Za-z0-9._-]+\\.zip")) {
@@ -202,10 +207,10 @@ public final class Server implements AutoCloseable {
             try {
                 Path archive = staging.resolve(name);
                 Files.write(archive, ctx.bodyAsBytes());
-                PluginInfo info = bench.host().install(archive);
+                PluginInfo info = runtime.host().install(archive);
                 if (info.state() != PluginInfo.State.STARTED) {
-                    Files.deleteIfExists(bench.host().pluginsDir().resolve(name));
-                    bench.host().sync();
+                    Files.deleteIfExists(runtime.host().pluginsDir().resolve(name));
+                    runtime.host().sync();
                     error(ctx, 422, "plugin-refused", info.problem());
                     return;
                 }
@@ -219,10 +224,10 @@ public final class Server implements AutoCloseable {
                 Files.deleteIfExists(staging);
             }
         });
-        app.post("/api/plugins/{id}/reload", ctx -> ctx.json(describe(bench.host().reload(ctx.pathParam("id")))));
+        app.post("/api/plugins/{id}/reload", ctx -> ctx.json(describe(runtime.host().reload(ctx.pathParam("id")))));
         app.delete("/api/plugins/{id}", ctx -> {
             String id = ctx.pathParam("id");
-            PluginInfo info = bench.host().plugins().stream().filter(p -> id.equals(p.id())
+            PluginInfo info = runtime.host().plugins().stream().filter(p -> id.equals(p.id())
                     && p.state() == PluginInfo.State.STARTED).findFirst().orElse(null);
             if (info == null) {
                 error(ctx, 404, "not-found", "no plugin '" + id + "' is loaded");
@@ -231,47 +236,51 @@ public final class Server implements AutoCloseable {
             // Remove the archive too (only inside the plugins directory), so the watcher and the next start agree.
             Path source = info.path();
             if (source != null && source.toAbsolutePath().normalize().startsWith(
-                    bench.host().pluginsDir().toAbsolutePath().normalize())) {
+                    runtime.host().pluginsDir().toAbsolutePath().normalize())) {
                 Files.deleteIfExists(source);
             }
-            bench.host().unload(id);
+            runtime.host().unload(id);
             ctx.status(204);
         });
         app.get("/api/config", ctx -> {
-            String rendered;
-            synchronized (bench) {
-                rendered = bench.config().root().render(ConfigRenderOptions.concise());
-            }
-            ctx.contentType("application/json").result(rendered);
+            ctx.contentType("application/json").result(runtime.configure(List.of()).config().root()
+                    .render(ConfigRenderOptions.concise()));
         });
-        app.get("/api/status", ctx -> ctx.json(Map.of("running", jobs.running(), "queued", jobs.queued(),
-                "capacity", options.queue())));
+        app.get("/api/status", ctx -> {
+            Map<String, Object> status = new LinkedHashMap<>();
+            status.put("running", jobs.running());
+            status.put("queued", jobs.queued());
+            status.put("capacity", options.queue());
+            status.put("workers", options.workers());
+            status.put("models", runtime.sessions().stats());
+            ctx.json(status);
+        });
 
         // AUTOMATIC1111-compatible subset.
         app.post("/sdapi/v1/txt2img", ctx -> a1111(ctx, gen, jobs, false));
         app.post("/sdapi/v1/img2img", ctx -> a1111(ctx, gen, jobs, true));
         app.get("/sdapi/v1/samplers", ctx -> {
             List<Map<String, Object>> out = new ArrayList<>();
-            for (var c : bench.host().catalog().components(io.assay.sdk.diffusion.Scheduler.class)) {
+            for (var c : runtime.host().catalog().components(io.assay.sdk.diffusion.Scheduler.class)) {
                 String name = Infotext.SAMPLERS.getOrDefault(c.name(), c.name());
                 out.add(Map.of("name", name, "aliases", List.of(c.name()), "options", Map.of()));
             }
             ctx.json(out);
         });
-        app.get("/sdapi/v1/sd-models", ctx -> ctx.json(List.of(model)));
+        app.get("/sdapi/v1/sd-models", ctx -> ctx.json(List.of(model.get())));
         app.get("/sdapi/v1/options", ctx -> {
             Map<String, Object> o = new LinkedHashMap<>();
-            o.put("sd_model_checkpoint", model.get("title"));
+            o.put("sd_model_checkpoint", model.get().get("title"));
             o.put("samples_format", "png");
             ctx.json(o);
         });
         app.post("/sdapi/v1/options", ctx -> {
             JsonNode n = json.readTree(ctx.body());
             if (n.has("sd_model_checkpoint")
-                    && !n.get("sd_model_checkpoint").asText().equals(model.get("title"))
-                    && !n.get("sd_model_checkpoint").asText().equals(model.get("model_name"))) {
+                    && !n.get("sd_model_checkpoint").asText().equals(model.get().get("title"))
+                    && !n.get("sd_model_checkpoint").asText().equals(model.get().get("model_name"))) {
                 error(ctx, 400, "invalid-request", "this server runs one model ("
-                        + model.get("title") + "); start another with --set model.dir=… to serve another");
+                        + model.get().get("title") + "); start another with --set model.dir=… to serve another");
                 return;
             }
             ctx.json(Map.of());
@@ -305,26 +314,22 @@ public final class Server implements AutoCloseable {
     }
 
     /**
-     * A compare job: the experiment runs as {@code assay compare} does (on its own workbench over the server's plugins
-     * directory, with the server's overrides and the request's) into {@code <out>/<job id>/}; progress per cell, and
-     * DELETE or the timeout stop it between steps.
+     * A compare job: the experiment's cells planned and run on the server's runtime (its plugins, its model cache,
+     * its configuration under the experiment file, its overrides and the request's) into {@code <out>/<job id>/};
+     * progress per cell, and DELETE or the timeout stop it between steps.
      */
     private Map<String, Object> compare(Jobs.Job job, Path file, List<String> sets) throws Exception {
         Path dir = options.outRoot().resolve(job.id).toAbsolutePath();
-        List<String> all = new ArrayList<>(bench.baseSets());
-        all.addAll(sets);
-        ExperimentRunner.Summary s;
-        try (Workbench experiment = Workbench.open(file, all, bench.host().pluginsDir(), msg -> { })) {
-            s = new ExperimentRunner(experiment).run(file, dir, job::shouldStop, (done, total, computed) -> {
-                job.step = done;
-                job.steps = total;
-            });
-        }
+        ExperimentPlan plan = ExperimentPlan.of(runtime, file, sets);
+        job.steps = plan.cells().size();
+        ExperimentRunner.Summary s = new ExperimentRunner(runtime).run(plan, dir, job::shouldStop,
+                (done, total, computed) -> job.step = done);
         Map<String, Object> r = new LinkedHashMap<>();
-        JsonNode results = json.readTree(dir.resolve("results.json").toFile());
-        r.put("experiment", results.path("experiment").asText());
+        r.put("experiment", plan.experiment().name());
         r.put("cells", s.cells());
         r.put("computed", s.computed());
+        r.put("trajectories", s.trajectories());
+        r.put("decodes", s.decodes());
         r.put("report", "/api/jobs/" + job.id + "/files/index.html");
         r.put("results", "/api/jobs/" + job.id + "/files/results.json");
         return r;
@@ -451,9 +456,9 @@ public final class Server implements AutoCloseable {
         ctx.status(status).json(m);
     }
 
-    private static List<Map<String, Object>> plugins(Workbench bench) {
+    private static List<Map<String, Object>> plugins(AssayRuntime runtime) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (PluginInfo p : bench.host().plugins()) {
+        for (PluginInfo p : runtime.host().plugins()) {
             out.add(describe(p));
         }
         return out;
@@ -469,9 +474,9 @@ public final class Server implements AutoCloseable {
         return m;
     }
 
-    private static Map<String, Object> model(Workbench bench) {
-        Map<String, String> files = bench.modelFiles();
-        Path dir = bench.modelDir();
+    private static Map<String, Object> model(AssayRuntime runtime, io.assay.framework.runtime.RunConfig base) {
+        Map<String, String> files = runtime.modelFiles(base);
+        Path dir = base.model().dir();
         String sha = files.getOrDefault("unet/model.onnx", "");
         String name = dir == null ? "embedded" : dir.getFileName().toString();
         Map<String, Object> m = new LinkedHashMap<>();

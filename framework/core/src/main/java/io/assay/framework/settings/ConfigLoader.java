@@ -137,4 +137,21 @@ public final class ConfigLoader {
         }
         return b.append('"').toString();
     }
+
+    /**
+     * The problems of overrides ({@code --set}) reported at the place that gave them (an experiment's axis, a line of a
+     * prompts file) into {@code report}; returns how many there were.
+     *
+     * @param prefix what to put before each message, e.g. {@code axis 'guidance.scale' value '3': }
+     */
+    public static int reattribute(ConfigErrorsException e, String file, int line, String prefix, ConfigReport report) {
+        int n = 0;
+        for (ConfigProblem p : e.report().errors()) {
+            if (p.file().equals(SET_ORIGIN) || p.file().isEmpty()) {
+                report.error(new ConfigProblem(file, line, p.key(), prefix + p.message()));
+                n++;
+            }
+        }
+        return n;
+    }
 }

@@ -14,6 +14,8 @@ import org.pf4j.Extension;
  * <ul>
  *   <li>{@code s = 1} exactly: the result is {@code cond} whatever {@code uncond} is, so the unconditional pass
  *       is skipped and {@code cond} returned bit for bit (one denoiser pass).</li>
+ *   <li>{@code s = 0} exactly: the result is {@code uncond} whatever {@code cond} is, so only the unconditional
+ *       pass runs on guided steps and {@code uncond} is returned bit for bit (one denoiser pass).</li>
  *   <li>{@code skip-uncond-at-or-below-one = true} (the diffusers/sd4j shortcut; diffusers enables CFG only when
  *       {@code guidance_scale > 1}): any {@code s <= 1} skips the unconditional pass and returns {@code cond}.
  *       Off by default, so a sweep over {@code s = 0, 0.5, 1, 3, …} means what the formula says.</li>
@@ -56,6 +58,11 @@ public final class ClassifierFreeGuidance implements Guidance {
             }
 
             @Override
+            boolean uncondOnly() {
+                return settings.scale() == 0.0;
+            }
+
+            @Override
             Tensor guide(StepInfo step, Tensor uncond, Tensor cond) {
                 return new Tensor(cond.shape(), GuidanceMath.cfg(uncond.data(), cond.data(), scale));
             }
@@ -69,7 +76,8 @@ public final class ClassifierFreeGuidance implements Guidance {
                 if (scaleSkipsUncond()) {
                     return "cfg: cond (scale " + s + " <= 1 with skip-uncond-at-or-below-one)";
                 }
-                String f = "cfg: uncond + " + s + "·(cond − uncond)";
+                String f = settings.scale() == 0.0 ? "cfg: uncond (scale 0: uncond + 0·(cond − uncond) = uncond)"
+                        : "cfg: uncond + " + s + "·(cond − uncond)";
                 if (settings.start() > 0 || settings.stop() < 1) {
                     f += " for iterations " + first + " <= i < " + end + " of " + iterations + ", cond elsewhere";
                 }

@@ -12,13 +12,15 @@ import java.util.Set;
 
 /**
  * The shared part of every run of this plugin: whether a step is guided decides what it {@link #needs}
- * ({@code [UNCOND, COND]}, rows in diffusers' order, or {@code [COND]} alone), {@link #combine} checks it got
- * exactly that and counts the unconditional passes for {@link #describe}.
+ * ({@code [UNCOND, COND]}, rows in diffusers' order, {@code [COND]} alone, or {@code [UNCOND]} alone where the
+ * guided result cannot depend on {@code cond}), {@link #combine} checks it got exactly that and counts the
+ * unconditional passes for {@link #describe}.
  */
 abstract class GuidanceRun implements Guidance.Run {
 
     static final List<ConditioningKind> BOTH = List.of(ConditioningKind.UNCOND, ConditioningKind.COND);
     static final List<ConditioningKind> COND_ONLY = List.of(ConditioningKind.COND);
+    static final List<ConditioningKind> UNCOND_ONLY = List.of(ConditioningKind.UNCOND);
 
     final String component;
     final int iterations;
@@ -45,17 +47,22 @@ abstract class GuidanceRun implements Guidance.Run {
     /** The formula, e.g. {@code "cfg: uncond + 7.5·(cond − uncond)"}. */
     abstract String formula();
 
+    /** Whether a guided step's result is {@code uncond} whatever {@code cond} is (so only the uncond pass runs). */
+    boolean uncondOnly() {
+        return false;
+    }
+
     @Override
     public final List<ConditioningKind> needs(Guidance.StepInfo step) {
         checkStep(step);
-        return guided(step) ? BOTH : COND_ONLY;
+        return !guided(step) ? COND_ONLY : uncondOnly() ? UNCOND_ONLY : BOTH;
     }
 
     @Override
     public final Tensor combine(Guidance.StepInfo step, Map<ConditioningKind, Tensor> predictions, Tensor sample) {
         checkStep(step);
         boolean guided = guided(step);
-        List<ConditioningKind> needed = guided ? BOTH : COND_ONLY;
+        List<ConditioningKind> needed = needs(step);
         if (predictions == null || !predictions.keySet().equals(Set.copyOf(needed))
                 || needed.stream().anyMatch(k -> predictions.get(k) == null)) {
             throw new StageException(ErrorCode.INVALID_INPUT, "Guidance '" + component + "' needs predictions "
@@ -64,11 +71,15 @@ abstract class GuidanceRun implements Guidance.Run {
                             : BOTH.stream().filter(k -> predictions.get(k) != null).toList()));
         }
         Tensor cond = predictions.get(ConditioningKind.COND);
+        Tensor uncond = predictions.get(ConditioningKind.UNCOND);
         stepsCombined++;
         if (!guided) {
             return cond.copy();
         }
-        Tensor uncond = predictions.get(ConditioningKind.UNCOND);
+        if (cond == null) {
+            countGuided(step);
+            return uncond.copy();
+        }
         if (!uncond.sameShape(cond)) {
             throw new StageException(ErrorCode.INVALID_INPUT, "Guidance '" + component + "' got an UNCOND "
                     + "prediction of shape " + uncond.shapeString() + " and a COND prediction of shape "
@@ -78,12 +89,16 @@ abstract class GuidanceRun implements Guidance.Run {
             throw new StageException(ErrorCode.INVALID_INPUT, "Guidance '" + component + "' got predictions of "
                     + "shape " + cond.shapeString() + "; expected [B, ...] with B >= 1");
         }
+        countGuided(step);
+        return guide(step, uncond, cond);
+    }
+
+    private void countGuided(Guidance.StepInfo step) {
         guidedSteps++;
         if (firstGuided < 0) {
             firstGuided = step.iteration();
         }
         lastGuided = step.iteration();
-        return guide(step, uncond, cond);
     }
 
     @Override

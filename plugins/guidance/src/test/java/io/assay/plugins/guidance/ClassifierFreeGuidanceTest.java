@@ -46,8 +46,16 @@ class ClassifierFreeGuidanceTest {
         Tensor u = random(1, 2, 4, 3, 3);
         Tensor c = random(2, 2, 4, 3, 3);
         Guidance.Run zero = new ClassifierFreeGuidance(cfg(0)).start(1);
-        assertThat(zero.needs(step(0, 1))).hasSize(2);
-        assertThat(zero.combine(step(0, 1), both(u, c), null).data()).isEqualTo(u.data());
+        assertThat(zero.needs(step(0, 1))).as("scale 0 needs only the unconditional pass")
+                .containsExactly(ConditioningKind.UNCOND);
+        Tensor z = zero.combine(step(0, 1), java.util.Map.of(ConditioningKind.UNCOND, u), null);
+        assertThat(z.data()).isEqualTo(u.data()).isNotSameAs(u.data());
+        assertThat(z.data()).as("the formula with both passes gives the same numbers")
+                .isEqualTo(GuidanceMath.cfg(u.data(), c.data(), 0f));
+        assertThat(zero.describe()).isEqualTo("cfg: uncond (scale 0: uncond + 0·(cond − uncond) = uncond); "
+                + "unconditional pass: every step");
+        assertThatThrownBy(() -> new ClassifierFreeGuidance(cfg(0)).start(1).combine(step(0, 1), both(u, c), null))
+                .hasMessageContaining("needs predictions [UNCOND]");
 
         Guidance.Run one = new ClassifierFreeGuidance(cfg(1)).start(1);
         assertThat(one.needs(step(0, 1))).containsExactly(ConditioningKind.COND);
@@ -58,7 +66,7 @@ class ClassifierFreeGuidanceTest {
 
     @ParameterizedTest(name = "scale {0}, shortcut {1}: {2} pass(es)")
     @CsvSource({"7.5, false, 2", "7.5, true, 2", "0.5, false, 2", "0.5, true, 1", "1, false, 1", "1, true, 1",
-            "0, true, 1", "1.0001, true, 2"})
+            "0, true, 1", "0, false, 1", "1.0001, true, 2"})
     void passesPerStep(double scale, boolean shortcut, int passes) {
         Guidance.Run run = new ClassifierFreeGuidance(new CfgSettings(scale, 0, 1, shortcut)).start(3);
         for (int i = 0; i < 3; i++) {

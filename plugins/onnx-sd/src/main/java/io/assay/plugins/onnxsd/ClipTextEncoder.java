@@ -58,7 +58,7 @@ public final class ClipTextEncoder implements TextEncoder {
         Path tokDir = ModelDir.require(dir, "tokenizer", NAME);
         ModelDir.checkIndex(dir, NAME);
         try {
-            this.tokenizer = ClipTokenizer.load(tokDir);
+            this.tokenizer = Tokenizers.of(tokDir);
         } catch (IOException | RuntimeException e) {
             throw new StageException(ErrorCode.MODEL_INVALID, "Component 'clip': cannot load the tokenizer in '"
                     + tokDir + "': " + e.getMessage(), e);

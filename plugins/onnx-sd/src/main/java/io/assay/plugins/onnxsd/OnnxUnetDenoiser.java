@@ -1,7 +1,6 @@
 package io.assay.plugins.onnxsd;
 
 import ai.onnxruntime.OnnxJavaType;
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.assay.sdk.Component;
@@ -16,8 +15,6 @@ import io.assay.sdk.onnx.TensorSpec;
 import io.assay.sdk.tensor.Tensor;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 import org.pf4j.Extension;
 
@@ -36,6 +33,8 @@ public final class OnnxUnetDenoiser implements Denoiser {
     static final String NAME = "onnx-unet";
 
     private final OnnxModel model;
+    private final OnnxModel.Binding binding;
+    private final String output;
     private final TensorSpec timestep;
     private final PredictionType prediction;
     private final int channels;
@@ -87,6 +86,9 @@ public final class OnnxUnetDenoiser implements Denoiser {
             model.close();
             throw e;
         }
+        this.output = model.outputs().containsKey("out_sample") ? "out_sample"
+                : model.outputs().keySet().iterator().next();
+        this.binding = model.binding();
     }
 
     @Override
@@ -103,19 +105,19 @@ public final class OnnxUnetDenoiser implements Denoiser {
                     + " samples but " + encoderHiddenStates.dim(0) + " rows of hidden states");
         }
         double truncated = (double) (long) t;
-        Map<String, OnnxTensor> in = new LinkedHashMap<>();
-        try {
-            in.put("sample", model.floatInput("sample", sample));
-            long[] tShape = timestep.rank() == 0 ? new long[0] : new long[] {1};
-            in.put("timestep", model.numberInput("timestep", new double[] {truncated}, tShape));
-            in.put("encoder_hidden_states", model.floatInput("encoder_hidden_states", encoderHiddenStates));
-        } catch (OrtException e) {
-            in.values().forEach(OnnxTensor::close);
-            throw new StageException(ErrorCode.INTERNAL, "Component 'onnx-unet': cannot build inputs: " + e, e);
+        // One native buffer per input for the whole run: the latents are copied in each step, the hidden states
+        // once per run (the engine hands the same tensor every step), the prediction written in place by ORT.
+        synchronized (binding) {
+            try {
+                binding.input("sample", sample);
+                long[] tShape = timestep.rank() == 0 ? new long[0] : new long[] {1};
+                binding.number("timestep", new double[] {truncated}, tShape);
+                binding.constant("encoder_hidden_states", encoderHiddenStates);
+            } catch (OrtException e) {
+                throw new StageException(ErrorCode.INTERNAL, "Component 'onnx-unet': cannot build inputs: " + e, e);
+            }
+            return binding.run(output, sample.shape());
         }
-        String out = model.outputs().containsKey("out_sample") ? "out_sample" : model.outputs().keySet().iterator()
-                .next();
-        return model.run(in, Set.of(out)).get(out);
     }
 
     @Override
@@ -137,6 +139,9 @@ public final class OnnxUnetDenoiser implements Denoiser {
     public void close() {
         if (!closed) {
             closed = true;
+            synchronized (binding) {
+                binding.close();
+            }
             model.close();
         }
     }

@@ -28,6 +28,7 @@ import org.pf4j.Extension;
  * present, {@code vae_encoder/model.onnx} whose output is either {@code latent_sample} {@code [b, 4, h, w]} (the
  * distribution's mean, as the older exporters and the reference write it) or {@code latent_parameters}
  * {@code [b, 8, h, w]} (mean ‖ log-variance, optimum ≥ 1.23). Latents in and out are scaled by the scaling factor.
+ * The encoder is opened on first use, so text-to-image never loads it.
  */
 @Extension
 @Component(name = "onnx-vae", description = "SD VAE (AutoencoderKL) on ONNX Runtime", settings = VaeSettings.class)
@@ -35,19 +36,22 @@ public final class OnnxVaeAutoencoder implements Autoencoder {
 
     static final String NAME = "onnx-vae";
 
+    private final OnnxSessions sessions;
+    private final Path encoderFile;
     private final OnnxModel decoder;
-    private final OnnxModel encoder;
-    private final String encoderOutput;
+    private OnnxModel encoder;
+    private String encoderOutput;
     private final float scaling;
     private final int factor;
     private final int channels;
     private final VaeSettings settings;
     private volatile boolean closed;
 
-    /** Opens and validates the decoder (and the encoder when the directory has one). */
+    /** Opens and validates the decoder (the encoder waits for the first image to encode). */
     @Inject
     public OnnxVaeAutoencoder(VaeSettings settings, StageContext ctx, OnnxSessions sessions) {
         this.settings = settings;
+        this.sessions = sessions;
         Path dir = settings.modelDir();
         Path decFile = ModelDir.require(dir, "vae_decoder/model.onnx", NAME);
         ModelDir.checkIndex(dir, NAME);
@@ -62,37 +66,43 @@ public final class OnnxVaeAutoencoder implements Autoencoder {
                 ? 1 << (cfg.get("block_out_channels").size() - 1) : 8;
         Set<OnnxJavaType> floats = Set.of(OnnxJavaType.FLOAT, OnnxJavaType.FLOAT16);
         this.decoder = sessions.open(decFile, NAME);
-        OnnxModel enc = null;
         try {
             TensorSpec in = decoder.requireInput("latent_sample", floats, Set.of(4));
             decoder.requireOutput("sample", floats, Set.of(4));
             this.channels = cfg != null && cfg.path("latent_channels").isInt() ? cfg.get("latent_channels").asInt()
                     : in.shape()[1] > 0 ? (int) in.shape()[1] : 4;
-            Path encFile = dir.resolve("vae_encoder/model.onnx");
-            if (Files.exists(encFile)) {
-                enc = sessions.open(encFile, NAME);
+        } catch (RuntimeException e) {
+            decoder.close();
+            throw e;
+        }
+        Path encFile = dir.resolve("vae_encoder/model.onnx");
+        this.encoderFile = Files.exists(encFile) ? encFile : null;
+    }
+
+    /** The encoder, opened and validated on first use. */
+    private synchronized OnnxModel encoder() {
+        if (encoder == null) {
+            Set<OnnxJavaType> floats = Set.of(OnnxJavaType.FLOAT, OnnxJavaType.FLOAT16);
+            OnnxModel enc = sessions.open(encoderFile, NAME);
+            try {
                 enc.requireInput("sample", floats, Set.of(4));
                 if (enc.outputs().containsKey("latent_sample")) {
                     enc.requireOutput("latent_sample", floats, Set.of(4));
-                    this.encoderOutput = "latent_sample";
+                    encoderOutput = "latent_sample";
                 } else if (enc.outputs().containsKey("latent_parameters")) {
                     enc.requireOutput("latent_parameters", floats, Set.of(4));
-                    this.encoderOutput = "latent_parameters";
+                    encoderOutput = "latent_parameters";
                 } else {
                     throw enc.invalid("has neither output 'latent_sample' nor 'latent_parameters'; its outputs are "
                             + OnnxModel.describe(enc.outputs()));
                 }
-            } else {
-                this.encoderOutput = null;
-            }
-        } catch (RuntimeException e) {
-            decoder.close();
-            if (enc != null) {
+            } catch (RuntimeException e) {
                 enc.close();
+                throw e;
             }
-            throw e;
+            encoder = enc;
         }
-        this.encoder = enc;
+        return encoder;
     }
 
     @Override
@@ -113,9 +123,10 @@ public final class OnnxVaeAutoencoder implements Autoencoder {
     @Override
     public Tensor encode(Tensor image, LatentSampling sampling, NoiseStream noise) {
         checkOpen();
-        if (encoder == null) {
+        if (encoderFile == null) {
             throw StageException.unsupported(NAME, "encoding images: the model directory has no vae_encoder/");
         }
+        OnnxModel encoder = encoder();
         if (image.rank() != 4 || image.dim(1) != 3 || image.dim(2) % factor != 0 || image.dim(3) % factor != 0) {
             throw new StageException(ErrorCode.INVALID_INPUT, "Component 'onnx-vae': image must be [B, 3, H, W] with"
                     + " H and W multiples of " + factor + " but is " + image.shapeString());
@@ -269,8 +280,10 @@ public final class OnnxVaeAutoencoder implements Autoencoder {
         if (!closed) {
             closed = true;
             decoder.close();
-            if (encoder != null) {
-                encoder.close();
+            synchronized (this) {
+                if (encoder != null) {
+                    encoder.close();
+                }
             }
         }
     }

@@ -132,7 +132,7 @@ class TinySdModelTest {
     void corruptFilesAreRefusedAtConstructionNamingComponentAndFile(String corrupt, @TempDir Path tmp)
             throws IOException {
         Path model = overlay("corrupt/" + corrupt, tmp.resolve("m"));
-        int before = sessions.openSessions();
+        int before = sessions.stats().inUse();
         assertThatThrownBy(() -> {
             try (ClipTextEncoder te = new ClipTextEncoder(new ClipSettings(model, "truncate"),
                     new TestStageContext("text-encoder", "clip"), sessions);
@@ -157,7 +157,7 @@ class TinySdModelTest {
                         default -> throw new AssertionError(corrupt);
                     }
                 });
-        assertThat(sessions.openSessions()).as("no session left open").isEqualTo(before);
+        assertThat(sessions.stats().inUse()).as("no session left held").isEqualTo(before);
     }
 
     @Test
@@ -206,13 +206,43 @@ class TinySdModelTest {
         OnnxUnetDenoiser b = new OnnxUnetDenoiser(new UnetSettings(model, null), new TestStageContext("d", "onnx-unet"),
                 sessions);
         assertThat(sessions.sessionsCreated() - created).isEqualTo(1);
-        int open = sessions.openSessions();
+        int held = sessions.stats().inUse();
         a.close();
         a.close();
-        assertThat(sessions.openSessions()).isEqualTo(open);
+        assertThat(sessions.stats().inUse()).isEqualTo(held);
         b.close();
-        assertThat(sessions.openSessions()).isEqualTo(open - 1);
+        assertThat(sessions.stats().inUse()).isEqualTo(held - 1);
         assertThatThrownBy(() -> b.predict(Tensor.zeros(1, 4, 8, 8), 1, Tensor.zeros(1, 77, 32)))
                 .isInstanceOf(StageException.class).hasMessageContaining("closed");
+    }
+
+    @Test
+    void textToImageNeverOpensTheVaeEncoderAndTheFirstEncodeDoes(@TempDir Path tmp) throws IOException {
+        Path model = overlay(null, tmp.resolve("m"));
+        int created = sessions.sessionsCreated();
+        try (OnnxVaeAutoencoder vae = new OnnxVaeAutoencoder(new VaeSettings(model, null),
+                new TestStageContext("autoencoder", "onnx-vae"), sessions)) {
+            vae.decode(Tensor.zeros(1, 4, 8, 8));
+            assertThat(sessions.sessionsCreated() - created).as("the decoder only").isEqualTo(1);
+            Tensor latents = vae.encode(Tensor.zeros(1, 3, 64, 64), io.assay.sdk.diffusion.LatentSampling.MEAN,
+                    null);
+            assertThat(latents.shape()).containsExactly(1, 4, 8, 8);
+            assertThat(sessions.sessionsCreated() - created).as("and the encoder on first use").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void theTokenizerIsParsedOncePerFilesAndAgainWhenTheyChange(@TempDir Path tmp) throws IOException {
+        Path model = overlay(null, tmp.resolve("m"));
+        Path dir = model.resolve("tokenizer");
+        io.assay.lib.clip.ClipTokenizer first = Tokenizers.of(dir);
+        assertThat(Tokenizers.of(dir)).isSameAs(first);
+        Path merges = dir.resolve("merges.txt");
+        Files.setLastModifiedTime(merges, java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(merges).toMillis() + 60_000));
+        io.assay.lib.clip.ClipTokenizer reparsed = Tokenizers.of(dir);
+        assertThat(reparsed).isNotSameAs(first);
+        assertThat(reparsed.report("a red circle", io.assay.lib.clip.LongPromptPolicy.TRUNCATE, 77).ids())
+                .isEqualTo(first.report("a red circle", io.assay.lib.clip.LongPromptPolicy.TRUNCATE, 77).ids());
     }
 }

@@ -133,18 +133,109 @@ public final class OnnxModel implements AutoCloseable {
 
     /** A float tensor for {@code input}, converted to the input's declared type (float32 or float16). */
     public OnnxTensor floatInput(String input, Tensor t) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        TensorSpec spec = inputs.get(input);
-        if (spec != null && spec.type() == OnnxJavaType.FLOAT16) {
-            ByteBuffer b = ByteBuffer.allocateDirect(t.size() * 2).order(ByteOrder.nativeOrder());
-            ShortBuffer sb = b.asShortBuffer();
-            for (float f : t.data()) {
-                sb.put(Fp16Conversions.floatToFp16(f));
-            }
-            sb.rewind();
-            return OnnxTensor.createTensor(env, sb, t.shape(), OnnxJavaType.FLOAT16);
+        return NativeBuffer.of(isHalf(inputs, input), t.shape()).fill(t.data()).tensor();
+    }
+
+    private static boolean isHalf(Map<String, TensorSpec> specs, String name) {
+        TensorSpec spec = specs.get(name);
+        return spec != null && spec.type() == OnnxJavaType.FLOAT16;
+    }
+
+    /**
+     * Reusable native memory for running this model over and over (the denoiser's loop): inputs are copied into the
+     * same native buffer while their shape is unchanged, an input that is a run's constant (the hidden states) is
+     * copied only when another tensor object arrives, and outputs are written by ONNX Runtime straight into buffers
+     * kept from the last call. Numbers are the same as {@link #run}'s. One binding per stage instance; not for
+     * concurrent use.
+     */
+    public Binding binding() {
+        return new Binding();
+    }
+
+    /** See {@link #binding()}. */
+    public final class Binding implements AutoCloseable {
+
+        private final Map<String, NativeBuffer> in = new LinkedHashMap<>();
+        private final Map<String, Tensor> lastSource = new LinkedHashMap<>();
+        private final Map<String, NativeBuffer> out = new LinkedHashMap<>();
+
+        private Binding() {
         }
-        return OnnxTensor.createTensor(env, FloatBuffer.wrap(t.data()), t.shape());
+
+        /** Binds a float input (copied into the buffer kept for it). */
+        public void input(String name, Tensor t) throws OrtException {
+            NativeBuffer b = in.get(name);
+            if (b == null || !java.util.Arrays.equals(b.shape(), t.shape())) {
+                if (b != null) {
+                    b.close();
+                }
+                b = NativeBuffer.of(isHalf(inputs, name), t.shape());
+                in.put(name, b);
+            }
+            b.fill(t.data());
+            lastSource.remove(name);
+        }
+
+        /**
+         * Binds a float input that stays the same over a run (the text encoder's hidden states): the same tensor object
+         * as last time is not copied again (tensors handed to stages are never modified), another one is.
+         */
+        public void constant(String name, Tensor t) throws OrtException {
+            if (lastSource.get(name) != t) {
+                input(name, t);
+                lastSource.put(name, t);
+            }
+        }
+
+        /** Binds a scalar or vector input (a timestep) in its declared type; small, so created per call. */
+        public void number(String name, double[] values, long[] shape) throws OrtException {
+            NativeBuffer old = in.put(name, NativeBuffer.wrap(numberInput(name, values, shape)));
+            lastSource.remove(name);
+            if (old != null) {
+                old.close();
+            }
+        }
+
+        /**
+         * Runs the model with the bound inputs and returns {@code output} (of the given shape) as a new float32
+         * tensor.
+         *
+         * @throws StageException {@code CLOSED} after the model was closed, {@code MODEL_INVALID} when ONNX Runtime
+         *     fails
+         */
+        public Tensor run(String output, long[] shape) {
+            if (closed.get()) {
+                throw new StageException(ErrorCode.CLOSED, "Component '" + component + "' was closed");
+            }
+            try {
+                NativeBuffer o = out.get(output);
+                if (o == null || !java.util.Arrays.equals(o.shape(), shape)) {
+                    if (o != null) {
+                        o.close();
+                    }
+                    o = NativeBuffer.of(isHalf(outputs, output), shape);
+                    out.put(output, o);
+                }
+                Map<String, OnnxTensor> feed = new LinkedHashMap<>();
+                in.forEach((k, v) -> feed.put(k, v.tensor()));
+                try (OrtSession.Result r = shared.session.run(feed, Map.of(output, o.tensor()))) {
+                    return new Tensor(shape.clone(), o.read());
+                }
+            } catch (OrtException e) {
+                throw new StageException(ErrorCode.MODEL_INVALID, "Component '" + component + "': running '" + file
+                        + "' failed: " + e.getMessage(), e);
+            }
+        }
+
+        /** Releases the native buffers. */
+        @Override
+        public void close() {
+            in.values().forEach(NativeBuffer::close);
+            out.values().forEach(NativeBuffer::close);
+            in.clear();
+            out.clear();
+            lastSource.clear();
+        }
     }
 
     /** A scalar or vector for {@code input} in its declared type (float32, float16, int32 or int64). */
@@ -233,12 +324,7 @@ public final class OnnxModel implements AutoCloseable {
         float[] data = new float[n];
         switch (info.type) {
             case FLOAT -> t.getFloatBuffer().get(data);
-            case FLOAT16 -> {
-                ShortBuffer sb = t.getShortBuffer();
-                for (int i = 0; i < n; i++) {
-                    data[i] = Fp16Conversions.fp16ToFloat(sb.get(i));
-                }
-            }
+            case FLOAT16 -> NativeBuffer.halfToFloat(t.getShortBuffer(), data);
             case DOUBLE -> {
                 java.nio.DoubleBuffer db = t.getDoubleBuffer();
                 for (int i = 0; i < n; i++) {

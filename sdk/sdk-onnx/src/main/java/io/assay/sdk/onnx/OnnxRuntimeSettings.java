@@ -3,23 +3,33 @@ package io.assay.sdk.onnx;
 import io.assay.sdk.Setting;
 import java.util.List;
 
-/** The {@code onnx} section: how ONNX Runtime sessions are created. */
+/** The {@code onnx} section: how ONNX Runtime sessions are created, shared, kept and threaded. */
 public record OnnxRuntimeSettings(
         @Setting(doc = "Execution providers in order of preference: cpu, cuda, tensorrt, rocm, dnnl, openvino, "
                 + "coreml, xnnpack.", defaultValue = "[cpu]") List<String> executionProviders,
-        @Setting(doc = "When a preferred provider is unavailable: 'cpu' falls back to the next one and says so, "
-                + "'fail' refuses.", defaultValue = "cpu", oneOf = {"cpu", "fail"}) String fallback,
+        @Setting(doc = "When a preferred provider is unavailable or a session cannot be created on it (no device, "
+                + "out of memory, library mismatch): 'cpu' falls back to the next provider (and to cpu) and says "
+                + "so, 'fail' refuses.", defaultValue = "cpu", oneOf = {"cpu", "fail"}) String fallback,
         @Setting(doc = "CUDA device id.", defaultValue = "0", min = 0) int cudaDeviceId,
         @Setting(doc = "CUDA memory limit in bytes (gpu_mem_limit); 0 = unlimited.", defaultValue = "0", min = 0)
         long cudaMemoryLimit,
-        @Setting(doc = "Threads within one operator; 0 = ONNX Runtime's default.", defaultValue = "0", min = 0)
+        @Setting(doc = "Threads within one operator for each session's own pool; 0 = no per-session pools: every "
+                + "session shares the process-wide pool of onnx.threads.", defaultValue = "0", min = 0)
         int intraOpThreads,
         @Setting(doc = "Threads across operators; 0 = ONNX Runtime's default.", defaultValue = "0", min = 0)
         int interOpThreads,
         @Setting(doc = "Graph optimization level.", defaultValue = "all",
                 oneOf = {"disable", "basic", "extended", "all"}) String optimizationLevel,
         @Setting(doc = "Ask providers for deterministic kernels (setDeterministicCompute).", defaultValue = "false")
-        boolean deterministic) {
+        boolean deterministic,
+        @Setting(doc = "The thread budget: one ONNX Runtime intra-op pool of this many threads, shared by every "
+                + "session and every concurrent run (serve --workers); 0 = one thread per core.", defaultValue = "0",
+                min = 0) int threads,
+        @Setting(doc = "Seconds a loaded model no pipeline uses stays loaded for the next run; 0 = unload as soon "
+                + "as the last pipeline using it closes.", defaultValue = "600", min = 0) long sessionIdleSeconds,
+        @Setting(doc = "Memory budget of loaded models in MiB (their files' sizes); beyond it the least recently "
+                + "used models no pipeline uses are unloaded; 0 = half of the physical memory.", defaultValue = "0",
+                min = 0) long sessionMemoryMb) {
 
     /** The providers ONNX Runtime Java can add, by config name. */
     public static final List<String> KNOWN_PROVIDERS = List.of("cpu", "cuda", "tensorrt", "rocm", "dnnl", "openvino",
@@ -39,8 +49,20 @@ public record OnnxRuntimeSettings(
         }
     }
 
-    /** CPU only, ONNX Runtime's defaults. */
+    /** CPU only, every other setting at its default. */
     public static OnnxRuntimeSettings cpu() {
-        return new OnnxRuntimeSettings(List.of("cpu"), "cpu", 0, 0, 0, 0, "all", false);
+        return new OnnxRuntimeSettings(List.of("cpu"), "cpu", 0, 0, 0, 0, "all", false, 0, 600, 0);
+    }
+
+    /** These settings with other providers and fallback. */
+    public OnnxRuntimeSettings withProviders(List<String> providers, String fallbackPolicy) {
+        return new OnnxRuntimeSettings(providers, fallbackPolicy, cudaDeviceId, cudaMemoryLimit, intraOpThreads,
+                interOpThreads, optimizationLevel, deterministic, threads, sessionIdleSeconds, sessionMemoryMb);
+    }
+
+    /** These settings with another cache policy. */
+    public OnnxRuntimeSettings withCache(long idleSeconds, long memoryMb) {
+        return new OnnxRuntimeSettings(executionProviders, fallback, cudaDeviceId, cudaMemoryLimit, intraOpThreads,
+                interOpThreads, optimizationLevel, deterministic, threads, idleSeconds, memoryMb);
     }
 }
