@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.assay.framework.io.PngFiles;
+import io.assay.sdk.tensor.RgbImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,6 +71,18 @@ class CompareIT {
         assertThat(applied[0]).isZero();
         assertThat(applied[1]).isPositive().isLessThan(applied[2]);
         assertThat(applied[2]).isLessThan(applied[3]);
+        // The composing world (issue 11): every guidance scale gives its own image, not only CFG 0 vs the rest.
+        List<RgbImage> sweep = new ArrayList<>();
+        for (JsonNode cell : r.get("results")) {
+            sweep.add(PngFiles.read(out.resolve(cell.get("image").asText())));
+        }
+        for (int i = 0; i < 4; i++) {
+            for (int j = i + 1; j < 4; j++) {
+                assertThat(meanAbsDiff(sweep.get(i), sweep.get(j))).as("mean |Δpixel| between CFG %s and %s",
+                        r.get("results").get(i).get("guidance.scale").asText(),
+                        r.get("results").get(j).get("guidance.scale").asText()).isGreaterThan(2.0);
+            }
+        }
         // Provenance: every model file hashed, the runtime and its provider, the A1111 line.
         JsonNode prov = cfg12.get("provenance");
         assertThat(prov.get("modelFilesSha256").get("unet/model.onnx").asText()).hasSize(64);
@@ -91,9 +107,42 @@ class CompareIT {
     }
 
     @Test
+    void theGaussianNoiseSeedsGiveFourDifferentImages(@TempDir Path out) throws Exception {
+        Path exp = Dist.configs().resolve("experiments/gaussian-noise.conf");
+        Dist.cli("compare", exp.toString(), "--out", out.toString(), "--set", cacheSet()).requireOk();
+        JsonNode r = results(out);
+        assertThat(r.get("results")).hasSize(4);
+        List<RgbImage> images = new ArrayList<>();
+        for (JsonNode cell : r.get("results")) {
+            images.add(PngFiles.read(out.resolve(cell.get("image").asText())));
+        }
+        for (int i = 0; i < 4; i++) {
+            for (int j = i + 1; j < 4; j++) {
+                assertThat(meanAbsDiff(images.get(i), images.get(j))).as("mean |Δpixel| between seeds %d and %d", i, j)
+                        .isGreaterThan(2.0);
+            }
+        }
+    }
+
+    /** Mean absolute difference of two images' 8-bit channel values. */
+    static double meanAbsDiff(RgbImage a, RgbImage b) {
+        assertThat(b.width()).isEqualTo(a.width());
+        assertThat(b.height()).isEqualTo(a.height());
+        long sum = 0;
+        for (int y = 0; y < a.height(); y++) {
+            for (int x = 0; x < a.width(); x++) {
+                for (int c = 0; c < 3; c++) {
+                    sum += Math.abs(a.get(x, y, c) - b.get(x, y, c));
+                }
+            }
+        }
+        return sum / (3.0 * a.width() * a.height());
+    }
+
+    @Test
     void aRunKilledMidwayResumesWithOnlyTheMissingCells(@TempDir Path out) throws Exception {
         Path exp = Dist.configs().resolve("experiments/commodity-cfg-sweep.conf");
-        int steps = 300; // long enough cells that the kill lands between the first and the last
+        int steps = 100; // long enough cells that the kill lands between the first and the last
         // Build the world first so the killed process spends its time on cells.
         Dist.cli("generate", "x", "--steps", "1", "--out", out.resolve("warm").toString(), "--set", cacheSet())
                 .requireOk();

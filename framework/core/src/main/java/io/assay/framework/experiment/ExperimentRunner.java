@@ -76,6 +76,13 @@ public final class ExperimentRunner {
             return size() > KEPT_ENCODINGS;
         }
     };
+    /** The text encoder's trace events for each kept encoding, replayed into the traces of runs that reuse it. */
+    private final Map<String, List<Map<String, Object>>> encodingReports = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, List<Map<String, Object>>> eldest) {
+            return size() > KEPT_ENCODINGS;
+        }
+    };
     private final Map<Path, ImageTextScorer> scorers = new LinkedHashMap<>();
     private int trajectories;
     private int decodes;
@@ -122,6 +129,7 @@ public final class ExperimentRunner {
             scorers.values().forEach(ImageTextScorer::close);
             scorers.clear();
             encodings.clear();
+            encodingReports.clear();
         }
         ExperimentReport.write(plan, dir);
         Summary s = new Summary(dir, plan.cells().size(), missing.size(), trajectories, decodes, encodingCalls,
@@ -156,7 +164,12 @@ public final class ExperimentRunner {
             if (embeddings == null) {
                 embeddings = engine.encode(a.pipeline().textEncoder(), run, timings);
                 encodings.put(encodingKey, embeddings);
+                encodingReports.put(encodingKey, a.trace() == null ? List.of() : a.trace().events("text-encoder"));
                 encodingCalls++;
+            } else if (a.trace() != null) {
+                // The encoder did not run for this trajectory; its report (tokens, truncation) still belongs in
+                // this cell's trace, marked as reused.
+                a.trace().replay(encodingReports.getOrDefault(encodingKey, List.of()));
             }
             Steps steps = new Steps();
             StepObserver observer = a.trace() == null ? steps : StepObservers.all(List.of(steps, a.trace()));

@@ -304,12 +304,14 @@ public final class AssayRuntime implements AutoCloseable {
     }
 
     private Path buildWorld(ModelSettings model) {
-        return EmbeddedWorld.ensure(expandHome(model.cacheDir()), WorldCompiler.Spec.defaults(), model.worldDataset(),
+        WorldCompiler.Spec spec = WorldCompiler.Spec.defaults().withDenoiser("memorize".equals(model.worldDenoiser())
+                ? WorldCompiler.Denoiser.MEMORIZE : WorldCompiler.Denoiser.LOCAL);
+        return EmbeddedWorld.ensure(expandHome(model.cacheDir()), spec, model.worldDataset(),
                 log::accept);
     }
 
     private static String worldKey(ModelSettings model) {
-        return model.cacheDir() + "|" + model.worldDataset();
+        return model.cacheDir() + "|" + model.worldDataset() + "|" + model.worldDenoiser();
     }
 
     /**

@@ -60,6 +60,29 @@ public final class RunTraceRecorder implements StepObserver {
         };
     }
 
+    /** The events one stage has recorded so far (copies), e.g. to carry a shared encoding's report to another run. */
+    public List<Map<String, Object>> events(String stage) {
+        synchronized (events) {
+            return events.stream().filter(e -> stage.equals(e.get("stage"))).map(LinkedHashMap::new)
+                    .map(m -> (Map<String, Object>) m).toList();
+        }
+    }
+
+    /**
+     * Adds events another run recorded (a text encoding computed once and shared), each marked
+     * {@code "reused": true} so a reader knows the stage did not run again for this trace.
+     */
+    public void replay(List<Map<String, Object>> recorded) {
+        synchronized (events) {
+            for (Map<String, Object> e : recorded) {
+                Map<String, Object> copy = new LinkedHashMap<>(e);
+                copy.put("millis", (System.nanoTime() - startNanos) / 1e6);
+                copy.put("reused", true);
+                events.add(copy);
+            }
+        }
+    }
+
     @Override
     public void stepped(StepRecord s) {
         Map<String, Object> m = new LinkedHashMap<>();

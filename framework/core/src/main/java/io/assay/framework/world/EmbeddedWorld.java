@@ -64,38 +64,52 @@ public final class EmbeddedWorld {
                 return dir;
             }
             Files.createDirectories(cacheRoot);
-            try (FileChannel ch = FileChannel.open(cacheRoot.resolve(".world.lock"), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE); FileLock lock = ch.lock()) {
-                if (verified(dir)) {
-                    return dir;
-                }
-                progress.accept("building the embedded world into " + dir + " (first use)…");
-                long t0 = System.nanoTime();
-                Path tmp = Files.createTempDirectory(cacheRoot, ".world-build-");
-                try {
-                    if (dataset == null) {
-                        WorldCompiler.compile(spec, tmp);
-                    } else {
-                        List<WorldCompiler.Example> examples = CuratedDataset.examples(dataset, spec.size());
-                        progress.accept("compiling " + examples.size() + " curated examples from " + dataset);
-                        WorldCompiler.compile(examples, spec, tmp);
-                    }
-                    writeManifest(tmp, spec);
-                    deleteTree(dir);
-                    try {
-                        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-                    } catch (AtomicMoveNotSupportedException e) {
-                        Files.move(tmp, dir);
-                    }
-                } finally {
-                    deleteTree(tmp);
-                }
-                progress.accept(String.format("embedded world built in %.1f s", (System.nanoTime() - t0) / 1e9));
-                return dir;
+            // A file lock guards against other processes; within this JVM two threads (the plugin loader's early
+            // check and a run) must not both hold it, or the JDK throws OverlappingFileLockException: serialise
+            // them on one monitor per cache directory first.
+            Object monitor = MONITORS.computeIfAbsent(cacheRoot.toAbsolutePath().normalize(), k -> new Object());
+            synchronized (monitor) {
+                return buildLocked(cacheRoot, dir, spec, dataset, progress);
             }
         } catch (IOException e) {
             throw new StageException(ErrorCode.MODEL_MISSING, "cannot build the embedded world in '" + dir + "': "
                     + e.getMessage(), e);
+        }
+    }
+
+    private static final java.util.concurrent.ConcurrentHashMap<Path, Object> MONITORS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Path buildLocked(Path cacheRoot, Path dir, WorldCompiler.Spec spec, Path dataset,
+            Consumer<String> progress) throws IOException {
+        try (FileChannel ch = FileChannel.open(cacheRoot.resolve(".world.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock lock = ch.lock()) {
+            if (verified(dir)) {
+                return dir;
+            }
+            progress.accept("building the embedded world into " + dir + " (first use)…");
+            long t0 = System.nanoTime();
+            Path tmp = Files.createTempDirectory(cacheRoot, ".world-build-");
+            try {
+                if (dataset == null) {
+                    WorldCompiler.compile(spec, tmp);
+                } else {
+                    List<WorldCompiler.Example> examples = CuratedDataset.examples(dataset, spec.size());
+                    progress.accept("compiling " + examples.size() + " curated examples from " + dataset);
+                    WorldCompiler.compile(examples, spec, tmp);
+                }
+                writeManifest(tmp, spec);
+                deleteTree(dir);
+                try {
+                    Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, dir);
+                }
+            } finally {
+                deleteTree(tmp);
+            }
+            progress.accept(String.format("embedded world built in %.1f s", (System.nanoTime() - t0) / 1e9));
+            return dir;
         }
     }
 

@@ -1,5 +1,7 @@
 package io.assay.framework.world;
 
+import io.assay.lib.onnxgraph.OnnxGraph;
+
 /**
  * The world's text encoder: hidden[t] = U[id_t] + P[id_{t−1}] ⊙ Q[id_t] (the pair term is zero at t = 0), pooled
  * output = Σ_t hidden[t]. Unigram rows carry the words; the adjacent-pair products (nearly orthogonal for different
@@ -27,26 +29,29 @@ final class TextModel {
         return out;
     }
 
-    /** {@code input_ids} int32 [batch, 77] → {@code last_hidden_state} [batch, 77, D], {@code pooler_output} [batch, D]. */
+    /**
+     * {@code input_ids} int32 [batch, sequence] → {@code last_hidden_state} [batch, sequence, D], {@code pooler_output}
+     * [batch, D]. Any sequence length: a chunking text encoder may send 77·k ids (long prompts); each id's pair term
+     * looks one position back.
+     */
     static byte[] graph(float[] u, float[] p, float[] q, int vocab, int d) {
-        OnnxGraph g = new OnnxGraph("assay-world-text-encoder");
-        g.input("input_ids", OnnxGraph.INT32, new long[] {-1, 77}, "batch_size");
+        OnnxGraph g = new OnnxGraph("assay-world-text-encoder").producer("assay-world");
+        g.input("input_ids", OnnxGraph.INT32, new long[] {-1, -1}, "batch_size", "sequence");
         String ids = g.op("Cast", new String[] {"input_ids"}, OnnxGraph.intAttr("to", OnnxGraph.INT64));
         String uw = g.floats("U", new long[] {vocab, d}, u);
         String pw = g.floats("P", new long[] {vocab, d}, p);
         String qw = g.floats("Q", new long[] {vocab, d}, q);
         String uni = g.op("Gather", new String[] {uw, ids});
         String prevAll = g.op("Gather", new String[] {pw, ids});
-        String pads = g.longs("pads", new long[] {6}, 0, 1, 0, 0, 0, 0);
-        String shifted = g.op("Pad", new String[] {prevAll, pads});
-        String prev = g.op("Slice", new String[] {shifted, g.longs("starts", new long[] {1}, 0),
-            g.longs("ends", new long[] {1}, 77), g.longs("axes", new long[] {1}, 1)});
+        // Shift the P rows one position later: pad one row in front, drop the last row.
+        String shifted = g.op("Pad", new String[] {prevAll, g.constLongs(0, 1, 0, 0, 0, 0)});
+        String prev = g.slice(shifted, new long[] {0}, new long[] {-1}, new long[] {1});
         String cur = g.op("Gather", new String[] {qw, ids});
         String pair = g.op("Mul", new String[] {prev, cur});
         g.op("Add", new String[] {uni, pair}, "last_hidden_state");
-        g.op("ReduceSum", new String[] {"last_hidden_state", g.longs("seq_axis", new long[] {1}, 1)}, "pooler_output",
+        g.op("ReduceSum", new String[] {"last_hidden_state", g.constLongs(1)}, "pooler_output",
                 OnnxGraph.intAttr("keepdims", 0));
-        g.output("last_hidden_state", OnnxGraph.FLOAT, new long[] {-1, 77, d}, "batch_size");
+        g.output("last_hidden_state", OnnxGraph.FLOAT, new long[] {-1, -1, d}, "batch_size", "sequence");
         g.output("pooler_output", OnnxGraph.FLOAT, new long[] {-1, d}, "batch_size");
         return g.toBytes();
     }

@@ -52,12 +52,18 @@ public final class WorldCompiler {
      * @param records corpus size
      * @param size native image size in pixels (a multiple of 8)
      * @param hidden text embedding width D
-     * @param beta sharpness of the prompt–caption weighting
+     * @param beta sharpness of the prompt–caption weighting (memorizing denoiser)
+     * @param denoiser which denoiser the world's U-Net is
      */
-    public record Spec(long seed, int records, int size, int hidden, double beta) {
+    public record Spec(long seed, int records, int size, int hidden, double beta, Denoiser denoiser) {
         /** The embedded default. */
         public static Spec defaults() {
-            return new Spec(20261123L, 2400, 64, 128, 200.0);
+            return new Spec(20261123L, 2400, 64, 128, 200.0, Denoiser.LOCAL);
+        }
+
+        /** This spec with another denoiser. */
+        public Spec withDenoiser(Denoiser d) {
+            return new Spec(seed, records, size, hidden, beta, d);
         }
 
         /** A short hash of the spec and the compiler version, naming the cache directory. */
@@ -67,7 +73,15 @@ public final class WorldCompiler {
     }
 
     /** Bumped whenever the compiler's output changes. */
-    static final String VERSION = "world-4";
+    static final String VERSION = "world-6";
+
+    /** The world's U-Net. */
+    public enum Denoiser {
+        /** The local, equivariant window posterior with local conditioning: composes new images (the default). */
+        LOCAL,
+        /** The exact posterior mean over whole training latents: reproduces its training images. */
+        MEMORIZE
+    }
 
     /**
      * One training example.
@@ -236,49 +250,47 @@ public final class WorldCompiler {
         int cells = grid * grid;
         int fdim = PALETTE_SIZE * cells;
         float[][] palette = paletteLayer();
-        int fd = fdim + 1;
-        double[][] xtx = new double[fd][fd];
-        double[][] xtc = new double[fd][d];
-        double[] row = new double[fd];
+        RidgeFit imageFit = new RidgeFit(fdim + 1, d);
+        double[] row = new double[fdim + 1];
+        double[] target = new double[d];
         for (int i = 0; i < n; i++) {
             float[] f = paletteFeatures(images[i], size, grid, palette);
             for (int j = 0; j < fdim; j++) {
                 row[j] = f[j];
             }
             row[fdim] = 1;
-            for (int a = 0; a < fd; a++) {
-                if (row[a] == 0) {
-                    continue;
-                }
-                for (int b = a; b < fd; b++) {
-                    xtx[a][b] += row[a] * row[b];
-                }
-                for (int c = 0; c < d; c++) {
-                    xtc[a][c] += row[a] * captions[i * d + c];
-                }
+            for (int c = 0; c < d; c++) {
+                target[c] = captions[i * d + c];
             }
+            imageFit.add(row, target);
         }
-        double trace = 0;
-        for (int a = 0; a < fd; a++) {
-            trace += xtx[a][a];
-        }
-        for (int a = 0; a < fd; a++) {
-            for (int b = 0; b < a; b++) {
-                xtx[a][b] = xtx[b][a];
-            }
-            xtx[a][a] += 1e-3 * trace / fd;
-        }
-        double[][] w = Linalg.solveSpd(xtx, xtc);
+        double[][] w = imageFit.solve(1e-3);
 
-        // 5. Write the models and their configs.
+        // 5. Decoder: each cell's pixels from its 5×5 latent neighbourhood (a quarter of the pictures suffice).
+        float[][] rawLatents = new float[(n + 3) / 4][];
+        float[][] someImages = new float[rawLatents.length][];
+        for (int i = 0; i < rawLatents.length; i++) {
+            rawLatents[i] = java.util.Arrays.copyOfRange(raw, 4 * i * m, (4 * i + 1) * m);
+            someImages[i] = images[4 * i];
+        }
+        double[][] decoder = VaeModel.fitDecoder(rawLatents, someImages, grid, size);
+
+        // 6. The denoiser.
         float[] alphasCumprod = alphasCumprod();
+        byte[] unet;
+        if (spec.denoiser() == Denoiser.MEMORIZE) {
+            unet = MemorizingDenoiserModel.graph(x, captions, alphasCumprod, n, m, d, grid, (float) spec.beta());
+        } else {
+            unet = localDenoiser(data, x, captions, alphasCumprod, n, grid, d);
+        }
+
+        // 7. Write the models and their configs.
         write(out.resolve("text_encoder/model.onnx"), TextModel.graph(u, p, q, vs, d));
         write(out.resolve("vae_encoder/model.onnx"), VaeModel.encoder(enc, encBias));
-        write(out.resolve("vae_decoder/model.onnx"), VaeModel.decoder(enc, mean));
-        write(out.resolve("unet/model.onnx"), DenoiserModel.graph(x, captions, alphasCumprod, n, m, d, grid,
-                (float) spec.beta()));
+        write(out.resolve("vae_decoder/model.onnx"), VaeModel.decoder(decoder));
+        write(out.resolve("unet/model.onnx"), unet);
         write(out.resolve("image_encoder/model.onnx"), VaeModel.imageEncoder(palette[0], palette[1], FACTOR, w, fdim,
-                d));
+                d, size));
         writeConfigs(out, json, spec, scaling, d, grid, vs);
         // Every caption shares the template ("a … on a … background"), which dominates raw cosines; scorers subtract
         // the corpus mean embedding from both sides so similarity measures what differs (colours, shapes).
@@ -293,6 +305,42 @@ public final class WorldCompiler {
             em.add((float) (sum / n));
         }
         Files.write(out.resolve("image_encoder/config.json"), json.writeValueAsBytes(ie));
+    }
+
+    /**
+     * The composing denoiser: each picture read into regions, its attributes (foreground and background palette
+     * membership, fill ratio), a ridge map from the prompt embedding to those attributes, and the window banks.
+     */
+    private static byte[] localDenoiser(List<Example> data, float[] x, float[] captions, float[] alphasCumprod, int n,
+            int grid, int d) {
+        List<Regions> regions = new ArrayList<>(n);
+        double[][] attributes = new double[n][];
+        RidgeFit promptFit = new RidgeFit(d + 1, LocalDenoiserModel.ATTRIBUTES);
+        double[] row = new double[d + 1];
+        for (int i = 0; i < n; i++) {
+            Regions r = Regions.of(data.get(i).image(), FACTOR);
+            regions.add(r);
+            double[] a = new double[LocalDenoiserModel.ATTRIBUTES];
+            System.arraycopy(Regions.palette(r.foreground()), 0, a, 0, PALETTE_SIZE);
+            System.arraycopy(Regions.palette(r.background()), 0, a, PALETTE_SIZE, PALETTE_SIZE);
+            a[2 * PALETTE_SIZE] = r.fill();
+            attributes[i] = a;
+            for (int c = 0; c < d; c++) {
+                row[c] = captions[i * d + c];
+            }
+            row[d] = 1;
+            promptFit.add(row, a);
+        }
+        double[][] promptWeights = promptFit.solve(1e-3);
+        List<LocalDenoiserModel.Bank> banks = new ArrayList<>();
+        for (LocalDenoiserModel.Stage stage : LocalDenoiserModel.STAGES) {
+            banks.add(LocalDenoiserModel.bank(stage, x, regions, attributes, n, grid));
+        }
+        return LocalDenoiserModel.graph(banks, promptWeights, alphasCumprod, d);
+    }
+
+    private static String unetClass(Spec spec) {
+        return spec.denoiser() == Denoiser.MEMORIZE ? "IdealDenoiser" : "LocalWindowDenoiser";
     }
 
     /** Palette colours in the image encoder's first layer. */
@@ -389,7 +437,7 @@ public final class WorldCompiler {
         index.put("_assay_world", VERSION);
         for (String[] c : new String[][] {{"scheduler", "diffusers", "PNDMScheduler"},
             {"text_encoder", "assay", "ProceduralTextEncoder"}, {"tokenizer", "transformers", "CLIPTokenizer"},
-            {"unet", "assay", "IdealDenoiser"}, {"vae", "assay", "PcaAutoencoder"}}) {
+            {"unet", "assay", unetClass(spec)}, {"vae", "assay", "PcaAutoencoder"}}) {
             index.putArray(c[0]).add(c[1]).add(c[2]);
         }
         Files.write(out.resolve("model_index.json"), json.writeValueAsBytes(index));
@@ -409,12 +457,25 @@ public final class WorldCompiler {
                 }
                 """);
         ObjectNode unet = json.createObjectNode();
-        unet.put("_class_name", "IdealDenoiser");
+        unet.put("_class_name", unetClass(spec));
+        unet.put("world_denoiser", spec.denoiser().name().toLowerCase(java.util.Locale.ROOT));
         unet.put("in_channels", 4);
         unet.put("out_channels", 4);
         unet.put("sample_size", grid);
         unet.put("cross_attention_dim", d);
-        unet.put("beta", spec.beta());
+        if (spec.denoiser() == Denoiser.MEMORIZE) {
+            unet.put("beta", spec.beta());
+        } else {
+            ArrayNode stages = unet.putArray("stages");
+            for (LocalDenoiserModel.Stage st : LocalDenoiserModel.STAGES) {
+                ObjectNode o = stages.addObject();
+                o.put("above_timestep", Double.isInfinite(st.above()) ? -1 : st.above());
+                o.put("window", st.window());
+                o.put("pool", st.pool());
+                o.put("image_stride", st.imageStride());
+            }
+            unet.put("lambda", LocalDenoiserModel.LAMBDA);
+        }
         Files.write(out.resolve("unet/config.json"), json.writeValueAsBytes(unet));
         for (String part : new String[] {"vae_encoder", "vae_decoder"}) {
             ObjectNode vae = json.createObjectNode();

@@ -1,5 +1,6 @@
 package io.assay.framework.world;
 
+import io.assay.lib.onnxgraph.OnnxGraph;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -33,7 +34,7 @@ class ClipOnnxScorerTest {
     @Test
     void embedsTextsAndImagesAsTheExportComputesThem(@TempDir Path tmp) throws Exception {
         Path world = tmp.resolve("world");
-        WorldCompiler.compile(new WorldCompiler.Spec(5, 200, 64, 32, 200), world);
+        WorldCompiler.compile(new WorldCompiler.Spec(5, 200, 64, 32, 200, WorldCompiler.Denoiser.LOCAL), world);
         Path clip = Files.createDirectories(tmp.resolve("clip"));
         Files.copy(world.resolve("tokenizer/vocab.json"), clip.resolve("vocab.json"));
         Files.copy(world.resolve("tokenizer/merges.txt"), clip.resolve("merges.txt"));

@@ -29,7 +29,7 @@ class WorldCompilerTest {
 
     @BeforeAll
     static void compile() throws Exception {
-        WorldCompiler.compile(new WorldCompiler.Spec(11, 400, 64, 64, 200), dir);
+        WorldCompiler.compile(new WorldCompiler.Spec(11, 400, 64, 64, 200, WorldCompiler.Denoiser.LOCAL), dir);
         sessions = new OnnxSessions(OnnxRuntimeSettings.cpu());
         tokenizer = ClipTokenizer.load(dir.resolve("tokenizer"));
     }

@@ -60,9 +60,12 @@ public final class OnnxUnetDenoiser implements Denoiser {
                     + "prediction_type '" + pt + "'");
         };
         this.model = sessions.open(file, NAME);
+        this.file = file;
         try {
             Set<OnnxJavaType> floats = Set.of(OnnxJavaType.FLOAT, OnnxJavaType.FLOAT16);
             TensorSpec sample = model.requireInput("sample", floats, Set.of(4));
+            this.fixedHeight = sample.shape()[2];
+            this.fixedWidth = sample.shape()[3];
             this.timestep = model.requireInput("timestep", Set.of(OnnxJavaType.INT64, OnnxJavaType.INT32,
                     OnnxJavaType.FLOAT, OnnxJavaType.FLOAT16, OnnxJavaType.DOUBLE), Set.of(0, 1));
             TensorSpec hidden = model.requireInput("encoder_hidden_states", floats, Set.of(3));
@@ -91,6 +94,10 @@ public final class OnnxUnetDenoiser implements Denoiser {
         this.binding = model.binding();
     }
 
+    private final Path file;
+    private long fixedHeight;
+    private long fixedWidth;
+
     @Override
     public Tensor predict(Tensor sample, double t, Tensor encoderHiddenStates) {
         if (closed) {
@@ -99,6 +106,14 @@ public final class OnnxUnetDenoiser implements Denoiser {
         if (sample.rank() != 4 || sample.dim(1) != channels) {
             throw new StageException(ErrorCode.INVALID_INPUT, "Component 'onnx-unet': sample must be [B, "
                     + channels + ", h, w] but is " + sample.shapeString());
+        }
+        if ((fixedHeight > 0 && sample.dim(2) != fixedHeight) || (fixedWidth > 0 && sample.dim(3) != fixedWidth)) {
+            // A fixed-shape export (or the embedded world's memorizing U-Net) would fail inside ONNX Runtime with a
+            // shape error naming internal nodes: say which size it takes instead.
+            throw new StageException(ErrorCode.INVALID_INPUT, "Component 'onnx-unet': " + file + " takes "
+                    + fixedWidth + "×" + fixedHeight + " latents only (input 'sample' has fixed height and width), "
+                    + "but this run's latents are " + sample.dim(3) + "×" + sample.dim(2)
+                    + "; set run.width/run.height to the size it was exported for");
         }
         if (encoderHiddenStates.dim(0) != sample.dim(0)) {
             throw new StageException(ErrorCode.INVALID_INPUT, "Component 'onnx-unet': " + sample.dim(0)
