@@ -256,11 +256,20 @@ public final class GenerateCommand implements Callable<Integer> {
             int n = result.images().size();
             String base = claim(dir, Slugs.of(run.prompt(), 60) + "-" + run.seed(), n, output.trace());
             List<Path> written = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                RgbImage img = result.images().get(i);
-                Path file = dir.resolve(base + (n > 1 ? "-" + i : "") + ".png");
-                PngFiles.write(file, img, runtime.metadata(config, request, result, i));
-                written.add(file);
+            try {
+                for (int i = 0; i < n; i++) {
+                    RgbImage img = result.images().get(i);
+                    Path file = dir.resolve(base + (n > 1 ? "-" + i : "") + ".png");
+                    PngFiles.write(file, img, runtime.metadata(config, request, result, i));
+                    written.add(file);
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                // Nothing half-written: the names claimed for this run go too (disk full, read-only …).
+                for (int i = 0; i < n; i++) {
+                    Files.deleteIfExists(dir.resolve(base + (n > 1 ? "-" + i : "") + ".png"));
+                }
+                Files.deleteIfExists(dir.resolve(base + ".trace.json"));
+                throw e;
             }
             if (output.saveLatents() != null) {
                 // init.npy is the unit-normal noise the run started from: --init-latents init.npy replays the run.
