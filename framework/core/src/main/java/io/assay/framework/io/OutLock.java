@@ -29,10 +29,18 @@ public final class OutLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Directories this process holds. Checked before a channel is opened: on Linux, closing any descriptor of a file
+     * drops every lock the process holds on it, so a refused second run in the same JVM must not even open one.
+     */
+    private static final java.util.Set<Path> HELD = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private final Path key;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private OutLock(FileChannel channel, FileLock lock) {
+    private OutLock(Path key, FileChannel channel, FileLock lock) {
+        this.key = key;
         this.channel = channel;
         this.lock = lock;
     }
@@ -46,24 +54,38 @@ public final class OutLock implements AutoCloseable {
     public static OutLock acquire(Path dir, String command) throws IOException {
         Files.createDirectories(dir);
         Path file = dir.resolve(FILE);
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
-        FileLock l;
+        Path key = dir.toRealPath();
+        if (!HELD.add(key)) {
+            throw held(dir, command, String.valueOf(ProcessHandle.current().pid()), file);
+        }
         try {
-            l = ch.tryLock();
-        } catch (OverlappingFileLockException e) {
-            l = null; // held by this very process (another run in the same JVM)
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            FileLock l;
+            try {
+                l = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                l = null;
+            }
+            if (l == null) {
+                String holder = holder(ch);
+                ch.close();
+                throw held(dir, command, holder, file);
+            }
+            ch.truncate(0);
+            ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)),
+                    0);
+            ch.force(false);
+            return new OutLock(key, ch, l);
+        } catch (IOException | RuntimeException e) {
+            HELD.remove(key);
+            throw e;
         }
-        if (l == null) {
-            String holder = holder(ch);
-            ch.close();
-            throw new Held("'" + dir + "' is in use by another " + command + " run (PID " + holder + ", lock file '"
-                    + file + "'); wait for it to finish or give another --out");
-        }
-        ch.truncate(0);
-        ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-        ch.force(false);
-        return new OutLock(ch, l);
+    }
+
+    private static Held held(Path dir, String command, String pid, Path file) {
+        return new Held("'" + dir + "' is in use by another " + command + " run (PID " + pid + ", lock file '"
+                + file + "'); wait for it to finish or give another --out");
     }
 
     private static String holder(FileChannel ch) {
@@ -83,6 +105,7 @@ public final class OutLock implements AutoCloseable {
             lock.release();
         } finally {
             channel.close();
+            HELD.remove(key);
         }
     }
 }

@@ -152,6 +152,23 @@ final class RequestPolicy {
         }
     }
 
+    /** Refuses request fields beyond the limits (null = not given). */
+    void checkFields(Integer steps, Integer batch, Integer width, Integer height) {
+        if (steps != null) {
+            check(steps >= 1 && steps <= limits.maxSteps(), "run.steps: steps must be in [1, " + limits.maxSteps()
+                    + "], found " + steps);
+        }
+        if (batch != null) {
+            check(batch >= 1 && batch <= limits.maxBatch(), "run.batch: batch must be in [1, " + limits.maxBatch()
+                    + "], found " + batch);
+        }
+        side("run.width", width);
+        side("run.height", height);
+        if (width != null && height != null && batch != null) {
+            pixels(width, height, batch);
+        }
+    }
+
     /** Refuses a resolved size beyond the limits. */
     void checkSize(int width, int height, int batch, int steps) {
         check(steps >= 1 && steps <= limits.maxSteps(), "run.steps: steps must be in [1, " + limits.maxSteps()

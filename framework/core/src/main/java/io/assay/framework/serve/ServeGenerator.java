@@ -61,7 +61,10 @@ final class ServeGenerator {
      * job is queued, so a refused request costs no worker.
      */
     List<String> prepare(Spec s) {
+        // The dedicated fields against this server's limits first (clearer than the configuration's wider range) …
+        policy.checkFields(s.steps(), s.batch(), s.width(), s.height());
         List<String> sets = overrides(s);
+        // … then everything again on the merged configuration, where overrides have had their say.
         policy.checkRun(runtime.configure(sets).run());
         return sets;
     }
