@@ -615,7 +615,7 @@ class HostileInputsIT {
                 Arguments.of("run { seed = -9223372036854775809 }", "run.seed", "-2^63"),
                 Arguments.of("run { batch = 2.0000001 }", "run.batch", "whole number"),
                 Arguments.of("run { width = 64.5 }", "run.width", "whole number"),
-                Arguments.of("run { steps = 1e400 }", "run.steps", "whole number in"),
+                Arguments.of("run { steps = 1e400 }", "run.steps", "whole number"),
                 Arguments.of("guidance { name = cfg, scale = NaN }", "guidance.scale", "finite"),
                 Arguments.of("guidance { name = cfg, scale = Infinity }", "guidance.scale", "finite"),
                 Arguments.of("guidance { name = cfg, scale = \"-Infinity\" }", "guidance.scale", "finite"),

@@ -13,7 +13,8 @@ import java.nio.file.StandardOpenOption;
 /**
  * An exclusive lock on an output directory ({@code <dir>/.assay.lock}, an OS file lock holding the owner's PID), so
  * two runs that resume from and write into the same directory cannot interleave. The OS drops the lock when the
- * process ends, even on kill -9, so a stale lock file never blocks a later run.
+ * process ends, even on kill -9, so a stale lock file never blocks a later run. Nothing in the holding process may
+ * open the lock file itself: on Linux, closing any descriptor of a file drops every lock the process holds on it.
  */
 public final class OutLock implements AutoCloseable {
 

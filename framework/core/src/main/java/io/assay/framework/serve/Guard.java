@@ -69,38 +69,45 @@ final class Guard {
 
     /** Refuses the request unless its Host, Origin and (for state changes) token are acceptable. */
     void check(Context ctx, int port) {
-        String host = ctx.header("Host");
+        check(ctx.method().name(), ctx.path(), ctx.header("Host"), ctx.header("Origin"), ctx.header("X-Assay-Token"),
+                ctx.header("Authorization"), port);
+    }
+
+    /**
+     * The same decision from the request's parts (headers null when absent).
+     *
+     * @throws Refused naming the header that is wrong
+     */
+    void check(String method, String path, String host, String origin, String xToken, String authorization,
+            int port) {
         if (host == null || !hostAllowed(host.trim().toLowerCase(Locale.ROOT), port)) {
             throw new Refused(403, "forbidden-host", "header 'Host' must name this server (" + expectedHosts(port)
                     + "), found '" + clip(host) + "'");
         }
-        String origin = ctx.header("Origin");
         if (origin != null && !origin.trim().equalsIgnoreCase("http://" + host.trim())) {
             throw new Refused(403, "forbidden-origin", "header 'Origin' must be this server's own origin (http://"
                     + clip(host.trim()) + "), found '" + clip(origin) + "'");
         }
-        if (token != null && !SAFE_METHODS.contains(ctx.method().name())) {
-            String given = presented(ctx);
+        if (token != null && !SAFE_METHODS.contains(method)) {
+            String given = presented(xToken, authorization);
             if (given == null) {
-                throw new Refused(401, "unauthorized", ctx.method().name() + " " + ctx.path()
+                throw new Refused(401, "unauthorized", method + " " + path
                         + " changes state: send the server's token as header 'Authorization: Bearer <token>' or "
                         + "'X-Assay-Token' (printed at start and stored in the token file)");
             }
             if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8),
                     token.getBytes(StandardCharsets.UTF_8))) {
                 throw new Refused(401, "unauthorized", "the token in header '"
-                        + (ctx.header("X-Assay-Token") != null ? "X-Assay-Token" : "Authorization")
+                        + (xToken != null ? "X-Assay-Token" : "Authorization")
                         + "' is not this server's (a new token is made at every start)");
             }
         }
     }
 
-    private static String presented(Context ctx) {
-        String x = ctx.header("X-Assay-Token");
+    private static String presented(String x, String auth) {
         if (x != null) {
             return x.trim();
         }
-        String auth = ctx.header("Authorization");
         if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return auth.substring(7).trim();
         }

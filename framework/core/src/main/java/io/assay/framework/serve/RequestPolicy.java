@@ -1,11 +1,10 @@
 package io.assay.framework.serve;
 
-import com.typesafe.config.ConfigValueFactory;
 import io.assay.framework.assembly.StageKey;
-import io.assay.framework.host.ComponentCatalog;
 import io.assay.framework.host.ComponentInfo;
 import io.assay.framework.settings.RunSettings;
 import io.assay.sdk.ErrorCode;
+import io.assay.sdk.Stage;
 import io.assay.sdk.StageException;
 import io.assay.sdk.settings.SettingsBinder;
 import java.nio.file.Path;
@@ -14,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * What a request may change, and how big it may be.
@@ -46,10 +45,14 @@ final class RequestPolicy {
     /** The stage sections a request may set any non-file key of. */
     static final List<StageKey> STAGES = List.of(StageKey.SCHEDULER, StageKey.GUIDANCE, StageKey.NOISE);
 
-    private final Supplier<ComponentCatalog> catalog;
+    private final Function<Class<? extends Stage>, List<ComponentInfo>> catalog;
     private final Limits limits;
 
-    RequestPolicy(Supplier<ComponentCatalog> catalog, Limits limits) {
+    /**
+     * @param catalog the installed components of a stage, asked at each request (plugins come and go)
+     * @param limits the per-request limits
+     */
+    RequestPolicy(Function<Class<? extends Stage>, List<ComponentInfo>> catalog, Limits limits) {
         this.catalog = catalog;
         this.limits = limits;
     }
@@ -71,9 +74,33 @@ final class RequestPolicy {
             if (!scalar(v) && !(v instanceof List<?> l && l.stream().allMatch(RequestPolicy::scalar))) {
                 throw refuse("override '" + key + "' must be a string, number, boolean or a list of those");
             }
-            sets.add(key + "=" + ConfigValueFactory.fromAnyRef(v).render());
+            sets.add(key + "=" + hocon(key, v));
         }
         return sets;
+    }
+
+    /**
+     * A JSON value as HOCON text, numbers exactly as given: Typesafe's own conversion turns a whole number above
+     * 2^63−1 into 2^63−1, so big numbers go through as text for the settings binder to refuse by name.
+     */
+    private static String hocon(String key, Object v) {
+        if (v instanceof List<?> l) {
+            List<String> items = new ArrayList<>();
+            for (Object o : l) {
+                items.add(hocon(key, o));
+            }
+            return "[" + String.join(", ", items) + "]";
+        }
+        if (v instanceof String str) {
+            return io.assay.framework.settings.ConfigLoader.quote(str);
+        }
+        if ((v instanceof Double || v instanceof Float) && !Double.isFinite(((Number) v).doubleValue())) {
+            throw refuse("override '" + key + "' must be a finite number, found " + v);
+        }
+        if (v instanceof java.math.BigDecimal d) {
+            return d.toString();
+        }
+        return v.toString(); // Boolean, Integer, Long, BigInteger, Double
     }
 
     private static boolean scalar(Object v) {
@@ -114,7 +141,7 @@ final class RequestPolicy {
         // By declared type: a key that is a file in ANY component of the section is refused, whichever component
         // the request selects (it could select another in the same request).
         boolean declared = false;
-        for (ComponentInfo c : catalog.get().components(stage.type())) {
+        for (ComponentInfo c : catalog.apply(stage.type())) {
             for (SettingsBinder.Descriptor d : SettingsBinder.describe(c.settingsType())) {
                 if (d.key().equals(setting)) {
                     declared = true;

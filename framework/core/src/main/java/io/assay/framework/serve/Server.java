@@ -93,8 +93,9 @@ public final class Server implements AutoCloseable {
         this.model = () -> described.updateAndGet(m -> m != null ? m : model(runtime, base));
         this.jobs = new Jobs(Math.max(1, options.workers()), Math.max(0, options.queue()));
         this.guard = new Guard(options.token(), options.host());
-        this.policy = new RequestPolicy(() -> runtime.host().catalog(), new RequestPolicy.Limits(options.maxSteps(),
-                options.maxBatch(), options.maxSide(), options.maxPixels()));
+        this.policy = new RequestPolicy(stage -> runtime.host().catalog().components(stage),
+                new RequestPolicy.Limits(options.maxSteps(), options.maxBatch(), options.maxSide(),
+                        options.maxPixels()));
         ServeGenerator gen = new ServeGenerator(runtime, policy);
         this.app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
