@@ -748,6 +748,77 @@ class HostileInputsIT {
     }
 
     // ---------------------------------------------------------------------------------------------------------
+    // 7. Plugin archives: calls that end the JVM, zip bombs.
+
+    static Stream<Arguments> archives() {
+        return Stream.of(
+                Arguments.of("System.exit in a stage", "System.exit(3);", 0, 0, List.of(),
+                        List.of("class io.assay.plugins.bye.Bye calls System.exit")),
+                Arguments.of("Runtime.halt in a stage", "Runtime.getRuntime().halt(1);", 0, 0, List.of(),
+                        List.of("class io.assay.plugins.bye.Bye calls Runtime.halt")),
+                Arguments.of("Runtime.exit in a stage", "Runtime.getRuntime().exit(0);", 0, 0, List.of(),
+                        List.of("calls Runtime.exit")),
+                Arguments.of("System.exit through a method reference",
+                        "java.util.function.IntConsumer c = System::exit; c.accept(1);", 0, 0, List.of(),
+                        List.of("calls System.exit")),
+                Arguments.of("70 MiB of zeros in a 70 KiB archive", "", 70 << 20, 1, List.of(),
+                        List.of("plugins.max-archive-ratio", "zip bomb")),
+                Arguments.of("2 MB over a 1 MB budget", "", -(2 << 20), 1, List.of("plugins.max-archive-bytes=1000000"),
+                        List.of("unpacks to", "plugins.max-archive-bytes (1000000)")),
+                Arguments.of("more entries than a budget of 8", "", 16, 10,
+                        List.of("plugins.max-archive-entries=8"), List.of("entries, over plugins.max-archive-entries")),
+                Arguments.of("a well-behaved plugin (control)", "", 0, 0, List.of(), List.of()));
+    }
+
+    /**
+     * @param code a statement put in the stage's combine method ("" = none)
+     * @param bytes size of each extra resource: zeros when positive, random when negative
+     * @param count how many extra resources
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("archives")
+    void pluginArchivesThatWouldEndTheHostOrUnpackWithoutBoundAreRefused(String name, String code, int bytes,
+            int count, List<String> sets, List<String> words) throws Exception {
+        Path dir = Files.createTempDirectory(tmp, "archive");
+        Path pluginsDir = Files.createDirectories(dir.resolve("plugins"));
+        PluginArchiveBuilder b = PluginArchiveBuilder.plugin("bye", "1.0.0")
+                .source("io.assay.plugins.bye.Bye", NAN_GUIDANCE.replace("package io.assay.plugins.nan;",
+                        "package io.assay.plugins.bye;").replace("class NanGuidance", "class Bye")
+                        .replace("public NanGuidance(", "public Bye(").replace("\"nan-cfg\"", "\"bye-cfg\"")
+                        .replace("float[] u = p.get", code + "\n float[] u = p.get"))
+                .source("io.assay.plugins.bye.NanSettings", "package io.assay.plugins.bye;\n"
+                        + "public record NanSettings(@io.assay.sdk.Setting(doc = \"k\", defaultValue = \"nan\") "
+                        + "String kind, @io.assay.sdk.Setting(doc = \"s\", defaultValue = \"1\") int atStep) {}\n");
+        Random r = new Random(1);
+        for (int i = 0; i < count; i++) {
+            byte[] data = new byte[Math.abs(bytes)];
+            if (bytes < 0) {
+                r.nextBytes(data);
+            }
+            b.resource("data/blob-" + i + ".bin", data);
+        }
+        Path zip = b.build(Files.createDirectories(dir.resolve("build")));
+        Files.copy(zip, pluginsDir.resolve("bye.zip"));
+        List<String> args = new ArrayList<>(List.of("plugins", "--plugins-dir=" + pluginsDir));
+        for (String set : sets) {
+            args.add("--set");
+            args.add(set);
+        }
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        int exit = io.assay.framework.cli.AssayCli.run(args.toArray(String[]::new), new PrintWriter(o, true),
+                new PrintWriter(e, true));
+        if (words.isEmpty()) {
+            assertThat(exit).as(o + "\n" + e).isZero();
+            assertThat(o.toString()).contains("bye 1.0.0", "STARTED");
+            return;
+        }
+        assertThat(exit).as(o + "\n" + e).isEqualTo(5);
+        assertThat(o.toString()).contains("REFUSED", "problem: ").contains(words);
+        assertThat(o + e.toString()).doesNotContain("\tat ");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
     // Generated inputs.
 
     /** A PNG that declares {@code w × h} pixels and holds almost none: a decompression bomb's header. */

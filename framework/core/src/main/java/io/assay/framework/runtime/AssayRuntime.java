@@ -132,6 +132,8 @@ public final class AssayRuntime implements AutoCloseable {
             }
         });
         PluginHost host = new PluginHost(pluginsDir, injector);
+        host.archiveLimits(new io.assay.framework.host.ArchiveLimits(plugins.maxArchiveEntries(),
+                plugins.maxArchiveBytes(), plugins.maxArchiveRatio()));
         if (lazy) {
             host.indexAll();
         } else {
