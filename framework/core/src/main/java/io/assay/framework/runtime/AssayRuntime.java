@@ -478,6 +478,13 @@ public final class AssayRuntime implements AutoCloseable {
     @Override
     public void close() {
         background.shutdownNow();
+        try {
+            // A world build still running holds the cache's file lock in this JVM: the next runtime of the same
+            // process (tests, embedding) would get OverlappingFileLockException instead of waiting its turn.
+            background.awaitTermination(120, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         hashes.close();
         host.close();
         if (!sessions.isCompletedExceptionally()) {
