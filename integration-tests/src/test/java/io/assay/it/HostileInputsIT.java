@@ -694,6 +694,61 @@ class HostileInputsIT {
         return Stream.of("/api/generate", "/api/jobs");
     }
 
+    @Test
+    void aStageThatNeverReturnsIsAbandonedAndItsWorkerServesTheNextRequest() throws Exception {
+        Path dir = Files.createTempDirectory(tmp, "wedge");
+        Path own = Files.createDirectories(dir.resolve("plugins"));
+        try (Stream<Path> s = Files.list(plugins)) {
+            for (Path p : s.filter(p -> !p.getFileName().toString().equals("nan.zip")).toList()) {
+                Files.copy(p, own.resolve(p.getFileName()));
+            }
+        }
+        // A guidance stuck for a minute, deaf to interrupts: what a plugin in an endless loop looks like.
+        String hang = NAN_GUIDANCE.replace("package io.assay.plugins.nan;", "package io.assay.plugins.hang;")
+                .replace("\"nan-cfg\"", "\"hang-cfg\"")
+                .replace("float[] u = p.get", "long until = System.currentTimeMillis() + 60_000;\n"
+                        + "while (System.currentTimeMillis() < until) { try { Thread.sleep(100); } "
+                        + "catch (InterruptedException ignored) { } }\n float[] u = p.get");
+        Path zip = PluginArchiveBuilder.plugin("hang", "1.0.0").source("io.assay.plugins.hang.NanGuidance", hang)
+                .source("io.assay.plugins.hang.NanSettings", "package io.assay.plugins.hang;\n"
+                        + "public record NanSettings(@io.assay.sdk.Setting(doc = \"scale\", defaultValue = \"7.5\") "
+                        + "double scale, @io.assay.sdk.Setting(doc = \"k\", defaultValue = \"nan\") String kind, "
+                        + "@io.assay.sdk.Setting(doc = \"s\", defaultValue = \"1\") int atStep) {}\n")
+                .build(Files.createDirectories(dir.resolve("build")));
+        Files.copy(zip, own.resolve("hang.zip"));
+        try (Server wedged = ServeCommand.start(List.of("--port", "0", "--workers", "1", "--queue", "2", "--timeout",
+                "2", "--no-watch", "--plugins-dir", own.toString(), "--out", dir.resolve("out").toString(), "--set",
+                cacheSet()), new PrintWriter(new StringWriter(), true))) {
+            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+            java.util.function.Function<String, java.net.http.HttpRequest> gen = body -> java.net.http.HttpRequest
+                    .newBuilder(java.net.URI.create("http://127.0.0.1:" + wedged.port() + "/api/generate"))
+                    .header("X-Assay-Token", wedged.token()).POST(java.net.http.HttpRequest.BodyPublishers
+                            .ofString(body)).build();
+            long t0 = System.nanoTime();
+            var stuck = client.sendAsync(gen.apply("{\"prompt\": \"x\", \"steps\": 4, \"overrides\": "
+                    + "{\"guidance.name\": \"hang-cfg\"}}"), java.net.http.HttpResponse.BodyHandlers.ofString());
+            Thread.sleep(500);
+            var status = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                    + wedged.port() + "/api/status")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(status.statusCode()).as("status answers while the stage hangs").isEqualTo(200);
+            assertThat(JSON.readTree(status.body()).get("running").asInt()).isEqualTo(1);
+            var answer = stuck.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(504);
+            assertThat(answer.body()).contains("did not return", "abandoned");
+            assertThat(seconds).as("the 2 s limit plus the grace, not the stage's minute").isLessThan(15);
+            var next = client.send(gen.apply("{\"prompt\": \"x\", \"steps\": 2}"),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(next.statusCode()).as("the single worker serves the next request: " + next.body())
+                    .isEqualTo(200);
+            JsonNode after = JSON.readTree(client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                    "http://127.0.0.1:" + wedged.port() + "/api/status")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(after.get("abandoned").asInt()).isEqualTo(1);
+            assertThat(after.get("running").asInt()).isZero();
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------------------
     // 6. Outputs never silently replaced; output directories locked.
 

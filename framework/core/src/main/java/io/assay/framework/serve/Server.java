@@ -300,6 +300,7 @@ public final class Server implements AutoCloseable {
         app.get("/api/status", ctx -> {
             Map<String, Object> status = new LinkedHashMap<>();
             status.put("running", jobs.running());
+            status.put("abandoned", jobs.abandoned());
             status.put("queued", jobs.queued());
             status.put("capacity", options.queue());
             status.put("workers", options.workers());
