@@ -694,6 +694,55 @@ class HostileInputsIT {
         return Stream.of("/api/generate", "/api/jobs");
     }
 
+    @ParameterizedTest(name = "{0} clients sending a body one byte at a time")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 40})
+    void slowBodiesAreCutOffAndTheServerKeepsAnswering(int clients) throws Exception {
+        int mark = errMark().length();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        List<java.util.concurrent.Future<String>> outcomes = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int c = 0; c < clients; c++) {
+            outcomes.add(pool.submit(() -> {
+                try (Socket sock = new Socket("127.0.0.1", port)) {
+                    sock.setSoTimeout(20_000);
+                    OutputStream out = sock.getOutputStream();
+                    out.write(("POST /api/jobs HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nX-Assay-Token: " + token
+                            + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                    for (int i = 0; i < 100; i++) { // at most 30 s of trickling, then the test fails
+                        try {
+                            out.write(' ');
+                            out.flush();
+                        } catch (IOException closed) {
+                            break; // the server hung up on us
+                        }
+                        if (sock.getInputStream().available() > 0) {
+                            break;
+                        }
+                        Thread.sleep(300);
+                    }
+                    byte[] answer = sock.getInputStream().readNBytes(12);
+                    return new String(answer, StandardCharsets.ISO_8859_1) + " after "
+                            + (System.nanoTime() - t0) / 1_000_000 + " ms";
+                } catch (IOException e) {
+                    return "closed after " + (System.nanoTime() - t0) / 1_000_000 + " ms";
+                }
+            }));
+        }
+        Thread.sleep(1000);
+        Answer during = http("GET", "/api/status", Map.of(), null);
+        assertThat(during.status()).as("status answers while the bodies trickle").isEqualTo(200);
+        for (java.util.concurrent.Future<String> f : outcomes) {
+            String outcome = f.get(40, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(outcome).as("cut off, not served for 30 s").matches("(HTTP/1.1 408|closed).*");
+            long ms = Long.parseLong(outcome.replaceAll(".* after (\\d+) ms", "$1"));
+            assertThat(ms).as(outcome).isLessThan(15_000);
+        }
+        pool.shutdown();
+        stillHealthy(during, mark);
+    }
+
     @Test
     void aStageThatNeverReturnsIsAbandonedAndItsWorkerServesTheNextRequest() throws Exception {
         Path dir = Files.createTempDirectory(tmp, "wedge");

@@ -84,6 +84,11 @@ public final class ServeCommand implements Callable<Integer> {
             + "batch (default: ${DEFAULT-VALUE}).", defaultValue = "8388608")
     long maxPixels;
 
+    @Option(names = "--min-body-rate", paramLabel = "BYTES", description = "Slowest a request body may arrive, in "
+            + "bytes per second; slower clients are cut off with 408 (default: ${DEFAULT-VALUE}; 0 = no limit).",
+            defaultValue = "1024")
+    long minBodyRate;
+
     /** The token file's name in the --out directory. */
     public static final String TOKEN_FILE = "serve.token";
 
@@ -108,7 +113,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         return Server.start(common.openAll(err), new Server.Options(host, port, workers, queue, maxRequestBytes,
                 timeoutSeconds, !noWatch, experimentsDir, outRoot, token, allowPluginUpload, maxSteps, maxBatch,
-                maxSide, maxPixels));
+                maxSide, maxPixels, minBodyRate));
     }
 
     /** Writes the token readable by the owner only (0600 where the file system has POSIX permissions). */

@@ -51,17 +51,19 @@ public final class Server implements AutoCloseable {
      * @param maxBatch most images per request
      * @param maxSide largest width or height per request
      * @param maxPixels most pixels per request (width × height × batch)
+     * @param minBodyRate the slowest a request body may arrive, in bytes per second (slow-body clients hold a
+     *     server thread each; below this rate they are cut off), 0 = no limit
      */
     public record Options(String host, int port, int workers, int queue, long maxRequestBytes, long timeoutSeconds,
             boolean watch, Path experimentsDir, Path outRoot, String token, boolean allowPluginUpload, int maxSteps,
-            int maxBatch, int maxSide, long maxPixels) {
+            int maxBatch, int maxSide, long maxPixels, long minBodyRate) {
 
         /** The options with the default limits, authentication by {@code token} and uploads off. */
         public Options(String host, int port, int workers, int queue, long maxRequestBytes, long timeoutSeconds,
                 boolean watch, Path experimentsDir, Path outRoot, String token) {
             this(host, port, workers, queue, maxRequestBytes, timeoutSeconds, watch, experimentsDir, outRoot, token,
                     false, RequestPolicy.Limits.DEFAULTS.maxSteps(), RequestPolicy.Limits.DEFAULTS.maxBatch(),
-                    RequestPolicy.Limits.DEFAULTS.maxSide(), RequestPolicy.Limits.DEFAULTS.maxPixels());
+                    RequestPolicy.Limits.DEFAULTS.maxSide(), RequestPolicy.Limits.DEFAULTS.maxPixels(), 1024);
         }
     }
 
@@ -100,6 +102,9 @@ public final class Server implements AutoCloseable {
         this.app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.http.maxRequestSize = options.maxRequestBytes();
+            // Slow bodies (slowloris): each holds a server thread while it trickles in; Jetty cuts off a body that
+            // arrives slower than this (408), so a few hundred of them cannot starve /api/status.
+            cfg.jetty.modifyHttpConfiguration(http -> http.setMinRequestDataRate(options.minBodyRate()));
         });
         app.before(ctx -> {
             ctx.header("X-Content-Type-Options", "nosniff");
@@ -146,6 +151,8 @@ public final class Server implements AutoCloseable {
 
     private void routes(Javalin app, ServeGenerator gen, Jobs jobs) {
         app.exception(Guard.Refused.class, (e, ctx) -> error(ctx, e.status, e.kind, e.getMessage()));
+        app.exception(org.eclipse.jetty.http.BadMessageException.class, (e, ctx) -> error(ctx, e.getCode(),
+                "bad-request", e.getReason() != null ? e.getReason() : e.getMessage()));
         app.exception(Jobs.Busy.class, (e, ctx) -> error(ctx, 503, "busy", e.getMessage()));
         app.exception(ConfigErrorsException.class, (e, ctx) -> error(ctx, 400, "invalid-config", e.getMessage()));
         app.exception(StageException.class, (e, ctx) -> error(ctx, status(e.code()), e.code().name(),
