@@ -64,6 +64,7 @@ class CompareReportBrowserIT {
     void theServePageGeneratesAndShowsTheResult(@TempDir Path out) throws Exception {
         try (io.assay.framework.serve.Server server = io.assay.framework.cli.ServeCommand.start(
                 List.of("--port", "0", "--plugins-dir", Dist.home().resolve("plugins").toString(), "--no-watch",
+                        "--out", out.toString(),
                         "--set", "model.cache-dir=\"" + cache + "\""), new java.io.PrintWriter(
                         new java.io.StringWriter(), true))) {
             Path shots = Paths.get("target", "screenshots");

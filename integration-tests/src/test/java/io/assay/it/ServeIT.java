@@ -125,6 +125,7 @@ class ServeIT {
         Files.copy(archive(1), plugins.resolve("slow.zip"));
         StringWriter err = new StringWriter();
         server = ServeCommand.start(List.of("--port", "0", "--workers", "2", "--queue", "2", "--timeout", "120",
+                "--allow-plugin-upload",
                 "--max-request-bytes", "2000000", "--plugins-dir", plugins.toString(), "--experiments",
                 Dist.configs().resolve("experiments").toString(), "--out", tmp.resolve("serve-out").toString(), "--set",
                 "model.cache-dir=\"" + tmp.resolve("cache") + "\""), new PrintWriter(err, true));
@@ -147,7 +148,12 @@ class ServeIT {
 
     static HttpResponse<String> post(String path, String body) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                .header("X-Assay-Token", server.token()).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A request carrying the server's token (every POST and DELETE needs it). */
+    static HttpRequest.Builder authed(URI uri) {
+        return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + server.token());
     }
 
     static RgbImage image(String b64) throws Exception {
@@ -223,7 +229,7 @@ class ServeIT {
                 .asInt() < 3; i++) {
             Thread.sleep(10);
         }
-        HTTP.send(HttpRequest.newBuilder(uri("/api/jobs/" + job.get("id").asText())).DELETE().build(),
+        HTTP.send(authed(uri("/api/jobs/" + job.get("id").asText())).DELETE().build(),
                 HttpResponse.BodyHandlers.ofString());
         JsonNode end = poll(job.get("id").asText());
         assertThat(end.get("state").asText()).isEqualTo("cancelled");
@@ -244,7 +250,7 @@ class ServeIT {
         }
         assertThat(busy).as("refused when 2 run and 2 wait").isGreaterThanOrEqualTo(1);
         for (String id : ids) {
-            HTTP.send(HttpRequest.newBuilder(uri("/api/jobs/" + id)).DELETE().build(),
+            HTTP.send(authed(uri("/api/jobs/" + id)).DELETE().build(),
                     HttpResponse.BodyHandlers.ofString());
             poll(id);
         }
@@ -257,12 +263,12 @@ class ServeIT {
                         + "public final class Nothing {}\n")
                 .resource("classes/io/assay/sdk/Stage.class", new byte[] {(byte) 0xca, (byte) 0xfe})
                 .build(Files.createDirectories(build.resolve("bad")));
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri("/api/plugins?filename=smuggler.zip"))
+        HttpResponse<String> r = HTTP.send(authed(uri("/api/plugins?filename=smuggler.zip"))
                 .POST(HttpRequest.BodyPublishers.ofFile(bad)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(422);
         assertThat(r.body()).contains("bundles host-shared class", "io/assay/sdk/Stage.class");
         assertThat(plugins.resolve("smuggler.zip")).doesNotExist();
-        HttpResponse<String> name = HTTP.send(HttpRequest.newBuilder(uri("/api/plugins?filename=../x.zip"))
+        HttpResponse<String> name = HTTP.send(authed(uri("/api/plugins?filename=../x.zip"))
                 .POST(HttpRequest.BodyPublishers.ofFile(bad)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(name.statusCode()).isEqualTo(400);
     }
@@ -278,7 +284,7 @@ class ServeIT {
                         + "public record EchoSettings(@io.assay.sdk.Setting(doc = \"scale\", defaultValue = \"3\") "
                         + "double scale) {}\n")
                 .build(Files.createDirectories(build.resolve("echo-http")));
-        HttpResponse<String> up = HTTP.send(HttpRequest.newBuilder(uri("/api/plugins?filename=echo-http.zip"))
+        HttpResponse<String> up = HTTP.send(authed(uri("/api/plugins?filename=echo-http.zip"))
                 .POST(HttpRequest.BodyPublishers.ofFile(echo)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(up.statusCode()).as(up.body()).isEqualTo(201);
         assertThat(JSON.readTree(up.body()).get("state").asText()).isEqualTo("STARTED");
@@ -287,7 +293,7 @@ class ServeIT {
         assertThat(gen.statusCode()).as(gen.body()).isEqualTo(200);
         HttpResponse<String> reload = post("/api/plugins/echo-http/reload", "");
         assertThat(reload.statusCode()).as(reload.body()).isEqualTo(200);
-        HttpResponse<String> gone = HTTP.send(HttpRequest.newBuilder(uri("/api/plugins/echo-http")).DELETE().build(),
+        HttpResponse<String> gone = HTTP.send(authed(uri("/api/plugins/echo-http")).DELETE().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(gone.statusCode()).isEqualTo(204);
         HttpResponse<String> after = post("/api/generate", "{\"prompt\": \"x\", \"steps\": 3, \"overrides\": "
@@ -327,7 +333,7 @@ class ServeIT {
             Thread.sleep(10);
         }
         Thread.sleep(500);
-        HTTP.send(HttpRequest.newBuilder(uri("/api/jobs/" + slowId)).DELETE().build(),
+        HTTP.send(authed(uri("/api/jobs/" + slowId)).DELETE().build(),
                 HttpResponse.BodyHandlers.ofString());
         JsonNode stopped = poll(slowId);
         assertThat(stopped.get("state").asText()).as(stopped.toString()).isEqualTo("cancelled");
@@ -341,7 +347,8 @@ class ServeIT {
         io.assay.sdk.testkit.ModelDirectories.copyTree(io.assay.sdk.testkit.References.require("tiny-sd/model"),
                 model);
         try (Server own = ServeCommand.start(List.of("--port", "0", "--workers", "4", "--queue", "4", "--no-watch",
-                "--plugins-dir", plugins.toString(), "--set", "model.dir=\"" + model + "\"", "--set",
+                "--plugins-dir", plugins.toString(), "--out", tmp.resolve("own-out").toString(), "--set",
+                "model.dir=\"" + model + "\"", "--set",
                 "model.cache-dir=\"" + tmp.resolve("cache") + "\""), new PrintWriter(new StringWriter(), true))) {
             URI base = URI.create("http://127.0.0.1:" + own.port());
             JsonNode before = JSON.readTree(HTTP.send(HttpRequest.newBuilder(base.resolve("/api/status")).GET()
@@ -355,7 +362,7 @@ class ServeIT {
                 answers.add(pool.submit(() -> {
                     go.await();
                     return HTTP.send(HttpRequest.newBuilder(base.resolve("/api/generate"))
-                            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            .header("Content-Type", "application/json").header("X-Assay-Token", own.token()).POST(HttpRequest.BodyPublishers.ofString(
                                     "{\"prompt\": \"a cat\", \"steps\": 4, \"seed\": " + seed + "}")).build(),
                             HttpResponse.BodyHandlers.ofString());
                 }));
@@ -372,7 +379,7 @@ class ServeIT {
             assertThat(after.get("loaded").asInt()).as("and still loaded").isEqualTo(3);
             assertThat(after.get("hits").asInt()).isEqualTo(3 * 3);
             HttpResponse<String> again = HTTP.send(HttpRequest.newBuilder(base.resolve("/api/generate"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                    .header("Content-Type", "application/json").header("X-Assay-Token", own.token()).POST(HttpRequest.BodyPublishers.ofString(
                             "{\"prompt\": \"a cat\", \"steps\": 4, \"seed\": 0}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(again.statusCode()).isEqualTo(200);

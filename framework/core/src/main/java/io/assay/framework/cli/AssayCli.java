@@ -35,6 +35,22 @@ public final class AssayCli {
                 e.println("assay: " + s.getMessage());
                 return ExitCodes.of(s);
             }
+            if (ex instanceof io.assay.framework.io.OutLock.Held h) {
+                e.println("assay: " + h.getMessage());
+                return ExitCodes.BUSY;
+            }
+            if (ex instanceof java.nio.file.FileSystemException f) {
+                // Disk full, read-only, not a directory, no permission: one line naming the path, no stack trace.
+                e.println("assay: cannot use '" + f.getFile() + "'" + (f.getOtherFile() != null ? " / '"
+                        + f.getOtherFile() + "'" : "") + ": " + (f.getReason() != null ? f.getReason()
+                        : f.getClass().getSimpleName().replace("Exception", "").replaceAll("([a-z])([A-Z])", "$1 $2")
+                        .toLowerCase(java.util.Locale.ROOT)));
+                return ExitCodes.IO;
+            }
+            if (ex instanceof java.io.IOException io) {
+                e.println("assay: input/output error: " + io.getMessage());
+                return ExitCodes.IO;
+            }
             e.println("assay: internal error: " + ex);
             ex.printStackTrace(e);
             return ExitCodes.INTERNAL;

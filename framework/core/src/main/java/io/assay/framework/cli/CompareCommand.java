@@ -48,15 +48,19 @@ public final class CompareCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         try (AssayRuntime runtime = common.open(err); CancelFlag cancel = CancelFlag.onInterrupt()) {
             ExperimentPlan plan = ExperimentPlan.of(runtime, runtime.userFile(), List.of());
-            ExperimentRunner.Summary s = new ExperimentRunner(runtime).run(plan, out, cancel, (done, total, computed) -> {
-                        double elapsed = (System.nanoTime() - t0) / 1e9;
-                        double left = done == 0 ? 0 : elapsed / done * (total - done);
-                        err.printf("compare: cell %d/%d %s (%.1f s elapsed, ~%.0f s left)%n", done, total,
-                                computed ? "computed" : "reused", elapsed, left);
-                        err.flush();
-                    });
-            spec.commandLine().getOut().println(s.dir().resolve("index.html"));
-            return ExitCodes.OK;
+            Path dir = out != null ? out : Path.of("out", plan.experiment().name());
+            try (io.assay.framework.io.OutLock lock = io.assay.framework.io.OutLock.acquire(dir, "compare")) {
+                ExperimentRunner.Summary s = new ExperimentRunner(runtime).run(plan, dir, cancel,
+                        (done, total, computed) -> {
+                            double elapsed = (System.nanoTime() - t0) / 1e9;
+                            double left = done == 0 ? 0 : elapsed / done * (total - done);
+                            err.printf("compare: cell %d/%d %s (%.1f s elapsed, ~%.0f s left)%n", done, total,
+                                    computed ? "computed" : "reused", elapsed, left);
+                            err.flush();
+                        });
+                spec.commandLine().getOut().println(s.dir().resolve("index.html"));
+                return ExitCodes.OK;
+            }
         }
     }
 }

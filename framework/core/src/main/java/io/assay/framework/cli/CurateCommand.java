@@ -58,50 +58,52 @@ public final class CurateCommand implements Callable<Integer> {
             CurationPlan plan = CurationPlan.of(runtime.raw(file), file, runtime.host().catalog(), runtime::modelDir);
             Path dir = out != null ? out : Path.of("out", "curate-" + file.getFileName().toString()
                     .replaceFirst("\\.conf$", ""));
-            if (fresh) {
-                clear(dir);
-            }
-            CurationRun.Options options = new CurationRun.Options(plan.settings().format(),
-                    plan.settings().shardSize(), plan.settings().checkpointEvery(), plan.settings().maxPixels(),
-                    plan.settings().examples(), plan.hash());
-            CancelFlag cancel = CancelFlag.onInterrupt();
-            List<CurationRun.NamedFilter> filters = new ArrayList<>();
-            try (Lease lease = runtime.host().lease(); RecordSource source = plan.openSource()) {
-                try {
-                    for (CurationPlan.Filter f : plan.filters()) {
-                        ScraperFilter sf = runtime.host().create(lease, ScraperFilter.class, f.component().name(),
-                                f.settings(), new RunStageContext("curation.filters", f.component().name(),
-                                        TraceSink.NONE, cancel, file.getParent()));
-                        filters.add(new CurationRun.NamedFilter(f.label(), sf));
-                    }
-                    long t0 = System.nanoTime();
-                    long[] last = {0};
-                    CurationRun.Checkpoint cp = new CurationRun(filters, options, dir).run(source, n -> {
-                        if (n - last[0] >= 500) {
-                            last[0] = n;
-                            double s = (System.nanoTime() - t0) / 1e9;
-                            err.printf("curate: %d records (%.0f/s)%n", n, n / Math.max(s, 1e-9));
-                            err.flush();
+            try (io.assay.framework.io.OutLock lock = io.assay.framework.io.OutLock.acquire(dir, "curate")) {
+                if (fresh) {
+                    clear(dir);
+                }
+                CurationRun.Options options = new CurationRun.Options(plan.settings().format(),
+                        plan.settings().shardSize(), plan.settings().checkpointEvery(), plan.settings().maxPixels(),
+                        plan.settings().examples(), plan.hash());
+                CancelFlag cancel = CancelFlag.onInterrupt();
+                List<CurationRun.NamedFilter> filters = new ArrayList<>();
+                try (Lease lease = runtime.host().lease(); RecordSource source = plan.openSource()) {
+                    try {
+                        for (CurationPlan.Filter f : plan.filters()) {
+                            ScraperFilter sf = runtime.host().create(lease, ScraperFilter.class, f.component().name(),
+                                    f.settings(), new RunStageContext("curation.filters", f.component().name(),
+                                            TraceSink.NONE, cancel, file.getParent()));
+                            filters.add(new CurationRun.NamedFilter(f.label(), sf));
                         }
-                    }, cancel);
-                    Map<String, Object> about = new LinkedHashMap<>();
-                    about.put("source", source.describe());
-                    about.put("chain", filters.stream().map(CurationRun.NamedFilter::name).toList());
-                    about.put("configHash", plan.hash());
-                    about.put("keptDataset", dir.resolve("kept").toString());
-                    about.put("format", plan.settings().format());
-                    CurationRun.writeReports(cp, dir, about);
-                    spec.commandLine().getOut().printf("read %d, kept %d, rejected %d, unreadable %d%s%n",
-                            cp.summary.read, cp.summary.kept, cp.summary.rejected, cp.summary.unreadable,
-                            cp.complete ? "" : " (stopped; re-run to resume)");
-                    spec.commandLine().getOut().println(dir.resolve("summary.json"));
-                    spec.commandLine().getOut().println(dir.resolve("report.html"));
-                    return cp.complete ? ExitCodes.OK : ExitCodes.CANCELLED;
-                } finally {
-                    for (CurationRun.NamedFilter f : filters) {
-                        f.filter().close();
+                        long t0 = System.nanoTime();
+                        long[] last = {0};
+                        CurationRun.Checkpoint cp = new CurationRun(filters, options, dir).run(source, n -> {
+                            if (n - last[0] >= 500) {
+                                last[0] = n;
+                                double s = (System.nanoTime() - t0) / 1e9;
+                                err.printf("curate: %d records (%.0f/s)%n", n, n / Math.max(s, 1e-9));
+                                err.flush();
+                            }
+                        }, cancel);
+                        Map<String, Object> about = new LinkedHashMap<>();
+                        about.put("source", source.describe());
+                        about.put("chain", filters.stream().map(CurationRun.NamedFilter::name).toList());
+                        about.put("configHash", plan.hash());
+                        about.put("keptDataset", dir.resolve("kept").toString());
+                        about.put("format", plan.settings().format());
+                        CurationRun.writeReports(cp, dir, about);
+                        spec.commandLine().getOut().printf("read %d, kept %d, rejected %d, unreadable %d%s%n",
+                                cp.summary.read, cp.summary.kept, cp.summary.rejected, cp.summary.unreadable,
+                                cp.complete ? "" : " (stopped; re-run to resume)");
+                        spec.commandLine().getOut().println(dir.resolve("summary.json"));
+                        spec.commandLine().getOut().println(dir.resolve("report.html"));
+                        return cp.complete ? ExitCodes.OK : ExitCodes.CANCELLED;
+                    } finally {
+                        for (CurationRun.NamedFilter f : filters) {
+                            f.filter().close();
+                        }
+                        cancel.close();
                     }
-                    cancel.close();
                 }
             }
         }

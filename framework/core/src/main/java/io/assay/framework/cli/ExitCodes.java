@@ -18,6 +18,10 @@ public final class ExitCodes {
     public static final int MODEL = 4;
     /** A plugin could not be loaded or used. */
     public static final int PLUGIN = 5;
+    /** The output directory is in use by another run (its lock is held; the message names the PID). */
+    public static final int BUSY = 6;
+    /** A file could not be read or written: disk full, read-only, not a directory, permission (named in the message). */
+    public static final int IO = 7;
     /** Cancelled (Ctrl-C): 128 + SIGINT. */
     public static final int CANCELLED = 130;
 

@@ -96,6 +96,10 @@ public final class GenerateCommand implements Callable<Integer> {
             + "(the image emerging step by step) next to the images.")
     boolean trace;
 
+    @Option(names = "--overwrite", description = "Replace an existing <slug>-<seed>.png (default: write "
+            + "<slug>-<seed>-2.png, -3 … so no earlier image is replaced).")
+    boolean overwrite;
+
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
@@ -187,6 +191,40 @@ public final class GenerateCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The base name for a run's files: {@code base} unless one of its files exists, else {@code base-2},
+     * {@code base-3} … (with {@code --overwrite}: {@code base}). The names are claimed by creating the files
+     * exclusively, so two runs at once into one directory never pick the same name.
+     */
+    private String claim(Path dir, String base, int images, boolean trace) throws java.io.IOException {
+        if (overwrite) {
+            return base;
+        }
+        for (int k = 1; k < 100_000; k++) {
+            String candidate = k == 1 ? base : base + "-" + k;
+            List<Path> files = new ArrayList<>();
+            for (int i = 0; i < images; i++) {
+                files.add(dir.resolve(candidate + (images > 1 ? "-" + i : "") + ".png"));
+            }
+            if (trace) {
+                files.add(dir.resolve(candidate + ".trace.json"));
+            }
+            List<Path> created = new ArrayList<>();
+            try {
+                for (Path f : files) {
+                    Files.createFile(f);
+                    created.add(f);
+                }
+                return candidate;
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                for (Path f : created) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+        throw new java.io.IOException("no free file name for '" + base + "' in '" + dir + "'");
+    }
+
     /** One run: generate, write its images (and latents and trace when asked), print their paths. */
     private void generate(AssayRuntime runtime, RunConfig config, CancelFlag cancel) throws Exception {
         try (Assembled assembled = runtime.assemble(config)) {
@@ -215,13 +253,23 @@ public final class GenerateCommand implements Callable<Integer> {
 
             Path dir = output.dir();
             Files.createDirectories(dir);
-            String base = Slugs.of(run.prompt(), 60) + "-" + run.seed();
+            int n = result.images().size();
+            String base = claim(dir, Slugs.of(run.prompt(), 60) + "-" + run.seed(), n, output.trace());
             List<Path> written = new ArrayList<>();
-            for (int i = 0; i < result.images().size(); i++) {
-                RgbImage img = result.images().get(i);
-                Path file = dir.resolve(base + (result.images().size() > 1 ? "-" + i : "") + ".png");
-                PngFiles.write(file, img, runtime.metadata(config, request, result, i));
-                written.add(file);
+            try {
+                for (int i = 0; i < n; i++) {
+                    RgbImage img = result.images().get(i);
+                    Path file = dir.resolve(base + (n > 1 ? "-" + i : "") + ".png");
+                    PngFiles.write(file, img, runtime.metadata(config, request, result, i));
+                    written.add(file);
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                // Nothing half-written: the names claimed for this run go too (disk full, read-only …).
+                for (int i = 0; i < n; i++) {
+                    Files.deleteIfExists(dir.resolve(base + (n > 1 ? "-" + i : "") + ".png"));
+                }
+                Files.deleteIfExists(dir.resolve(base + ".trace.json"));
+                throw e;
             }
             if (output.saveLatents() != null) {
                 // init.npy is the unit-normal noise the run started from: --init-latents init.npy replays the run.

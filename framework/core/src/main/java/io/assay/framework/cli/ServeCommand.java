@@ -2,7 +2,10 @@ package io.assay.framework.cli;
 
 import io.assay.framework.serve.Server;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -57,6 +60,38 @@ public final class ServeCommand implements Callable<Integer> {
             + "${DEFAULT-VALUE}).", defaultValue = "out/serve")
     Path outRoot;
 
+    @Option(names = "--no-auth", description = "Accept state-changing requests without the token (only for a "
+            + "trusted network and trusted local users; see docs/security.md).")
+    boolean noAuth;
+
+    @Option(names = "--allow-plugin-upload", description = "Let POST /api/plugins install plugin archives (plugins "
+            + "run as trusted code in the server).")
+    boolean allowPluginUpload;
+
+    @Option(names = "--max-steps", paramLabel = "N", description = "Most inference steps per request (default: "
+            + "${DEFAULT-VALUE}).", defaultValue = "500")
+    int maxSteps;
+
+    @Option(names = "--max-batch", paramLabel = "N", description = "Most images per request (default: "
+            + "${DEFAULT-VALUE}).", defaultValue = "8")
+    int maxBatch;
+
+    @Option(names = "--max-side", paramLabel = "PX", description = "Largest width or height per request, a multiple "
+            + "of 8 (default: ${DEFAULT-VALUE}).", defaultValue = "2048")
+    int maxSide;
+
+    @Option(names = "--max-pixels", paramLabel = "N", description = "Most pixels per request, width × height × "
+            + "batch (default: ${DEFAULT-VALUE}).", defaultValue = "8388608")
+    long maxPixels;
+
+    @Option(names = "--min-body-rate", paramLabel = "BYTES", description = "Slowest a request body may arrive, in "
+            + "bytes per second; slower clients are cut off with 408 (default: ${DEFAULT-VALUE}; 0 = no limit).",
+            defaultValue = "1024")
+    long minBodyRate;
+
+    /** The token file's name in the --out directory. */
+    public static final String TOKEN_FILE = "serve.token";
+
     /**
      * Starts a server in-process from command-line arguments (what {@code assay serve ARGS} does, without blocking);
      * for embedding and tests.
@@ -68,18 +103,60 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     private Server start(PrintWriter err) {
+        if (maxSteps < 1 || maxBatch < 1 || maxSide < 8 || maxPixels < 64) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--max-steps, "
+                    + "--max-batch, --max-side and --max-pixels must be at least 1, 1, 8 and 64");
+        }
+        String token = noAuth ? null : Server.newToken();
+        if (token != null) {
+            writeToken(outRoot.resolve(TOKEN_FILE), token);
+        }
         return Server.start(common.openAll(err), new Server.Options(host, port, workers, queue, maxRequestBytes,
-                timeoutSeconds, !noWatch, experimentsDir, outRoot));
+                timeoutSeconds, !noWatch, experimentsDir, outRoot, token, allowPluginUpload, maxSteps, maxBatch,
+                maxSide, maxPixels, minBodyRate));
+    }
+
+    /** Writes the token readable by the owner only (0600 where the file system has POSIX permissions). */
+    static void writeToken(Path file, String token) {
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
+            Files.deleteIfExists(tmp);
+            if (Files.getFileStore(dir).supportsFileAttributeView("posix")) {
+                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
+                        "rw-------")));
+            } else {
+                Files.createFile(tmp);
+            }
+            Files.writeString(tmp, token + "\n");
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException e) {
+            throw new io.assay.sdk.StageException(io.assay.sdk.ErrorCode.INVALID_INPUT, "cannot write the token file '"
+                    + file + "': " + e);
+        }
     }
 
     @Override
     public Integer call() throws Exception {
         Server server = start(spec.commandLine().getErr());
         spec.commandLine().getOut().println("assay: serving on http://" + host + ":" + server.port() + "/");
+        if (server.token() != null) {
+            spec.commandLine().getOut().println("assay: token " + server.token() + " (also in "
+                    + outRoot.resolve(TOKEN_FILE).toAbsolutePath() + "); send it as 'Authorization: Bearer <token>' "
+                    + "or 'X-Assay-Token' on every POST and DELETE");
+        } else {
+            spec.commandLine().getOut().println("assay: --no-auth: state-changing requests need no token");
+        }
         spec.commandLine().getOut().flush();
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            try {
+                Files.deleteIfExists(outRoot.resolve(TOKEN_FILE));
+            } catch (java.io.IOException e) {
+                // the next start writes a new token anyway
+            }
             stop.countDown();
         }));
         stop.await();

@@ -207,6 +207,7 @@ public final class GenerationEngine {
                 throw new StageException(ErrorCode.INTERNAL, "denoiser returned " + out.shapeString()
                         + " for input " + batchInput.shapeString());
             }
+            finite(out, "denoiser", ErrorCode.MODEL_INVALID, i - first, iterations - first);
             Map<ConditioningKind, Tensor> predictions = new EnumMap<>(ConditioningKind.class);
             List<Tensor> parts = needs.size() == 1 ? List.of(out) : out.splitBatch(needs.size());
             for (int k = 0; k < needs.size(); k++) {
@@ -215,6 +216,7 @@ public final class GenerationEngine {
             s = System.nanoTime();
             Tensor guided = guidance.combine(info, predictions, latents);
             add(timings, "guidance", s);
+            finite(guided, "guidance", ErrorCode.INTERNAL, i - first, iterations - first);
             Tensor uncond = predictions.get(ConditioningKind.UNCOND);
             Tensor cond = predictions.get(ConditioningKind.COND);
             double delta = cond != null && uncond != null ? distance(cond, uncond) : Double.NaN;
@@ -224,6 +226,7 @@ public final class GenerationEngine {
             add(timings, "scheduler", s);
             latents = step.prevSample();
             lastDenoised = step.denoised();
+            finite(latents, "scheduler", ErrorCode.INTERNAL, i - first, iterations - first);
             observer.stepped(new StepObserver.StepRecord(i - first, i, info.timestep(), info.sigma(), needs.size(),
                     delta, applied, latents, step.denoised()));
         }
@@ -242,6 +245,7 @@ public final class GenerationEngine {
         long s = System.nanoTime();
         Tensor decoded = autoencoder.decode(t.finalLatents());
         add(timings, "autoencoder", s);
+        finite(decoded, "autoencoder decode", ErrorCode.MODEL_INVALID, -1, 0);
         List<RgbImage> images = new ArrayList<>();
         for (int k = 0; k < decoded.dim(0); k++) {
             images.add(RgbImage.fromTensor(decoded, k));
@@ -256,6 +260,23 @@ public final class GenerationEngine {
     }
 
     /** [B rows of kind 1, B rows of kind 2, …]. */
+    /**
+     * Stops the run when a stage's output holds NaN or ±∞: every later step and the decoded image would be garbage
+     * (an all-black PNG, reported as success), so the error names the stage and the step instead.
+     *
+     * @param step the 0-based step, or -1 after the loop
+     */
+    static void finite(Tensor t, String stage, ErrorCode code, int step, int steps) {
+        float[] d = t.data();
+        for (int k = 0; k < d.length; k++) {
+            if (!Float.isFinite(d[k])) {
+                throw new StageException(code, "the " + stage + " output holds non-finite values (" + d[k]
+                        + " at element " + k + " of " + d.length + ")" + (step >= 0 ? " at step " + (step + 1)
+                        + " of " + steps : "") + "; stopped, no image written");
+            }
+        }
+    }
+
     private static Tensor batchHidden(List<ConditioningKind> kinds, Map<ConditioningKind, Tensor> embeddings,
             int batch) {
         List<Tensor> parts = new ArrayList<>();

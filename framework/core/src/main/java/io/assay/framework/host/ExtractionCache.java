@@ -42,7 +42,7 @@ final class ExtractionCache {
     }
 
     /** The directory holding the archive's extracted contents (plugin.properties, classes/, lib/). */
-    static Path extracted(Path archive) throws IOException {
+    static Path extracted(Path archive, ArchiveLimits limits) throws IOException {
         Path real = archive.toRealPath();
         String key = real + "|" + Files.size(real) + "|" + Files.getLastModifiedTime(real).toMillis();
         String name = real.getFileName().toString().replaceFirst("\\.zip$", "") + "-" + digest(key);
@@ -54,8 +54,15 @@ final class ExtractionCache {
         Files.createDirectories(root);
         Path tmp = Files.createTempDirectory(root, ".extract-");
         try {
+            long archiveBytes = Files.size(real);
+            long entries = 0;
+            long written = 0;
             try (InputStream in = Files.newInputStream(real); ZipInputStream zip = new ZipInputStream(in)) {
                 for (ZipEntry e; (e = zip.getNextEntry()) != null;) {
+                    String problem = limits.problem(++entries, written, archiveBytes);
+                    if (problem != null) {
+                        throw new IOException("archive " + problem);
+                    }
                     Path target = tmp.resolve(e.getName()).normalize();
                     if (!target.startsWith(tmp)) {
                         throw new IOException("archive entry '" + e.getName() + "' points outside the plugin");
@@ -64,7 +71,7 @@ final class ExtractionCache {
                         Files.createDirectories(target);
                     } else {
                         Files.createDirectories(target.getParent());
-                        Files.copy(zip, target, StandardCopyOption.REPLACE_EXISTING);
+                        written += copyBounded(zip, target, limits, written, archiveBytes);
                     }
                 }
             }
@@ -80,6 +87,24 @@ final class ExtractionCache {
         } finally {
             FileTrees.delete(tmp);
         }
+    }
+
+    /** Copies one entry, stopping as soon as the whole archive's unpacked bytes pass the limits. */
+    private static long copyBounded(InputStream in, Path target, ArchiveLimits limits, long before,
+            long archiveBytes) throws IOException {
+        byte[] buf = new byte[1 << 16];
+        long n = 0;
+        try (java.io.OutputStream out = Files.newOutputStream(target)) {
+            for (int r; (r = in.read(buf)) > 0;) {
+                n += r;
+                String problem = limits.problem(0, before + n, archiveBytes);
+                if (problem != null) {
+                    throw new IOException("archive " + problem);
+                }
+                out.write(buf, 0, r);
+            }
+        }
+        return n;
     }
 
     /** Computes something slow about an archive once per (path, size, time): e.g. the host-class scan. */

@@ -42,7 +42,13 @@ final class PluginArchives {
      * @param label how messages name the archive (its path relative to the plugins directory)
      * @throws Refusal naming every descriptor problem, an incompatible SDK range or the bundled host class
      */
-    static Descriptor inspect(Path path, String label) throws Refusal {
+    static Descriptor inspect(Path path, String label, ArchiveLimits limits) throws Refusal {
+        if (!Files.isDirectory(path)) {
+            String problem = archiveProblem(path, limits);
+            if (problem != null) {
+                throw new Refusal(null, null, null, PluginInfo.State.REFUSED, label + ": " + problem);
+            }
+        }
         Properties d = properties(path, label);
         String id = d.getProperty("plugin.id");
         String version = d.getProperty("plugin.version");
@@ -89,7 +95,76 @@ final class PluginArchives {
                     + ") bundles host-shared class " + bundled + "; the SDK, PF4J, ONNX Runtime, SLF4J and Guice "
                     + "come from the host: declare them with <scope>provided</scope>");
         }
+        String halting = Files.isDirectory(path) ? haltingClass(path)
+                : ExtractionCache.remembered(path, "halt", () -> haltingClass(path));
+        if (halting != null) {
+            throw Refusal.of(desc, PluginInfo.State.REFUSED, "plugin '" + desc.label() + "' (" + label + "): "
+                    + halting + "; a plugin must not end the host process (throw a StageException instead)");
+        }
         return desc;
+    }
+
+    /** Entry count, declared unpacked size and ratio against the limits, from the zip's directory alone. */
+    private static String archiveProblem(Path path, ArchiveLimits limits) throws Refusal {
+        try (ZipFile zip = new ZipFile(path.toFile())) {
+            long entries = 0;
+            long bytes = 0;
+            for (ZipEntry e : Collections.list(zip.entries())) {
+                entries++;
+                bytes += Math.max(0, e.getSize());
+            }
+            String problem = limits.problem(entries, bytes, Files.size(path));
+            return problem == null ? null : "archive " + problem;
+        } catch (IOException e) {
+            throw new Refusal(null, null, null, PluginInfo.State.REFUSED, "'" + path + "' is not a readable zip: "
+                    + e.getMessage());
+        }
+    }
+
+    /** The first class of the plugin's own code ({@code classes/}) that calls System.exit or the like, or null. */
+    private static String haltingClass(Path path) throws Refusal {
+        try {
+            if (Files.isDirectory(path)) {
+                Path classes = path.resolve("classes");
+                if (!Files.isDirectory(classes)) {
+                    return null;
+                }
+                try (Stream<Path> s = Files.walk(classes)) {
+                    for (Path f : (Iterable<Path>) s.sorted()::iterator) {
+                        if (f.toString().endsWith(".class")) {
+                            try (InputStream in = Files.newInputStream(f)) {
+                                String hit = halting(in);
+                                if (hit != null) {
+                                    return hit;
+                                }
+                            }
+                        }
+                    }
+                }
+                return null;
+            }
+            try (ZipFile zip = new ZipFile(path.toFile())) {
+                for (ZipEntry e : Collections.list(zip.entries())) {
+                    if (e.getName().startsWith("classes/") && e.getName().endsWith(".class")) {
+                        try (InputStream in = zip.getInputStream(e)) {
+                            String hit = halting(in);
+                            if (hit != null) {
+                                return hit;
+                            }
+                        }
+                    }
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            throw new Refusal(null, null, null, PluginInfo.State.REFUSED, "'" + path + "': a class file cannot be "
+                    + "read: " + e.getMessage());
+        }
+    }
+
+    private static String halting(InputStream in) throws IOException {
+        HaltCalls.Found f = HaltCalls.scan(in);
+        return f.calls().isEmpty() ? null : "class " + f.className() + " calls " + String.join(", ", f.calls());
     }
 
     private static Properties properties(Path path, String label) throws Refusal {

@@ -97,6 +97,13 @@ public final class PluginHost implements AutoCloseable {
     public record PluginEvent(EventKind kind, String pluginId, String version, String message) {
     }
 
+    private volatile ArchiveLimits archiveLimits = ArchiveLimits.DEFAULTS;
+
+    /** Sets how big an archive may unpack (zip bombs); applies to archives loaded from now on. */
+    public void archiveLimits(ArchiveLimits limits) {
+        this.archiveLimits = limits;
+    }
+
     /** A host over {@code pluginsDir}; call {@link #loadAll()} to load. */
     public PluginHost(Path pluginsDir, Injector hostInjector) {
         this.pluginsDir = pluginsDir.toAbsolutePath().normalize();
@@ -311,9 +318,9 @@ public final class PluginHost implements AutoCloseable {
         PluginVersion v;
         try {
             PluginArchives.Descriptor d = PluginArchives.inspect(path,
-                    pluginsDir.relativize(path.toAbsolutePath()).toString());
+                    pluginsDir.relativize(path.toAbsolutePath()).toString(), archiveLimits);
             v = PluginVersion.load(d, path, workDir.resolve("version-" + (++versionCounter)), hostInjector,
-                    current.values());
+                    current.values(), archiveLimits);
         } catch (Refusal r) {
             PluginInfo info = r.info(path);
             rejected.put(path, info);

@@ -79,7 +79,7 @@ final class PluginVersion {
      * @throws Refusal when PF4J cannot start it, it has no extensions, an extension is unusable or a name is taken
      */
     static PluginVersion load(PluginArchives.Descriptor d, Path source, Path root, Injector hostInjector,
-            Collection<PluginVersion> others) throws Refusal {
+            Collection<PluginVersion> others, ArchiveLimits limits) throws Refusal {
         PluginVersion v;
         try {
             v = new PluginVersion(d, source, Files.getLastModifiedTime(source),
@@ -88,7 +88,7 @@ final class PluginVersion {
             throw Refusal.of(d, PluginInfo.State.FAILED, "cannot read '" + source + "': " + e);
         }
         try {
-            v.start(root, others);
+            v.start(root, others, limits);
             v.injector = v.standaloneInjector(hostInjector);
             return v;
         } catch (Refusal r) {
@@ -100,7 +100,7 @@ final class PluginVersion {
         }
     }
 
-    private void start(Path root, Collection<PluginVersion> others) throws Refusal {
+    private void start(Path root, Collection<PluginVersion> others, ArchiveLimits limits) throws Refusal {
         String id = id();
         try {
             Files.createDirectories(root);
@@ -110,7 +110,7 @@ final class PluginVersion {
                 // The archive's extraction is cached by its path, size and time and shared read-only by every
                 // version and process that loads the same bytes; a version links to it. Copying and unzipping a
                 // 100 MB plugin on every start would dominate a CLI call.
-                Files.createSymbolicLink(root.resolve(id), ExtractionCache.extracted(source));
+                Files.createSymbolicLink(root.resolve(id), ExtractionCache.extracted(source, limits));
             }
         } catch (IOException e) {
             throw Refusal.of(descriptor, PluginInfo.State.FAILED, "cannot stage plugin: " + e);

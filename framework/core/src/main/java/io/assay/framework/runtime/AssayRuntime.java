@@ -132,6 +132,8 @@ public final class AssayRuntime implements AutoCloseable {
             }
         });
         PluginHost host = new PluginHost(pluginsDir, injector);
+        host.archiveLimits(new io.assay.framework.host.ArchiveLimits(plugins.maxArchiveEntries(),
+                plugins.maxArchiveBytes(), plugins.maxArchiveRatio()));
         if (lazy) {
             host.indexAll();
         } else {
@@ -341,15 +343,17 @@ public final class AssayRuntime implements AutoCloseable {
         int height = run.height() != null ? run.height() : nativeSize;
         Tensor init = null;
         if (run.initImage() != null) {
-            if (!Files.isRegularFile(run.initImage())) {
-                throw new StageException(ErrorCode.INVALID_INPUT, "init image '" + run.initImage()
-                        + "' does not exist");
-            }
-            init = PngFiles.read(run.initImage()).toTensor();
+            init = readInitImage(run.initImage(), run.maxInitPixels()).toTensor();
             if (run.width() == null && run.height() == null) {
                 width = (int) init.dim(3);
                 height = (int) init.dim(2);
             }
+        }
+        long pixels = (long) width * height * run.batch();
+        if (pixels > run.maxPixels()) {
+            throw new StageException(ErrorCode.INVALID_INPUT, "run.width × run.height × run.batch = " + width + " × "
+                    + height + " × " + run.batch() + " = " + pixels + " pixels is over run.max-pixels ("
+                    + run.maxPixels() + "); nothing was allocated. Raise run.max-pixels to allow it");
         }
         GenerationRequest r = new GenerationRequest(run.prompt(), run.negative(), run.seed(), run.steps(), width,
                 height, run.batch(), init, init == null ? 1.0 : run.strength(), run.initSampling());
@@ -366,6 +370,37 @@ public final class AssayRuntime implements AutoCloseable {
             a.trace().put("request", m);
         }
         return r;
+    }
+
+    /** Largest init image file read into memory. */
+    static final long MAX_INIT_IMAGE_BYTES = 256L << 20;
+
+    /**
+     * An init image, its size read from the header before any pixel is decoded: a missing file, a directory, a
+     * file too large, bytes no decoder knows, a truncated image or one declaring more than {@code maxPixels} pixels
+     * is one line naming the path (INVALID_INPUT).
+     */
+    static io.assay.sdk.tensor.RgbImage readInitImage(Path file, long maxPixels) {
+        String where = "init image '" + file + "'";
+        if (Files.isDirectory(file)) {
+            throw new StageException(ErrorCode.INVALID_INPUT, where + " is a directory, not an image file");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new StageException(ErrorCode.INVALID_INPUT, where + " does not exist");
+        }
+        try {
+            long size = Files.size(file);
+            if (size > MAX_INIT_IMAGE_BYTES) {
+                throw new StageException(ErrorCode.INVALID_INPUT, where + " is " + size + " bytes, over the "
+                        + MAX_INIT_IMAGE_BYTES + "-byte limit");
+            }
+            return io.assay.sdk.curation.Images.decode(Files.readAllBytes(file), maxPixels);
+        } catch (io.assay.sdk.curation.Images.UnreadableImageException e) {
+            throw new StageException(ErrorCode.INVALID_INPUT, where + ": " + e.getMessage()
+                    + (e.getMessage().contains("limit") ? " (run.max-init-pixels)" : ""));
+        } catch (IOException e) {
+            throw new StageException(ErrorCode.INVALID_INPUT, where + " cannot be read: " + e.getMessage());
+        }
     }
 
     /** The model's native image size: unet/config.json sample_size × the autoencoder factor, else 512. */
@@ -445,6 +480,13 @@ public final class AssayRuntime implements AutoCloseable {
     @Override
     public void close() {
         background.shutdownNow();
+        try {
+            // A world build still running holds the cache's file lock in this JVM: the next runtime of the same
+            // process (tests, embedding) would get OverlappingFileLockException instead of waiting its turn.
+            background.awaitTermination(120, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         hashes.close();
         host.close();
         if (!sessions.isCompletedExceptionally()) {

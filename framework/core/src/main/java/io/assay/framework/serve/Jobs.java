@@ -13,10 +13,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The server's job queue: a fixed number of workers and a bounded queue. A submission when the queue is full is
  * refused at once ({@link Busy}) rather than piling up; every job can be cancelled and has a deadline, after which it
  * is cancelled between steps. Finished jobs are remembered (the most recent {@value #REMEMBERED}) for polling.
+ *
+ * <p>A watchdog covers stages that never return (a plugin stuck in a loop or a native call): each run works on a
+ * thread of its own while the worker waits; {@value #GRACE_MILLIS} ms past the deadline the worker gives up, reports
+ * the job failed (504) and takes the next job. The stuck thread is interrupted and abandoned (a JVM cannot stop it
+ * safely); {@code /api/status} counts such threads.
  */
 final class Jobs implements AutoCloseable {
 
     static final int REMEMBERED = 256;
+    /** How long past its deadline a run may take to stop between steps before the watchdog abandons it. */
+    static final long GRACE_MILLIS = 2000;
 
     /** The queue is full. */
     static final class Busy extends RuntimeException {
@@ -49,6 +56,20 @@ final class Jobs implements AutoCloseable {
         volatile boolean cancelRequested;
         volatile long started;
         volatile long finished;
+        private boolean settled;
+
+        /** Records the outcome once: the first of the run and the watchdog wins. */
+        synchronized boolean settle(String state, Map<String, Object> result, String error, int status) {
+            if (settled) {
+                return false;
+            }
+            settled = true;
+            this.result = result;
+            this.error = error;
+            this.errorStatus = status;
+            this.state = state;
+            return true;
+        }
 
         Job(String kind, long timeoutMillis) {
             this.kind = kind;
@@ -94,6 +115,7 @@ final class Jobs implements AutoCloseable {
     };
     private final int capacity;
     private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger abandoned = new AtomicInteger();
 
     Jobs(int workers, int queue) {
         this.capacity = queue;
@@ -134,23 +156,49 @@ final class Jobs implements AutoCloseable {
         running.incrementAndGet();
         job.started = System.currentTimeMillis();
         job.state = "running";
-        try {
-            job.result = work.run(job);
-            job.state = "done";
-        } catch (Throwable t) {
-            boolean cancelled = job.shouldStop();
-            job.state = cancelled ? "cancelled" : "failed";
-            job.error = cancelled && !job.cancelRequested ? "timed out: " + t.getMessage() : String.valueOf(
-                    t.getMessage());
-            if (t instanceof io.assay.sdk.StageException se) {
-                job.errorStatus = Server.status(se.code());
-            } else if (t instanceof io.assay.sdk.settings.ConfigErrorsException) {
-                job.errorStatus = 400;
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread runner = new Thread(() -> {
+            try {
+                Map<String, Object> r = work.run(job);
+                job.settle("done", r, null, 0);
+            } catch (Throwable t) {
+                boolean cancelled = job.shouldStop();
+                int status = 0;
+                if (t instanceof io.assay.sdk.StageException se) {
+                    status = Server.status(se.code());
+                } else if (t instanceof io.assay.sdk.settings.ConfigErrorsException) {
+                    status = 400;
+                }
+                job.settle(cancelled ? "cancelled" : "failed", null, cancelled && !job.cancelRequested
+                        ? "timed out: " + t.getMessage() : String.valueOf(t.getMessage()), status);
+            } finally {
+                done.countDown();
             }
+        }, Thread.currentThread().getName() + "-run");
+        runner.setDaemon(true);
+        try {
+            runner.start();
+            long wait = Math.max(0, job.deadline - System.currentTimeMillis()) + GRACE_MILLIS;
+            if (!done.await(wait, TimeUnit.MILLISECONDS)) {
+                if (job.settle("failed", null, "timed out: a stage did not return within the job's time limit "
+                        + "(--timeout); the run was abandoned and its worker freed", 504)) {
+                    abandoned.incrementAndGet();
+                    runner.interrupt();
+                }
+            }
+        } catch (InterruptedException e) {
+            job.settle("cancelled", null, "the server is stopping", 503);
+            runner.interrupt();
+            Thread.currentThread().interrupt();
         } finally {
             job.finished = System.currentTimeMillis();
             running.decrementAndGet();
         }
+    }
+
+    /** Runs the watchdog gave up on (their threads never returned). */
+    int abandoned() {
+        return abandoned.get();
     }
 
     Job get(String id) {

@@ -1,6 +1,5 @@
 package io.assay.framework.serve;
 
-import com.typesafe.config.ConfigValueFactory;
 import io.assay.framework.assembly.Assembled;
 import io.assay.framework.assembly.PipelineAssembler;
 import io.assay.framework.runtime.AssayRuntime;
@@ -32,17 +31,13 @@ import java.util.Set;
  * session and several workers generate at once. Each run takes its own plugin lease: a plugin swapped while it runs
  * does not affect it, and the next request gets the new version.
  *
- * <p>What a request may change is a closed list: prompt, negative, seed, steps, size, batch, guidance scale,
- * scheduler, and settings under {@code run.}, {@code scheduler.}, {@code guidance.} and {@code noise.} — never a
- * model, plugin or output path, so no request reads or writes outside the configured directories.
+ * <p>What a request may change is decided by {@link RequestPolicy}: prompt, negative, seed, steps, size, batch,
+ * guidance scale, scheduler, and non-file settings under {@code run.}, {@code scheduler.}, {@code guidance.} and
+ * {@code noise.} (by the settings' declared types) — never a model, plugin, output or file setting, so no request
+ * reads or writes outside the configured directories; the limits apply to the merged configuration.
  */
 final class ServeGenerator {
 
-    /** Config prefixes a request may override. */
-    static final List<String> OVERRIDABLE = List.of("run.", "scheduler.", "guidance.", "noise.");
-    static final int MAX_SIDE = 2048;
-    static final int MAX_STEPS = 500;
-    static final int MAX_BATCH = 8;
     static final long MAX_INIT_PIXELS = 4096L * 4096;
 
     /** A generation request, as the API receives it (null = the configuration's default). */
@@ -52,14 +47,30 @@ final class ServeGenerator {
     }
 
     private final AssayRuntime runtime;
+    private final RequestPolicy policy;
     private volatile LatentPreview lastPreview;
 
-    ServeGenerator(AssayRuntime runtime) {
+    ServeGenerator(AssayRuntime runtime, RequestPolicy policy) {
         this.runtime = runtime;
+        this.policy = policy;
+    }
+
+    /**
+     * The overrides a spec asks for, checked: refuses what a request may not touch (naming the key), then merges
+     * them over the server's configuration and checks the limits on the result (naming the setting). Runs before a
+     * job is queued, so a refused request costs no worker.
+     */
+    List<String> prepare(Spec s) {
+        // The dedicated fields against this server's limits first (clearer than the configuration's wider range) …
+        policy.checkFields(s.steps(), s.batch(), s.width(), s.height());
+        List<String> sets = overrides(s);
+        // … then everything again on the merged configuration, where overrides have had their say.
+        policy.checkRun(runtime.configure(sets).run());
+        return sets;
     }
 
     /** The overrides a spec asks for; refuses what a request may not touch, naming the key. */
-    static List<String> overrides(Spec s) {
+    List<String> overrides(Spec s) {
         List<String> sets = new ArrayList<>();
         if (s.prompt() != null) {
             sets.add("run.prompt=" + ConfigLoader.quote(s.prompt()));
@@ -71,12 +82,7 @@ final class ServeGenerator {
             sets.add("run.seed=" + s.seed());
         }
         if (s.steps() != null) {
-            check(s.steps() >= 1 && s.steps() <= MAX_STEPS, "steps must be in [1, " + MAX_STEPS + "]");
             sets.add("run.steps=" + s.steps());
-        }
-        for (Integer side : new Integer[] {s.width(), s.height()}) {
-            check(side == null || side >= 8 && side <= MAX_SIDE && side % 8 == 0,
-                    "width and height must be multiples of 8 in [8, " + MAX_SIDE + "]");
         }
         if (s.width() != null) {
             sets.add("run.width=" + s.width());
@@ -85,7 +91,6 @@ final class ServeGenerator {
             sets.add("run.height=" + s.height());
         }
         if (s.batch() != null) {
-            check(s.batch() >= 1 && s.batch() <= MAX_BATCH, "batch must be in [1, " + MAX_BATCH + "]");
             sets.add("run.batch=" + s.batch());
         }
         if (s.guidance() != null) {
@@ -97,24 +102,9 @@ final class ServeGenerator {
         if (s.strength() != null) {
             sets.add("run.strength=" + s.strength());
         }
-        if (s.overrides() != null) {
-            for (Map.Entry<String, Object> e : s.overrides().entrySet()) {
-                String k = e.getKey();
-                boolean allowed = OVERRIDABLE.stream().anyMatch(k::startsWith) && !k.endsWith("dir")
-                        && !k.endsWith("file") && !k.endsWith("path") && !k.equals("run.init-image")
-                        && k.matches("[a-z0-9.\\-]+");
-                check(allowed, "override '" + k + "' is not allowed: a request may set keys under "
-                        + String.join(", ", OVERRIDABLE) + " (no paths)");
-                sets.add(k + "=" + ConfigValueFactory.fromAnyRef(e.getValue()).render());
-            }
-        }
+        // Overrides last: they win over the dedicated fields, and the limits are checked after both are merged.
+        sets.addAll(policy.overrides(s.overrides()));
         return sets;
-    }
-
-    private static void check(boolean ok, String message) {
-        if (!ok) {
-            throw new StageException(ErrorCode.INVALID_INPUT, message);
-        }
     }
 
     /** Decodes a base64 image (with or without a data: prefix), refusing bombs and broken bytes. */
@@ -138,6 +128,7 @@ final class ServeGenerator {
         List<String> sets = overrides(spec);
         RgbImage init = spec.initImage() == null ? null : decodeImage(spec.initImage());
         RunConfig config = runtime.configure(sets);
+        policy.checkRun(config.run());
         try (Assembled a = runtime.assemble(config)) {
             GenerationRequest r = runtime.request(config, a);
             Tensor initTensor = null;
@@ -150,6 +141,7 @@ final class ServeGenerator {
                 }
                 initTensor = resize(init, w, h).toTensor();
             }
+            policy.checkSize(w, h, r.batch(), r.steps());
             GenerationRequest request = new GenerationRequest(r.prompt(), r.negative(), r.seed(), r.steps(), w, h,
                     r.batch(), initTensor, init == null ? 1.0 : config.run().strength(), r.initSampling());
             job.pluginVersions = PipelineAssembler.components(a.config()).toString();

@@ -6,9 +6,18 @@ final class ServePage {
     private ServePage() {
     }
 
-    static final String HTML = """
+    /**
+     * The page with the server's token in a meta tag, which its own script sends on every state-changing request;
+     * another site's page cannot read it (no CORS headers, and the Host check stops DNS rebinding).
+     */
+    static String html(String token) {
+        return HTML.replace("@TOKEN@", token == null ? "" : token);
+    }
+
+    private static final String HTML = """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><title>assay serve</title>
+            <meta name="assay-token" content="@TOKEN@">
             <style>
             body{font-family:sans-serif;margin:24px;max-width:900px}
             label{display:inline-block;margin:4px 12px 4px 0;font-size:13px}
@@ -36,6 +45,8 @@ final class ServePage {
             <h2>Plugins</h2><div id="plugins"></div>
             <script>
             let job = null;
+            const TOKEN = document.querySelector('meta[name=assay-token]').content;
+            const AUTH = TOKEN ? {'X-Assay-Token': TOKEN} : {};
             const $ = id => document.getElementById(id);
             fetch('/sdapi/v1/samplers').then(r => r.json()).then(list => {
               list.forEach(s => { const o = document.createElement('option'); o.value = s.aliases[0]; o.textContent = s.name + ' (' + s.aliases[0] + ')'; $('scheduler').appendChild(o); });
@@ -51,12 +62,12 @@ final class ServePage {
               e.preventDefault();
               const body = {prompt: $('prompt').value, negative: $('negative').value, seed: +$('seed').value,
                 steps: +$('steps').value, guidance: +$('guidance').value, scheduler: $('scheduler').value};
-              const r = await fetch('/api/jobs', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)});
+              const r = await fetch('/api/jobs', {method: 'POST', headers: Object.assign({'Content-Type': 'application/json'}, AUTH), body: JSON.stringify(body)});
               const j = await r.json();
               if (!r.ok) { $('status').textContent = j.error + ': ' + j.detail; return; }
               job = j.id; $('go').disabled = true; $('cancel').disabled = false; poll();
             };
-            $('cancel').onclick = () => job && fetch('/api/jobs/' + job, {method: 'DELETE'});
+            $('cancel').onclick = () => job && fetch('/api/jobs/' + job, {method: 'DELETE', headers: AUTH});
             async function poll() {
               const j = await (await fetch('/api/jobs/' + job)).json();
               $('status').textContent = j.state + ' — step ' + j.step + ' / ' + j.steps + (j.components ? ' — ' + j.components : '');

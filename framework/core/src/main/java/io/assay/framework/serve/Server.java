@@ -45,9 +45,31 @@ public final class Server implements AutoCloseable {
      * @param watch whether to watch the plugins directory
      * @param experimentsDir experiments {@code /api/compare} may run, by name
      * @param outRoot where compare jobs write their reports
+     * @param token the token every state-changing request must carry, or null for none ({@code --no-auth})
+     * @param allowPluginUpload whether {@code POST /api/plugins} may install an archive
+     * @param maxSteps most inference steps per request
+     * @param maxBatch most images per request
+     * @param maxSide largest width or height per request
+     * @param maxPixels most pixels per request (width × height × batch)
+     * @param minBodyRate the slowest a request body may arrive, in bytes per second (slow-body clients hold a
+     *     server thread each; below this rate they are cut off), 0 = no limit
      */
     public record Options(String host, int port, int workers, int queue, long maxRequestBytes, long timeoutSeconds,
-            boolean watch, Path experimentsDir, Path outRoot) {
+            boolean watch, Path experimentsDir, Path outRoot, String token, boolean allowPluginUpload, int maxSteps,
+            int maxBatch, int maxSide, long maxPixels, long minBodyRate) {
+
+        /** The options with the default limits, authentication by {@code token} and uploads off. */
+        public Options(String host, int port, int workers, int queue, long maxRequestBytes, long timeoutSeconds,
+                boolean watch, Path experimentsDir, Path outRoot, String token) {
+            this(host, port, workers, queue, maxRequestBytes, timeoutSeconds, watch, experimentsDir, outRoot, token,
+                    false, RequestPolicy.Limits.DEFAULTS.maxSteps(), RequestPolicy.Limits.DEFAULTS.maxBatch(),
+                    RequestPolicy.Limits.DEFAULTS.maxSide(), RequestPolicy.Limits.DEFAULTS.maxPixels(), 1024);
+        }
+    }
+
+    /** A new random token for {@link Options#token()}. */
+    public static String newToken() {
+        return Guard.newToken();
     }
 
     private final ObjectMapper json = new ObjectMapper();
@@ -56,6 +78,8 @@ public final class Server implements AutoCloseable {
     /** The served model for the A1111 routes: its description waits for the model files' digests, so on first use. */
     private final java.util.function.Supplier<Map<String, Object>> model;
     private final Jobs jobs;
+    private final Guard guard;
+    private final RequestPolicy policy;
     private final Javalin app;
 
     private Server(Options options, AssayRuntime runtime) {
@@ -70,10 +94,22 @@ public final class Server implements AutoCloseable {
                 .AtomicReference<>();
         this.model = () -> described.updateAndGet(m -> m != null ? m : model(runtime, base));
         this.jobs = new Jobs(Math.max(1, options.workers()), Math.max(0, options.queue()));
-        ServeGenerator gen = new ServeGenerator(runtime);
+        this.guard = new Guard(options.token(), options.host());
+        this.policy = new RequestPolicy(stage -> runtime.host().catalog().components(stage),
+                new RequestPolicy.Limits(options.maxSteps(), options.maxBatch(), options.maxSide(),
+                        options.maxPixels()));
+        ServeGenerator gen = new ServeGenerator(runtime, policy);
         this.app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.http.maxRequestSize = options.maxRequestBytes();
+            // Slow bodies (slowloris): each holds a server thread while it trickles in; Jetty cuts off a body that
+            // arrives slower than this (408), so a few hundred of them cannot starve /api/status.
+            cfg.jetty.modifyHttpConfiguration(http -> http.setMinRequestDataRate(options.minBodyRate()));
+        });
+        app.before(ctx -> {
+            ctx.header("X-Content-Type-Options", "nosniff");
+            ctx.header("X-Frame-Options", "DENY");
+            guard.check(ctx, app.port());
         });
         routes(app, gen, jobs);
         app.start(options.host(), options.port());
@@ -90,6 +126,11 @@ public final class Server implements AutoCloseable {
             runtime.close();
             throw e;
         }
+    }
+
+    /** The token state-changing requests must carry, or null when the server runs with {@code --no-auth}. */
+    public String token() {
+        return guard.token();
     }
 
     /** The port it listens on. */
@@ -109,6 +150,9 @@ public final class Server implements AutoCloseable {
     }
 
     private void routes(Javalin app, ServeGenerator gen, Jobs jobs) {
+        app.exception(Guard.Refused.class, (e, ctx) -> error(ctx, e.status, e.kind, e.getMessage()));
+        app.exception(org.eclipse.jetty.http.BadMessageException.class, (e, ctx) -> error(ctx, e.getCode(),
+                "bad-request", e.getReason() != null ? e.getReason() : e.getMessage()));
         app.exception(Jobs.Busy.class, (e, ctx) -> error(ctx, 503, "busy", e.getMessage()));
         app.exception(ConfigErrorsException.class, (e, ctx) -> error(ctx, 400, "invalid-config", e.getMessage()));
         app.exception(StageException.class, (e, ctx) -> error(ctx, status(e.code()), e.code().name(),
@@ -118,12 +162,12 @@ public final class Server implements AutoCloseable {
         app.exception(com.fasterxml.jackson.core.JsonProcessingException.class, (e, ctx) -> error(ctx, 400,
                 "invalid-json", e.getOriginalMessage()));
 
-        app.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(ServePage.HTML));
+        app.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(ServePage.html(guard.token())));
 
         // Native API.
         app.post("/api/jobs", ctx -> {
             ServeGenerator.Spec s = spec(ctx.body());
-            ServeGenerator.overrides(s); // refuse bad fields before queueing
+            gen.prepare(s); // refuse bad fields and sizes before queueing
             if (s.initImage() != null) {
                 ServeGenerator.decodeImage(s.initImage());
             }
@@ -150,13 +194,22 @@ public final class Server implements AutoCloseable {
         app.post("/api/generate", ctx -> {
             // Synchronous convenience: queue, wait, answer (still bounded by the queue and the timeout).
             ServeGenerator.Spec s = spec(ctx.body());
-            ServeGenerator.overrides(s);
+            gen.prepare(s);
             Jobs.Job job = jobs.submit("generate", timeoutMillis(), j -> gen.generate(s, j));
             await(job);
             finish(ctx, job);
         });
         app.post("/api/compare", ctx -> {
             JsonNode n = json.readTree(ctx.body().isBlank() ? "{}" : ctx.body());
+            if (!n.isObject()) {
+                throw new IllegalArgumentException("expected a JSON object");
+            }
+            if (n.has("experiment") && !n.get("experiment").isTextual()) {
+                throw new IllegalArgumentException("field 'experiment' must be a string");
+            }
+            if (n.has("overrides") && !n.get("overrides").isObject()) {
+                throw new IllegalArgumentException("field 'overrides' must be an object of setting: value");
+            }
             String name = n.path("experiment").asText("");
             Path dir = options.experimentsDir() != null ? options.experimentsDir() : Path.of("configs", "experiments");
             if (!name.matches("[a-z0-9][a-z0-9-]*") || !Files.isRegularFile(dir.resolve(name + ".conf"))) {
@@ -173,8 +226,8 @@ public final class Server implements AutoCloseable {
             @SuppressWarnings("unchecked")
             Map<String, Object> overrides = n.has("overrides") ? json.convertValue(n.get("overrides"), Map.class)
                     : null;
-            List<String> sets = ServeGenerator.overrides(new ServeGenerator.Spec(null, null, null, null, null, null,
-                    null, null, null, overrides, null, null));
+            List<String> sets = policy.overrides(overrides);
+            policy.checkRun(runtime.configure(sets).run()); // the limits on the merged configuration
             Path file = dir.resolve(name + ".conf").toAbsolutePath();
             Jobs.Job job = jobs.submit("compare", timeoutMillis(), j -> compare(j, file, sets));
             ctx.status(202).json(job.view(false));
@@ -198,6 +251,11 @@ public final class Server implements AutoCloseable {
         });
         app.get("/api/plugins", ctx -> ctx.json(plugins(runtime)));
         app.post("/api/plugins", ctx -> {
+            if (!options.allowPluginUpload()) {
+                error(ctx, 403, "upload-disabled", "plugin upload is off: start the server with "
+                        + "--allow-plugin-upload to install archives over HTTP (plugins run as trusted code)");
+                return;
+            }
             String name = ctx.queryParam("filename");
             if (name == null || !name.matches("[A-Za-z0-9._-]+\\.zip")) {
                 error(ctx, 400, "invalid-request", "give ?filename=<name>.zip (letters, digits, . _ -)");
@@ -249,6 +307,7 @@ public final class Server implements AutoCloseable {
         app.get("/api/status", ctx -> {
             Map<String, Object> status = new LinkedHashMap<>();
             status.put("running", jobs.running());
+            status.put("abandoned", jobs.abandoned());
             status.put("queued", jobs.queued());
             status.put("capacity", options.queue());
             status.put("workers", options.workers());
@@ -348,24 +407,25 @@ public final class Server implements AutoCloseable {
             }
         }
         @SuppressWarnings("unchecked")
-        Map<String, Object> overrides = n.has("overrides") ? json.convertValue(n.get("overrides"), Map.class) : null;
-        return new ServeGenerator.Spec(text(n, "prompt"), text(n, "negative"),
-                n.has("seed") ? n.get("seed").asLong() : null, n.has("steps") ? n.get("steps").asInt() : null,
-                n.has("width") ? n.get("width").asInt() : null, n.has("height") ? n.get("height").asInt() : null,
-                n.has("batch") ? n.get("batch").asInt() : null, n.has("guidance") ? n.get("guidance").asDouble() : null,
-                text(n, "scheduler"), overrides, text(n, "initImage"),
-                n.has("strength") ? n.get("strength").asDouble() : null);
-    }
-
-    private static String text(JsonNode n, String f) {
-        return n.has(f) && !n.get(f).isNull() ? n.get(f).asText() : null;
+        Map<String, Object> overrides = n.has("overrides") && !n.get("overrides").isNull() ? json.convertValue(
+                Fields.object(n, "overrides"), Map.class) : null;
+        return new ServeGenerator.Spec(Fields.string(n, "prompt"), Fields.string(n, "negative"),
+                Fields.integer(n, "seed"), Fields.int32(n, "steps"), Fields.int32(n, "width"),
+                Fields.int32(n, "height"), Fields.int32(n, "batch"), Fields.number(n, "guidance"),
+                Fields.string(n, "scheduler"), overrides, Fields.string(n, "initImage"), Fields.number(n, "strength"));
     }
 
     /** The A1111 request shapes: txt2img and img2img (sampler names or our scheduler names). */
     private void a1111(Context ctx, ServeGenerator gen, Jobs jobs, boolean img2img) throws Exception {
         JsonNode n = json.readTree(ctx.body().isBlank() ? "{}" : ctx.body());
-        String sampler = n.has("sampler_name") ? n.get("sampler_name").asText()
-                : n.has("sampler_index") ? n.get("sampler_index").asText() : null;
+        if (!n.isObject()) {
+            throw new IllegalArgumentException("expected a JSON object");
+        }
+        // Every field this route reads is type-checked: a wrong type is a 400 naming the field, never a default.
+        String sampler = Fields.string(n, "sampler_name");
+        if (sampler == null) {
+            sampler = Fields.string(n, "sampler_index");
+        }
         String scheduler = null;
         if (sampler != null && !sampler.isBlank()) {
             scheduler = sampler;
@@ -375,25 +435,33 @@ public final class Server implements AutoCloseable {
                 }
             }
         }
-        long seed = n.path("seed").asLong(-1);
-        if (seed < 0) {
-            seed = new java.security.SecureRandom().nextInt(Integer.MAX_VALUE);
-        }
+        String prompt = Fields.string(n, "prompt");
+        String negative = Fields.string(n, "negative_prompt");
+        Long given = Fields.integer(n, "seed");
+        long seed = given == null || given < 0 ? new java.security.SecureRandom().nextInt(Integer.MAX_VALUE) : given;
+        Integer steps = Fields.int32(n, "steps");
+        Integer width = Fields.int32(n, "width");
+        Integer height = Fields.int32(n, "height");
+        Integer batchSize = Fields.int32(n, "batch_size");
+        Integer iterations = Fields.int32(n, "n_iter");
+        Double cfg = Fields.number(n, "cfg_scale");
+        Double strength = Fields.number(n, "denoising_strength");
         String init = null;
         if (img2img) {
-            if (!n.has("init_images") || n.get("init_images").isEmpty()) {
+            init = Fields.firstString(n, "init_images");
+            if (init == null) {
                 error(ctx, 400, "invalid-request", "img2img needs init_images (base64)");
                 return;
             }
-            init = n.get("init_images").get(0).asText();
         }
-        int batch = n.path("batch_size").asInt(1) * Math.max(1, n.path("n_iter").asInt(1));
-        ServeGenerator.Spec s = new ServeGenerator.Spec(n.path("prompt").asText(""),
-                n.path("negative_prompt").asText(""), seed, n.has("steps") ? n.get("steps").asInt() : null,
-                n.has("width") ? n.get("width").asInt() : null, n.has("height") ? n.get("height").asInt() : null,
-                batch, n.has("cfg_scale") ? n.get("cfg_scale").asDouble() : null, scheduler, null, init,
-                img2img ? n.path("denoising_strength").asDouble(0.75) : null);
-        ServeGenerator.overrides(s);
+        long batch = (long) (batchSize == null ? 1 : batchSize) * Math.max(1, iterations == null ? 1 : iterations);
+        if (batch < 1 || batch > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("field 'batch_size' × 'n_iter' must be at least 1, found " + batch);
+        }
+        ServeGenerator.Spec s = new ServeGenerator.Spec(prompt == null ? "" : prompt, negative == null ? ""
+                : negative, seed, steps, width, height, (int) batch, cfg, scheduler, null, init,
+                img2img ? (strength == null ? 0.75 : strength) : null);
+        gen.prepare(s);
         if (init != null) {
             ServeGenerator.decodeImage(init); // a broken or oversized image is the client's error, before queueing
         }

@@ -310,4 +310,32 @@ class GenerationEngineTest {
                 .isInstanceOf(StageException.class)
                 .satisfies(e -> assertThat(((StageException) e).code()).isEqualTo(ErrorCode.CANCELLED));
     }
+
+    @Test
+    void aStageGoingNonFiniteStopsTheRunNamingTheStageAndTheStep() {
+        Pipeline p = new Pipeline(new LengthEncoder(), new HiddenEchoDenoiser(), new HalfStepScheduler(),
+                new TestGuidance(Double.POSITIVE_INFINITY), new OnesNoise(), new TinyAutoencoder());
+        assertThatThrownBy(() -> engine.generate(p, GenerationRequest.text("ab", "a", 1, 5, 4, 4, 1), null,
+                StepObserver.NONE, () -> false))
+                .isInstanceOf(StageException.class)
+                .hasMessageContaining("the guidance output holds non-finite values")
+                .hasMessageContaining("at step 1 of 5")
+                .hasMessageContaining("no image written");
+    }
+
+    @Test
+    void theFiniteCheckNamesTheElementAndPassesFiniteTensors() {
+        Tensor ok = new Tensor(new long[] {1, 4}, new float[] {0f, -1f, Float.MAX_VALUE, 1e-30f});
+        GenerationEngine.finite(ok, "denoiser", ErrorCode.MODEL_INVALID, 0, 3);
+        Tensor bad = new Tensor(new long[] {1, 4}, new float[] {0f, 0f, Float.NEGATIVE_INFINITY, 0f});
+        assertThatThrownBy(() -> GenerationEngine.finite(bad, "denoiser", ErrorCode.MODEL_INVALID, 2, 3))
+                .isInstanceOf(StageException.class)
+                .hasMessageContaining("the denoiser output holds non-finite values (-Infinity at element 2 of 4) "
+                        + "at step 3 of 3")
+                .satisfies(e -> assertThat(((StageException) e).code()).isEqualTo(ErrorCode.MODEL_INVALID));
+        Tensor nan = new Tensor(new long[] {1, 1}, new float[] {Float.NaN});
+        assertThatThrownBy(() -> GenerationEngine.finite(nan, "autoencoder decode", ErrorCode.MODEL_INVALID, -1, 0))
+                .hasMessage("the autoencoder decode output holds non-finite values (NaN at element 0 of 1); stopped, "
+                        + "no image written");
+    }
 }

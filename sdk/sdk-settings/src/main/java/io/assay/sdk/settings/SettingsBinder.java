@@ -15,6 +15,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -231,16 +232,24 @@ public final class SettingsBinder {
                 return one.getBoolean("v");
             }
             if (t == int.class || t == Integer.class) {
-                return (int) checkRange(one.getInt("v"), s, path, origin, report);
+                BigDecimal w = whole(v, path, Integer.MIN_VALUE, Integer.MAX_VALUE, "[-2^31, 2^31-1]", report);
+                return w == null ? null : (int) checkRange(w.intValue(), s, path, origin, report);
             }
             if (t == long.class || t == Long.class) {
-                return (long) checkRange(one.getLong("v"), s, path, origin, report);
+                BigDecimal w = whole(v, path, Long.MIN_VALUE, Long.MAX_VALUE, "[-2^63, 2^63-1]", report);
+                return w == null ? null : (long) checkRange(w.longValue(), s, path, origin, report);
             }
             if (t == double.class || t == Double.class) {
                 return checkRange(one.getDouble("v"), s, path, origin, report);
             }
             if (t == float.class || t == Float.class) {
-                return (float) checkRange(one.getDouble("v"), s, path, origin, report);
+                double x = one.getDouble("v");
+                if (Double.isFinite(x) && Float.isInfinite((float) x)) {
+                    report.error(ConfigProblem.at(origin, path, "expected a number that fits a float, found "
+                            + fmt(x)));
+                    return null;
+                }
+                return (float) checkRange(x, s, path, origin, report);
             }
             if (t == String.class) {
                 String str = one.getString("v");
@@ -263,10 +272,26 @@ public final class SettingsBinder {
                     return List.copyOf(one.getStringList("v"));
                 }
                 if (e == Double.class) {
-                    return List.copyOf(one.getDoubleList("v"));
+                    List<Double> xs = List.copyOf(one.getDoubleList("v"));
+                    for (Double x : xs) {
+                        if (!Double.isFinite(x)) {
+                            report.error(ConfigProblem.at(origin, path, "expected finite numbers, found " + fmt(x)));
+                            return null;
+                        }
+                    }
+                    return xs;
                 }
                 if (e == Integer.class) {
-                    return List.copyOf(one.getIntList("v"));
+                    List<Integer> xs = new ArrayList<>();
+                    for (ConfigValue item : one.getList("v")) {
+                        BigDecimal w = whole(item, path, Integer.MIN_VALUE, Integer.MAX_VALUE, "[-2^31, 2^31-1]",
+                                report);
+                        if (w == null) {
+                            return null;
+                        }
+                        xs.add(w.intValue());
+                    }
+                    return List.copyOf(xs);
                 }
                 if (e == Path.class) {
                     List<Path> paths = new ArrayList<>();
@@ -287,8 +312,45 @@ public final class SettingsBinder {
         }
     }
 
+    /**
+     * A whole number as written, checked rather than coerced: Typesafe Config's {@code getInt} would read
+     * {@code 2.5} as 2 and a seed above 2^63−1 as 2^63−1; here both are reported (null = reported).
+     */
+    private static BigDecimal whole(ConfigValue v, String path, long lo, long hi, String range,
+            ConfigReport report) {
+        String text;
+        if (v.valueType() == ConfigValueType.NUMBER) {
+            text = v.render(com.typesafe.config.ConfigRenderOptions.concise());
+        } else if (v.valueType() == ConfigValueType.STRING) {
+            text = ((String) v.unwrapped()).trim();
+        } else {
+            throw new ConfigException.WrongType(v.origin(), path, "a whole number", v.valueType().name());
+        }
+        BigDecimal d;
+        try {
+            d = new BigDecimal(text);
+        } catch (NumberFormatException e) {
+            throw new ConfigException.WrongType(v.origin(), path, "a whole number", "'" + text + "'");
+        }
+        if (d.signum() != 0 && d.stripTrailingZeros().scale() > 0) {
+            report.error(ConfigProblem.at(v.origin(), path, "expected a whole number, found " + text
+                    + " (not rounded)"));
+            return null;
+        }
+        if (d.compareTo(BigDecimal.valueOf(lo)) < 0 || d.compareTo(BigDecimal.valueOf(hi)) > 0) {
+            report.error(ConfigProblem.at(v.origin(), path, "expected a whole number in " + range + ", found "
+                    + text));
+            return null;
+        }
+        return d;
+    }
+
     private static double checkRange(double x, Setting s, String path, ConfigOrigin origin, ConfigReport report) {
-        if (x < s.min() || x > s.max() || Double.isNaN(x)) {
+        if (!Double.isFinite(x)) {
+            report.error(ConfigProblem.at(origin, path, "expected a finite number, found " + fmt(x)));
+            return x;
+        }
+        if (x < s.min() || x > s.max()) {
             report.error(ConfigProblem.at(origin, path, "expected a number in [" + fmt(s.min()) + ", " + fmt(s.max())
                     + "], found " + fmt(x)));
         }
@@ -296,6 +358,9 @@ public final class SettingsBinder {
     }
 
     private static String fmt(double x) {
+        if (Double.isNaN(x)) {
+            return "NaN";
+        }
         if (Double.isInfinite(x)) {
             return x > 0 ? "∞" : "-∞";
         }
