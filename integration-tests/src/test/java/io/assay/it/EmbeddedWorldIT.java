@@ -354,6 +354,12 @@ class EmbeddedWorldIT {
         Dist.Result chunked = Dist.cli("generate", longPrompt, "--out", out.resolve("long").toString(), "--quiet",
                 "--set", cacheSet(), "--set", "text-encoder.long-prompt=chunk").requireOk();
         assertThat(PngFiles.read(Path.of(chunked.out().strip())).width()).isEqualTo(64);
+        // Two 512×512 images with guidance are four rows of 64×64 latents: over the world's bound, refused before
+        // ONNX Runtime allocates ~20 GB of window scores.
+        Dist.Result tooBig = Dist.cli("generate", "a red circle on a blue background", "--width", "512", "--height",
+                "512", "--batch", "2", "--out", out.resolve("too-big").toString(), "--quiet", "--set", cacheSet());
+        assertThat(tooBig.exit()).isNotZero();
+        assertThat(tooBig.err()).contains("max_latent_positions", "4 × 64 × 64 = 16384").doesNotContain("\tat ");
         // The memorizing variant is 64×64 only, and says so instead of failing inside ONNX Runtime.
         Dist.Result refused = Dist.cli("generate", "a red circle on a blue background", "--width", "128",
                 "--height", "128", "--out", out.resolve("refused").toString(), "--quiet", "--set", cacheSet(),

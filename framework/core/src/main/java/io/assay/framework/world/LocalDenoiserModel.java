@@ -62,6 +62,9 @@ final class LocalDenoiserModel {
     static final List<Stage> STAGES = List.of(new Stage(800, 7, 2, 4), new Stage(300, 7, 2, 2),
             new Stage(150, 5, 1, 4), new Stage(Double.NEGATIVE_INFINITY, 3, 1, 4));
 
+    /** Rows × latent height × width per U-Net call: one 512×512 image with classifier-free guidance. */
+    static final int MAX_LATENT_POSITIONS = 2 * 64 * 64;
+
     /** Foreground (or background) cells a window must hold for that region's label to count in full. */
     static final double PRESENCE_CELLS = 2;
     /** λ: the prompt prior's weight, in nats per unit of squared attribute distance. */
