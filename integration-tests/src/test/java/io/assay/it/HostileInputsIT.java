@@ -451,6 +451,13 @@ class HostileInputsIT {
         out.add(Arguments.of("/sdapi/v1/txt2img", "{\"prompt\": \"x\", \"height\": 4096}", "run.height", "2048"));
         out.add(Arguments.of("/sdapi/v1/img2img", "{\"prompt\": \"x\", \"steps\": 600, \"init_images\": [\"AAAA\"]}",
                 "run.steps", "500"));
+        String longText = "a cat ".repeat(3000);
+        out.add(Arguments.of("/sdapi/v1/txt2img", "{\"prompt\": \"" + longText + "\"}", "run.prompt",
+                "--max-prompt-chars"));
+        out.add(Arguments.of("/api/jobs", "{\"negative\": \"" + longText + "\"}", "run.negative",
+                "--max-prompt-chars"));
+        out.add(Arguments.of("/api/jobs", "{\"overrides\": {\"run.prompt\": \"" + longText + "\"}}", "run.prompt",
+                "18000 characters"));
         return out.stream();
     }
 
@@ -604,6 +611,25 @@ class HostileInputsIT {
             assertThat(s.toList()).as("nothing written").isEmpty();
         }
         assertThat((System.nanoTime() - t0) / 1e9).as("refused at once, not after a long run").isLessThan(30);
+    }
+
+    static Stream<Arguments> ioFailures() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("io-failures"));
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        return Stream.of(
+                Arguments.of("--out names a file", file, file.toString()),
+                Arguments.of("--out under a file", file.resolve("sub"), file.resolve("sub").toString()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ioFailures")
+    void anOutputDirectoryThatCannotBeUsedIsOneLineBeforeTheRun(String name, Path out, String word) throws Exception {
+        Dist.Result r = Dist.cli("generate", "a cat", "--quiet", "--steps", "2", "--out", out.toString(), "--set",
+                cacheSet());
+        assertThat(r.exit()).as(r.err()).isEqualTo(7);
+        assertThat(r.err()).contains("assay: cannot use '" + word + "'");
+        assertThat(r.err()).doesNotContain("\tat ").doesNotContain("Exception");
+        assertThat(Files.readString(tmp.resolve("io-failures/a-file"))).isEqualTo("x");
     }
 
     static Stream<Arguments> configValues() {

@@ -84,6 +84,10 @@ public final class ServeCommand implements Callable<Integer> {
             + "batch (default: ${DEFAULT-VALUE}).", defaultValue = "8388608")
     long maxPixels;
 
+    @Option(names = "--max-prompt-chars", paramLabel = "N", description = "Longest prompt or negative prompt per "
+            + "request, in characters (default: ${DEFAULT-VALUE}).", defaultValue = "16384")
+    int maxPromptChars;
+
     @Option(names = "--min-body-rate", paramLabel = "BYTES", description = "Slowest a request body may arrive, in "
             + "bytes per second; slower clients are cut off with 408 (default: ${DEFAULT-VALUE}; 0 = no limit).",
             defaultValue = "1024")
@@ -103,9 +107,10 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     private Server start(PrintWriter err) {
-        if (maxSteps < 1 || maxBatch < 1 || maxSide < 8 || maxPixels < 64) {
+        if (maxSteps < 1 || maxBatch < 1 || maxSide < 8 || maxPixels < 64 || maxPromptChars < 1 || minBodyRate < 0) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--max-steps, "
-                    + "--max-batch, --max-side and --max-pixels must be at least 1, 1, 8 and 64");
+                    + "--max-batch, --max-side, --max-pixels, --max-prompt-chars and --min-body-rate must be at least "
+                    + "1, 1, 8, 64, 1 and 0");
         }
         String token = noAuth ? null : Server.newToken();
         if (token != null) {
@@ -113,7 +118,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         return Server.start(common.openAll(err), new Server.Options(host, port, workers, queue, maxRequestBytes,
                 timeoutSeconds, !noWatch, experimentsDir, outRoot, token, allowPluginUpload, maxSteps, maxBatch,
-                maxSide, maxPixels, minBodyRate));
+                maxSide, maxPixels, maxPromptChars, minBodyRate));
     }
 
     /** Writes the token readable by the owner only (0600 where the file system has POSIX permissions). */

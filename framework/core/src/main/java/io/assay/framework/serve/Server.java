@@ -51,19 +51,21 @@ public final class Server implements AutoCloseable {
      * @param maxBatch most images per request
      * @param maxSide largest width or height per request
      * @param maxPixels most pixels per request (width × height × batch)
+     * @param maxPromptChars longest prompt or negative prompt per request, in characters
      * @param minBodyRate the slowest a request body may arrive, in bytes per second (slow-body clients hold a
      *     server thread each; below this rate they are cut off), 0 = no limit
      */
     public record Options(String host, int port, int workers, int queue, long maxRequestBytes, long timeoutSeconds,
             boolean watch, Path experimentsDir, Path outRoot, String token, boolean allowPluginUpload, int maxSteps,
-            int maxBatch, int maxSide, long maxPixels, long minBodyRate) {
+            int maxBatch, int maxSide, long maxPixels, int maxPromptChars, long minBodyRate) {
 
         /** The options with the default limits, authentication by {@code token} and uploads off. */
         public Options(String host, int port, int workers, int queue, long maxRequestBytes, long timeoutSeconds,
                 boolean watch, Path experimentsDir, Path outRoot, String token) {
             this(host, port, workers, queue, maxRequestBytes, timeoutSeconds, watch, experimentsDir, outRoot, token,
                     false, RequestPolicy.Limits.DEFAULTS.maxSteps(), RequestPolicy.Limits.DEFAULTS.maxBatch(),
-                    RequestPolicy.Limits.DEFAULTS.maxSide(), RequestPolicy.Limits.DEFAULTS.maxPixels(), 1024);
+                    RequestPolicy.Limits.DEFAULTS.maxSide(), RequestPolicy.Limits.DEFAULTS.maxPixels(),
+                    RequestPolicy.Limits.DEFAULTS.maxPromptChars(), 1024);
         }
     }
 
@@ -97,7 +99,7 @@ public final class Server implements AutoCloseable {
         this.guard = new Guard(options.token(), options.host());
         this.policy = new RequestPolicy(stage -> runtime.host().catalog().components(stage),
                 new RequestPolicy.Limits(options.maxSteps(), options.maxBatch(), options.maxSide(),
-                        options.maxPixels()));
+                        options.maxPixels(), options.maxPromptChars()));
         ServeGenerator gen = new ServeGenerator(runtime, policy);
         this.app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
