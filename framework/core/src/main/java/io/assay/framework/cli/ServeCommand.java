@@ -88,10 +88,9 @@ public final class ServeCommand implements Callable<Integer> {
             + "request, in characters (default: ${DEFAULT-VALUE}).", defaultValue = "16384")
     int maxPromptChars;
 
-    @Option(names = "--min-body-rate", paramLabel = "BYTES", description = "Slowest a request body may arrive, in "
-            + "bytes per second; slower clients are cut off with 408 (default: ${DEFAULT-VALUE}; 0 = no limit).",
-            defaultValue = "1024")
-    long minBodyRate;
+    @Option(names = "--body-timeout", paramLabel = "SECONDS", description = "How long a request body may take to "
+            + "arrive; slower clients are cut off (default: ${DEFAULT-VALUE}; 0 = no limit).", defaultValue = "10")
+    long bodyTimeoutSeconds;
 
     /** The token file's name in the --out directory. */
     public static final String TOKEN_FILE = "serve.token";
@@ -107,9 +106,9 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     private Server start(PrintWriter err) {
-        if (maxSteps < 1 || maxBatch < 1 || maxSide < 8 || maxPixels < 64 || maxPromptChars < 1 || minBodyRate < 0) {
+        if (maxSteps < 1 || maxBatch < 1 || maxSide < 8 || maxPixels < 64 || maxPromptChars < 1 || bodyTimeoutSeconds < 0) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--max-steps, "
-                    + "--max-batch, --max-side, --max-pixels, --max-prompt-chars and --min-body-rate must be at least "
+                    + "--max-batch, --max-side, --max-pixels, --max-prompt-chars and --body-timeout must be at least "
                     + "1, 1, 8, 64, 1 and 0");
         }
         String token = noAuth ? null : Server.newToken();
@@ -118,7 +117,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         return Server.start(common.openAll(err), new Server.Options(host, port, workers, queue, maxRequestBytes,
                 timeoutSeconds, !noWatch, experimentsDir, outRoot, token, allowPluginUpload, maxSteps, maxBatch,
-                maxSide, maxPixels, maxPromptChars, minBodyRate));
+                maxSide, maxPixels, maxPromptChars, bodyTimeoutSeconds));
     }
 
     /** Writes the token readable by the owner only (0600 where the file system has POSIX permissions). */
