@@ -115,9 +115,18 @@ public final class ServeCommand implements Callable<Integer> {
         if (token != null) {
             writeToken(outRoot.resolve(TOKEN_FILE), token);
         }
-        return Server.start(common.openAll(err), new Server.Options(host, port, workers, queue, maxRequestBytes,
-                timeoutSeconds, !noWatch, experimentsDir, outRoot, token, allowPluginUpload, maxSteps, maxBatch,
-                maxSide, maxPixels, maxPromptChars, bodyTimeoutSeconds));
+        try {
+            return Server.start(common.openAll(err), new Server.Options(host, port, workers, queue, maxRequestBytes,
+                    timeoutSeconds, !noWatch, experimentsDir, outRoot, token, allowPluginUpload, maxSteps, maxBatch,
+                    maxSide, maxPixels, maxPromptChars, bodyTimeoutSeconds));
+        } catch (RuntimeException e) {
+            try {
+                Files.deleteIfExists(outRoot.resolve(TOKEN_FILE)); // no token left behind for a server that never ran
+            } catch (java.io.IOException ignored) {
+                // the next start replaces it
+            }
+            throw e;
+        }
     }
 
     /** Writes the token readable by the owner only (0600 where the file system has POSIX permissions). */
