@@ -70,11 +70,12 @@ public final class Bench {
      * @param unetCall    one U-Net call (the loop's U-Net time / calls)
      * @param unetCalls   U-Net calls per generation
      * @param vaeDecode   the VAE decoder call
-     * @param rest        everything else: scheduler arithmetic, guidance, tensor copies, assembly, provenance
+     * @param setup       Assay: configure + assemble + request before the run (0 for the raw loop)
+     * @param rest        everything else: scheduler arithmetic, guidance, tensor copies, provenance
      * @param rounds      the total of every round, in order
      */
     public record Side(double total, double textEncoder, double unetCall, int unetCalls, double vaeDecode,
-            double rest, List<Double> rounds) {
+            double setup, double rest, List<Double> rounds) {
     }
 
     /**
@@ -89,7 +90,9 @@ public final class Bench {
      * @param assay             (b) the Assay pipeline
      * @param rawLoadMillis     session creation per model of the raw loop, and their total
      * @param assayLoadMillis   the first configure + assemble of the Assay pipeline (plugins and three sessions)
-     * @param jvmToFirstUnetMillis JVM start to the end of Assay's first U-Net call
+     * @param digestMillis      the one-time SHA-256 of the model files for provenance (before the rounds; remembered
+     *                          in the cache directory for later runs)
+     * @param jvmToFirstUnetMillis JVM start to the end of Assay's first U-Net call (includes the digests)
      * @param rssAfterAssayLoad VmRSS in bytes after the Assay pipeline was loaded
      * @param rssAfterRawLoad   VmRSS in bytes after the raw sessions were loaded too (both pipelines' models)
      * @param peakRss           VmHWM in bytes at the end
@@ -97,7 +100,7 @@ public final class Bench {
      * @param maxAbsDiff        max |decoded raw − decoded Assay| of the first round (same noise)
      */
     public record Report(Options options, String provider, int threads, String threadPool, String ortVersion,
-            Side raw, Side assay, Map<String, Double> rawLoadMillis, double assayLoadMillis,
+            Side raw, Side assay, Map<String, Double> rawLoadMillis, double assayLoadMillis, double digestMillis,
             double jvmToFirstUnetMillis, long rssAfterAssayLoad, long rssAfterRawLoad, long peakRss, long modelBytes,
             double maxAbsDiff) {
 
@@ -197,7 +200,9 @@ public final class Bench {
             runtime.request(config, a);
         }
         double assayLoad = ms(s);
-        runtime.modelFiles(config); // provenance digests, computed once and remembered (not part of a run)
+        s = System.nanoTime();
+        runtime.modelFiles(config); // provenance digests: once per model directory, then remembered in the cache
+        double digest = ms(s);
         long rssAssay = Rss.current();
         OnnxSessions sessions = runtime.sessions();
         OnnxRuntimeSettings settings = sessions.settings();
@@ -230,17 +235,21 @@ public final class Bench {
                     if ((k == 0) == assayFirst) {
                         long t0 = System.nanoTime();
                         GenerationResult r;
+                        double[] row;
                         RunConfig c = runtime.configure(sets);
                         try (Assembled a = runtime.assemble(c)) {
                             GenerationRequest req = runtime.request(c, a);
+                            double setup = ms(t0);
                             r = new GenerationEngine().generate(a.pipeline(), req, null, firstCall, () -> false);
                             runtime.metadata(c, req, r, 0);
+                            Map<String, Double> tm = r.timingsMillis();
+                            double unet = tm.getOrDefault("denoiser", 0.0);
+                            row = new double[] {0, tm.getOrDefault("text-encoder", 0.0), unet / r.denoiserCalls(),
+                                r.denoiserCalls(), tm.getOrDefault("autoencoder", 0.0), setup};
                         }
                         double total = ms(t0);
-                        Map<String, Double> tm = r.timingsMillis();
-                        double unet = tm.getOrDefault("denoiser", 0.0);
-                        assayRounds.add(new double[] {total, tm.getOrDefault("text-encoder", 0.0),
-                            unet / r.denoiserCalls(), r.denoiserCalls(), tm.getOrDefault("autoencoder", 0.0)});
+                        row[0] = total;
+                        assayRounds.add(row);
                         progress.accept(String.format(Locale.ROOT, "round %d/%d: Assay %.0f ms", round, o.runs(),
                                 total));
                         if (noise == null) {
@@ -267,7 +276,7 @@ public final class Bench {
                                 o.guidance(), kind);
                         RawPipeline.Timings t = out.timings();
                         rawRounds.add(new double[] {t.total(), t.textEncoder(), t.unet() / t.unetCalls(),
-                            t.unetCalls(), t.vaeDecode()});
+                            t.unetCalls(), t.vaeDecode(), 0});
                         progress.accept(String.format(Locale.ROOT, "round %d/%d: raw ONNX Runtime %.0f ms", round,
                                 o.runs(), t.total()));
                         if (maxDiff < 0 && lastAssay != null) {
@@ -282,7 +291,7 @@ public final class Bench {
             }
         }
         return new Report(o, provider, stats.threads(), stats.threadPool(), sessions.ortVersion(), side(rawRounds),
-                side(assayRounds), rawLoad, assayLoad, firstUnet[0], rssAssay, rssRaw, Rss.peak(),
+                side(assayRounds), rawLoad, assayLoad, digest, firstUnet[0], rssAssay, rssRaw, Rss.peak(),
                 modelBytes(dir), maxDiff);
     }
 
@@ -325,7 +334,9 @@ public final class Bench {
         double call = median(rounds, r -> r[2]);
         int calls = (int) rounds.get(0)[3];
         double vae = median(rounds, r -> r[4]);
-        return new Side(total, text, call, calls, vae, Math.max(0, total - text - call * calls - vae), totals);
+        double setup = median(rounds, r -> r[5]);
+        return new Side(total, text, call, calls, vae, setup, Math.max(0, total - text - call * calls - vae - setup),
+                totals);
     }
 
     static double median(List<double[]> rounds, ToDoubleFunction<double[]> f) {
@@ -390,6 +401,7 @@ public final class Bench {
         load.put("raw", r.rawLoadMillis());
         load.put("assay", r.assayLoadMillis());
         m.put("session_load_ms", load);
+        m.put("model_digest_ms", r.digestMillis());
         m.put("jvm_start_to_first_unet_ms", r.jvmToFirstUnetMillis());
         Map<String, Object> rss = new LinkedHashMap<>();
         rss.put("after_assay_load", r.rssAfterAssayLoad());
@@ -408,6 +420,7 @@ public final class Bench {
         m.put("unet_call_ms", s.unetCall());
         m.put("unet_calls", s.unetCalls());
         m.put("vae_decode_ms", s.vaeDecode());
+        m.put("setup_ms", s.setup());
         m.put("rest_ms", s.rest());
         m.put("rounds_ms", s.rounds());
         return m;
@@ -433,6 +446,7 @@ public final class Bench {
                 msText(p.unetCall()), ratio(p.unetCall(), a.unetCall())));
         b.append(String.format(Locale.ROOT, f, "VAE decode", msText(a.vaeDecode()), msText(p.vaeDecode()),
                 ratio(p.vaeDecode(), a.vaeDecode())));
+        b.append(String.format(Locale.ROOT, f, "configure + assemble", msText(a.setup()), msText(p.setup()), ""));
         b.append(String.format(Locale.ROOT, f, "everything else", msText(a.rest()), msText(p.rest()), ""));
         b.append(String.format(Locale.ROOT, "%-26s %s%n", "rounds, raw (ms)", rounds(a.rounds())));
         b.append(String.format(Locale.ROOT, "%-26s %s%n%n", "rounds, Assay (ms)", rounds(p.rounds())));
@@ -445,8 +459,8 @@ public final class Bench {
         b.append(String.format(Locale.ROOT, "session load: raw %s (total %s); Assay %s (plugins + configure + 3 "
                 + "sessions)%n", loads, msText(r.rawLoadMillis().getOrDefault("total", 0.0)),
                 msText(r.assayLoadMillis())));
-        b.append(String.format(Locale.ROOT, "JVM start to Assay's first U-Net call: %s%n",
-                msText(r.jvmToFirstUnetMillis())));
+        b.append(String.format(Locale.ROOT, "JVM start to Assay's first U-Net call: %s (including the one-time "
+                + "model file digests, %s)%n", msText(r.jvmToFirstUnetMillis()), msText(r.digestMillis())));
         b.append(String.format(Locale.ROOT, "peak RSS (VmHWM): %s; after the Assay load %s, after the raw load %s "
                 + "(both pipelines' sessions loaded); model files %s%n", mb(r.peakRss()), mb(r.rssAfterAssayLoad()),
                 mb(r.rssAfterRawLoad()), mb(r.modelBytes())));

@@ -126,7 +126,8 @@ public final class BenchCommand implements Callable<Integer> {
         Bench.Report report;
         try (AssayRuntime runtime = common.open(err)) {
             report = Bench.run(runtime, options, line -> {
-                err.println("bench: " + line);
+                err.printf(Locale.ROOT, "bench: [%5.1f s] %s%n", java.lang.management.ManagementFactory
+                        .getRuntimeMXBean().getUptime() / 1000.0, line);
                 err.flush();
             });
         }

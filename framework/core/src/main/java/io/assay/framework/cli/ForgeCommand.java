@@ -124,8 +124,9 @@ public final class ForgeCommand implements Callable<Integer> {
         return null;
     }
 
-    /** One stderr line per model started and per 25 % of its weights written. */
+    /** One stderr line per model started and, for large models, per 25 % of its weights written. */
     private static final class Progress implements Forge.Progress {
+        private static final long BIG = 64L << 20;
         private final PrintWriter err;
         private final long start = System.nanoTime();
         private String step;
@@ -140,12 +141,12 @@ public final class ForgeCommand implements Callable<Integer> {
             if (!step.equals(this.step)) {
                 this.step = step;
                 quarter = 0;
-                err.printf(Locale.ROOT, "forge: %-12s %s%n", step, total > 0
-                        ? String.format(Locale.ROOT, "%.1f MB of weights", total / 1e6) : "");
+                err.println(total > 0 ? String.format(Locale.ROOT, "forge: %-12s %.1f MB of weights", step,
+                        total / 1e6) : "forge: " + step);
                 err.flush();
                 return;
             }
-            if (total > 0) {
+            if (total >= BIG) {
                 int q = (int) (done * 4 / total);
                 if (q > quarter) {
                     quarter = q;
