@@ -177,7 +177,7 @@ class ForgeBenchIT {
     @Test
     void benchReportsEveryFieldAndTheRawLoopMatchesThePipeline() throws IOException {
         Dist.Result r = Dist.cli("bench", tiny.toString(), "--runs", "1", "--steps", "2", "--size", "64x64",
-                "--json").requireOk();
+                "--json", "--sweeps").requireOk();
         JsonNode j = JSON.readTree(r.out());
         assertThat(j.path("model").asText()).isEqualTo(tiny.toAbsolutePath().normalize().toString());
         assertThat(j.path("width").asInt()).isEqualTo(64);
@@ -235,8 +235,27 @@ class ForgeBenchIT {
         assertThat(fields).containsExactly("model", "width", "height", "steps", "guidance", "scheduler", "runs",
                 "provider", "threads", "thread_pool", "onnxruntime", "raw", "assay", "ratio", "unet_call_ratio",
                 "session_load_ms", "model_digest_ms", "jvm_start_to_first_unet_ms", "rss_bytes", "model_bytes",
-                "max_abs_diff");
-        assertThat(r.err()).contains("round 1/1: Assay").contains("round 1/1: raw ONNX Runtime");
+                "max_abs_diff", "sweeps");
+        // The sweeps load nothing again and share what they can: one encoding for the 4 CFG cells, one denoising
+        // loop for the 3 decoders.
+        JsonNode sw = j.path("sweeps");
+        assertSweep(sw.path("single"), 1, 1, 1, 1, 2);
+        assertSweep(sw.path("cfg-sweep"), 4, 4, 4, 1, 8);
+        assertSweep(sw.path("vae-sweep"), 3, 1, 3, 1, 2);
+        assertThat(sw.path("single").path("model_call_ms").asDouble()).isPositive();
+        assertThat(r.err()).contains("round 1/1: Assay").contains("round 1/1: raw ONNX Runtime")
+                .contains("sweeps: cfg-sweep cell 4/4");
+    }
+
+    private static void assertSweep(JsonNode p, int cells, int loops, int decodes, int encodings, int unetCalls) {
+        assertThat(p.path("cells").asInt()).isEqualTo(cells);
+        assertThat(p.path("sessions_created").asInt()).as("models loaded once").isZero();
+        assertThat(p.path("trajectories").asInt()).isEqualTo(loops);
+        assertThat(p.path("decodes").asInt()).isEqualTo(decodes);
+        assertThat(p.path("encodings").asInt()).isEqualTo(encodings);
+        assertThat(p.path("unet_calls").asLong()).isEqualTo(unetCalls);
+        assertThat(p.path("ms").asDouble()).isPositive();
+        assertThat(p.path("peak_rss_bytes").asLong()).isPositive();
     }
 
     @Test

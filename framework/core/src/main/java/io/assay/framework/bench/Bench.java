@@ -57,9 +57,10 @@ public final class Bench {
      * @param runs      rounds (each runs both)
      * @param prompt    the prompt
      * @param seed      the noise seed
+     * @param sweeps    also run the sweep benchmarks ({@link Sweeps}) after the rounds
      */
     public record Options(Path modelDir, int width, int height, int steps, double guidance, String scheduler,
-            int runs, String prompt, long seed) {
+            int runs, String prompt, long seed, boolean sweeps) {
     }
 
     /**
@@ -98,11 +99,12 @@ public final class Bench {
      * @param peakRss           VmHWM in bytes at the end
      * @param modelBytes        the size of the three model files (and their external data)
      * @param maxAbsDiff        max |decoded raw − decoded Assay| of the first round (same noise)
+     * @param sweeps            one image, the CFG sweep and the VAE sweep, if asked for (else empty)
      */
     public record Report(Options options, String provider, int threads, String threadPool, String ortVersion,
             Side raw, Side assay, Map<String, Double> rawLoadMillis, double assayLoadMillis, double digestMillis,
             double jvmToFirstUnetMillis, long rssAfterAssayLoad, long rssAfterRawLoad, long peakRss, long modelBytes,
-            double maxAbsDiff) {
+            double maxAbsDiff, List<Sweeps.Part> sweeps) {
 
         /** (b)/(a) of the median totals. */
         public double ratio() {
@@ -290,9 +292,11 @@ public final class Bench {
                 raw.close();
             }
         }
+        long peak = Rss.peak();
+        List<Sweeps.Part> sweeps = o.sweeps() ? Sweeps.run(runtime, sets, o.prompt(), o.seed(), progress) : List.of();
         return new Report(o, provider, stats.threads(), stats.threadPool(), sessions.ortVersion(), side(rawRounds),
-                side(assayRounds), rawLoad, assayLoad, digest, firstUnet[0], rssAssay, rssRaw, Rss.peak(),
-                modelBytes(dir), maxDiff);
+                side(assayRounds), rawLoad, assayLoad, digest, firstUnet[0], rssAssay, rssRaw, peak,
+                modelBytes(dir), maxDiff, sweeps);
     }
 
     /** Session options as {@link OnnxSessions} makes them for the CPU (or CUDA) provider. */
@@ -410,6 +414,13 @@ public final class Bench {
         m.put("rss_bytes", rss);
         m.put("model_bytes", r.modelBytes());
         m.put("max_abs_diff", r.maxAbsDiff());
+        if (!r.sweeps().isEmpty()) {
+            Map<String, Object> sw = new LinkedHashMap<>();
+            for (Sweeps.Part p : r.sweeps()) {
+                sw.put(p.name(), Sweeps.json(p));
+            }
+            m.put("sweeps", sw);
+        }
         return m;
     }
 
@@ -466,6 +477,31 @@ public final class Bench {
                 mb(r.rssAfterRawLoad()), mb(r.modelBytes())));
         b.append(String.format(Locale.ROOT, "raw vs Assay decoded image (same noise): max |Δ| = %.3g%n",
                 r.maxAbsDiff()));
+        if (!r.sweeps().isEmpty()) {
+            b.append(String.format(Locale.ROOT, "%nsweeps through the experiment runner (the models stay loaded; "
+                    + "peak RSS = VmHWM, reset before each part; the raw sessions are closed by then)%n"));
+            String g = "%-12s %6s %10s %9s %6s %8s %10s %12s %11s%n";
+            b.append(String.format(Locale.ROOT, g, "", "images", "wall", "sessions", "loops", "decodes",
+                    "encodings", "U-Net calls", "peak RSS"));
+            Sweeps.Part one = r.sweeps().get(0);
+            for (Sweeps.Part x : r.sweeps()) {
+                b.append(String.format(Locale.ROOT, g, x.name().equals("single") ? "one image" : x.name(),
+                        x.cells(), msText(x.millis()), x.sessionsCreated(), x.trajectories(), x.decodes(),
+                        x.encodings(), x.unetCalls(), mb(x.peakRss())));
+            }
+            for (Sweeps.Part x : r.sweeps()) {
+                if (x.name().equals("cfg-sweep") && one.modelMillis() > 0) {
+                    b.append(String.format(Locale.ROOT, "cfg-sweep: wall / (%d × one image's model-call time %s) = "
+                            + "%.3f; peak RSS / one image's = %.3f%n", x.cells(), msText(one.modelMillis()),
+                            x.millis() / (x.cells() * one.modelMillis()), (double) x.peakRss() / one.peakRss()));
+                } else if (x.name().equals("vae-sweep")) {
+                    b.append(String.format(Locale.ROOT, "vae-sweep: %d denoising loop%s for %d decoders; wall / one "
+                            + "image's = %.3f; peak RSS / one image's = %.3f%n", x.trajectories(),
+                            x.trajectories() == 1 ? "" : "s", x.decodes(), x.millis() / one.millis(),
+                            (double) x.peakRss() / one.peakRss()));
+                }
+            }
+        }
         return b.toString();
     }
 
@@ -499,6 +535,16 @@ public final class Bench {
         /** VmRSS in bytes, or -1 where /proc is not available. */
         static long current() {
             return field("VmRSS:");
+        }
+
+        /** Sets the peak (VmHWM) to the current RSS ({@code 5 > /proc/self/clear_refs}); false where it cannot. */
+        static boolean resetPeak() {
+            try {
+                Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+                return true;
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
         }
 
         /** VmHWM (the peak RSS) in bytes, or -1. */

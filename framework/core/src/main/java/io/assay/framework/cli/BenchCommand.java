@@ -73,6 +73,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Noise seed (default: 0).")
     long seed;
 
+    @Option(names = "--sweeps", description = "Also run a 4-cell CFG sweep and a 3-decoder VAE sweep through the "
+            + "experiment runner and compare them with one image (sessions, loops, decodes, peak RSS).")
+    boolean sweeps;
+
     @Option(names = "--json", description = "Print the report as one JSON object.")
     boolean json;
 
@@ -122,7 +126,8 @@ public final class BenchCommand implements Callable<Integer> {
         for (String set : Bench.runtimeSets(dir, p, threads)) {
             common.sets.add(set);
         }
-        Bench.Options options = new Bench.Options(dir, width, height, steps, guidance, s, runs, prompt, seed);
+        Bench.Options options = new Bench.Options(dir, width, height, steps, guidance, s, runs, prompt, seed,
+                sweeps);
         Bench.Report report;
         try (AssayRuntime runtime = common.open(err)) {
             report = Bench.run(runtime, options, line -> {
