@@ -158,7 +158,7 @@ final class RawPipeline implements AutoCloseable {
                 s = System.nanoTime();
                 float[] out;
                 try (OnnxTensor sample = floatTensor("sample", unet, in, new long[] {batch, 4, h8, w8});
-                        OnnxTensor t = timestepTensor(schedule.timesteps[i]);
+                        OnnxTensor t = timestepTensor((long) schedule.timesteps[i]);
                         OrtSession.Result r = unet.run(Map.of("sample", sample, "timestep", t,
                                 "encoder_hidden_states", hs))) {
                     out = floats((OnnxTensor) r.get(0));
@@ -212,12 +212,12 @@ final class RawPipeline implements AutoCloseable {
         return OnnxTensor.createTensor(env, b.rewind(), shape);
     }
 
-    private OnnxTensor timestepTensor(int t) throws OrtException {
+    private OnnxTensor timestepTensor(long t) throws OrtException {
         TensorInfo info = info(unet, "timestep");
         long[] shape = info.getShape().length == 0 ? new long[0] : new long[] {1};
         return switch (info.type) {
             case INT64 -> OnnxTensor.createTensor(env, direct(8).asLongBuffer().put(t).rewind(), shape);
-            case INT32 -> OnnxTensor.createTensor(env, direct(4).asIntBuffer().put(t).rewind(), shape);
+            case INT32 -> OnnxTensor.createTensor(env, direct(4).asIntBuffer().put((int) t).rewind(), shape);
             case FLOAT16 -> OnnxTensor.createTensor(env, direct(2).asShortBuffer()
                     .put(Fp16Conversions.floatToFp16(t)).rewind(), shape, OnnxJavaType.FLOAT16);
             case DOUBLE -> OnnxTensor.createTensor(env, direct(8).asDoubleBuffer().put(t).rewind(), shape);

@@ -21,11 +21,12 @@ final class RawSchedule {
     private final int trainSteps;
     private final double[] alphasCumprod;
     private final double finalAlphaCumprod;
-    /** Timesteps of the run, descending. */
-    final int[] timesteps;
+    /** Timesteps of the run, descending (Euler with linspace spacing: fractional; the U-Net gets them truncated). */
+    final double[] timesteps;
     /** Euler: σ per iteration plus a final 0; DDIM: unused. */
     final double[] sigmas;
     private final int stride;
+    private final String spacing;
 
     RawSchedule(JsonNode config, Kind kind, int steps) {
         this.kind = kind;
@@ -35,7 +36,8 @@ final class RawSchedule {
         String schedule = config.path("beta_schedule").asText("scaled_linear");
         this.vPrediction = "v_prediction".equals(config.path("prediction_type").asText("epsilon"));
         int offset = config.path("steps_offset").asInt(0);
-        String spacing = config.path("timestep_spacing").asText("leading");
+        // Each diffusers class has its own default spacing when the config names none.
+        this.spacing = config.path("timestep_spacing").asText(kind == Kind.EULER ? "linspace" : "leading");
         if (steps < 1 || steps > trainSteps) {
             throw new StageException(ErrorCode.INVALID_INPUT, "steps must be in 1.." + trainSteps + " but is "
                     + steps);
@@ -58,19 +60,31 @@ final class RawSchedule {
         }
         finalAlphaCumprod = config.path("set_alpha_to_one").asBoolean(false) ? 1.0 : alphasCumprod[0];
         stride = trainSteps / steps;
-        timesteps = new int[steps];
+        timesteps = new double[steps];
         for (int i = 0; i < steps; i++) {
             int up = steps - 1 - i; // ascending index
             timesteps[i] = switch (spacing) {
-                case "trailing" -> (int) Math.round(trainSteps - (double) trainSteps / steps * (i)) - 1;
-                case "linspace" -> (int) Math.round((trainSteps - 1) * (double) up / Math.max(1, steps - 1));
+                case "trailing" -> Math.round(trainSteps - (double) trainSteps / steps * i) - 1;
+                case "linspace" -> {
+                    // numpy.linspace(0, T - 1, n, dtype=float32): Euler keeps the fractions, DDIM rounds them.
+                    float t = (float) ((trainSteps - 1) * (double) up / Math.max(1, steps - 1));
+                    yield kind == Kind.EULER ? t : Math.rint(t);
+                }
                 default -> up * stride + offset;
             };
         }
+        // σ(t) = sqrt((1 − ᾱ)/ᾱ) of the training table, linearly interpolated at fractional t (numpy.interp).
+        double[] table = new double[trainSteps];
+        for (int i = 0; i < trainSteps; i++) {
+            table[i] = (float) Math.sqrt((1 - alphasCumprod[i]) / alphasCumprod[i]);
+        }
         sigmas = new double[steps + 1];
         for (int i = 0; i < steps; i++) {
-            double a = alphasCumprod[timesteps[i]];
-            sigmas[i] = (float) Math.sqrt((1 - a) / a);
+            double t = timesteps[i];
+            int lo = (int) Math.floor(t);
+            int hi = Math.min(lo + 1, trainSteps - 1);
+            double f = t - lo;
+            sigmas[i] = (float) (table[lo] + f * (table[hi] - table[lo]));
         }
         sigmas[steps] = 0;
     }
@@ -84,7 +98,8 @@ final class RawSchedule {
         for (double s : sigmas) {
             max = Math.max(max, s);
         }
-        return (float) Math.sqrt(max * max + 1);
+        // diffusers: max σ for linspace and trailing spacing, sqrt(max σ² + 1) for leading.
+        return spacing.equals("leading") ? (float) Math.sqrt(max * max + 1) : max;
     }
 
     /** The factor the U-Net input is multiplied by at iteration {@code i}. */
@@ -105,7 +120,7 @@ final class RawSchedule {
             }
             return;
         }
-        int t = timesteps[i];
+        int t = (int) timesteps[i];
         int prev = t - stride;
         double a = alphasCumprod[t];
         double ap = prev >= 0 ? alphasCumprod[prev] : finalAlphaCumprod;
