@@ -221,6 +221,10 @@ public final class Bench {
             }
         };
 
+        // The sweeps run before the raw sessions exist, so their peak RSS is the pipeline's own.
+        List<Sweeps.Part> sweeps = o.sweeps() ? Sweeps.run(runtime, sets, o.prompt(), o.seed(), firstCall, progress)
+                : List.of();
+
         List<double[]> rawRounds = new ArrayList<>();
         List<double[]> assayRounds = new ArrayList<>();
         RawPipeline raw = null;
@@ -247,11 +251,11 @@ public final class Bench {
                             Map<String, Double> tm = r.timingsMillis();
                             double unet = tm.getOrDefault("denoiser", 0.0);
                             row = new double[] {0, tm.getOrDefault("text-encoder", 0.0), unet / r.denoiserCalls(),
-                                r.denoiserCalls(), tm.getOrDefault("autoencoder", 0.0), setup};
+                                r.denoiserCalls(), tm.getOrDefault("autoencoder", 0.0), setup, 0};
                         }
                         double total = ms(t0);
                         row[0] = total;
-                        assayRounds.add(row);
+                        assayRounds.add(rest(row));
                         progress.accept(String.format(Locale.ROOT, "round %d/%d: Assay %.0f ms", round, o.runs(),
                                 total));
                         if (noise == null) {
@@ -277,8 +281,8 @@ public final class Bench {
                         RawPipeline.Output out = raw.run(o.prompt(), "", noise, o.width(), o.height(), o.steps(),
                                 o.guidance(), kind);
                         RawPipeline.Timings t = out.timings();
-                        rawRounds.add(new double[] {t.total(), t.textEncoder(), t.unet() / t.unetCalls(),
-                            t.unetCalls(), t.vaeDecode(), 0});
+                        rawRounds.add(rest(new double[] {t.total(), t.textEncoder(), t.unet() / t.unetCalls(),
+                            t.unetCalls(), t.vaeDecode(), 0, 0}));
                         progress.accept(String.format(Locale.ROOT, "round %d/%d: raw ONNX Runtime %.0f ms", round,
                                 o.runs(), t.total()));
                         if (maxDiff < 0 && lastAssay != null) {
@@ -293,7 +297,6 @@ public final class Bench {
             }
         }
         long peak = Rss.peak();
-        List<Sweeps.Part> sweeps = o.sweeps() ? Sweeps.run(runtime, sets, o.prompt(), o.seed(), progress) : List.of();
         return new Report(o, provider, stats.threads(), stats.threadPool(), sessions.ortVersion(), side(rawRounds),
                 side(assayRounds), rawLoad, assayLoad, digest, firstUnet[0], rssAssay, rssRaw, peak,
                 modelBytes(dir), maxDiff, sweeps);
@@ -339,8 +342,13 @@ public final class Bench {
         int calls = (int) rounds.get(0)[3];
         double vae = median(rounds, r -> r[4]);
         double setup = median(rounds, r -> r[5]);
-        return new Side(total, text, call, calls, vae, setup, Math.max(0, total - text - call * calls - vae - setup),
-                totals);
+        return new Side(total, text, call, calls, vae, setup, median(rounds, r -> r[6]), totals);
+    }
+
+    /** Fills in a round's rest: its total minus the model calls and the setup. */
+    private static double[] rest(double[] r) {
+        r[6] = r[0] - r[1] - r[2] * r[3] - r[4] - r[5];
+        return r;
     }
 
     static double median(List<double[]> rounds, ToDoubleFunction<double[]> f) {
@@ -478,8 +486,8 @@ public final class Bench {
         b.append(String.format(Locale.ROOT, "raw vs Assay decoded image (same noise): max |Δ| = %.3g%n",
                 r.maxAbsDiff()));
         if (!r.sweeps().isEmpty()) {
-            b.append(String.format(Locale.ROOT, "%nsweeps through the experiment runner (the models stay loaded; "
-                    + "peak RSS = VmHWM, reset before each part; the raw sessions are closed by then)%n"));
+            b.append(String.format(Locale.ROOT, "%nsweeps through the experiment runner, before the raw sessions are "
+                    + "loaded (the models stay loaded; peak RSS = VmHWM, reset before each part)%n"));
             String g = "%-12s %6s %10s %9s %6s %8s %10s %12s %11s%n";
             b.append(String.format(Locale.ROOT, g, "", "images", "wall", "sessions", "loops", "decodes",
                     "encodings", "U-Net calls", "peak RSS"));

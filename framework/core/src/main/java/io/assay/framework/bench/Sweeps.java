@@ -55,13 +55,13 @@ public final class Sweeps {
     }
 
     /** One image, then the CFG sweep, then the VAE sweep, on a loaded runtime. */
-    static List<Part> run(AssayRuntime runtime, List<String> sets, String prompt, long seed, Consumer<String> progress)
-            throws IOException {
+    static List<Part> run(AssayRuntime runtime, List<String> sets, String prompt, long seed, StepObserver observer,
+            Consumer<String> progress) throws IOException {
         List<Part> parts = new ArrayList<>();
         Path tmp = Files.createTempDirectory("assay-bench-sweeps-");
         try {
             progress.accept("sweeps: one image");
-            parts.add(single(runtime, sets));
+            parts.add(single(runtime, sets, observer));
             progress.accept(String.format(Locale.ROOT, "sweeps: one image %.0f ms", parts.get(0).millis()));
             StringBuilder values = new StringBuilder();
             for (double g : CFG) {
@@ -81,7 +81,7 @@ public final class Sweeps {
         return parts;
     }
 
-    private static Part single(AssayRuntime runtime, List<String> sets) throws IOException {
+    private static Part single(AssayRuntime runtime, List<String> sets, StepObserver observer) throws IOException {
         int before = runtime.sessions().sessionsCreated();
         Bench.Rss.resetPeak();
         long t0 = System.nanoTime();
@@ -89,7 +89,7 @@ public final class Sweeps {
         GenerationResult r;
         try (Assembled a = runtime.assemble(c)) {
             GenerationRequest req = runtime.request(c, a);
-            r = new GenerationEngine().generate(a.pipeline(), req, null, new StepObserver() { }, () -> false);
+            r = new GenerationEngine().generate(a.pipeline(), req, null, observer, () -> false);
             runtime.metadata(c, req, r, 0);
         }
         double ms = (System.nanoTime() - t0) / 1e6;
