@@ -221,7 +221,8 @@ public final class Bench {
             }
         };
 
-        // The sweeps run before the raw sessions exist, so their peak RSS is the pipeline's own.
+        // The sweeps run before the raw sessions exist, so their peak RSS is the pipeline's own (they reset VmHWM).
+        long peakBefore = Rss.peak();
         List<Sweeps.Part> sweeps = o.sweeps() ? Sweeps.run(runtime, sets, o.prompt(), o.seed(), firstCall, progress)
                 : List.of();
 
@@ -296,7 +297,7 @@ public final class Bench {
                 raw.close();
             }
         }
-        long peak = Rss.peak();
+        long peak = Math.max(peakBefore, Rss.peak());
         return new Report(o, provider, stats.threads(), stats.threadPool(), sessions.ortVersion(), side(rawRounds),
                 side(assayRounds), rawLoad, assayLoad, digest, firstUnet[0], rssAssay, rssRaw, peak,
                 modelBytes(dir), maxDiff, sweeps);
