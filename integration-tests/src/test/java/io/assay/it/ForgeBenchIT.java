@@ -193,7 +193,7 @@ class ForgeBenchIT {
         for (String side : List.of("raw", "assay")) {
             JsonNode s = j.get(side);
             assertThat(s).as(side).isNotNull();
-            for (String k : List.of("median_ms", "text_encoder_ms", "unet_call_ms", "vae_decode_ms")) {
+            for (String k : List.of("median_ms", "text_encoder_ms", "unet_call_ms", "vae_decode_ms", "cpu_ms")) {
                 assertThat(s.path(k).isNumber()).as("%s.%s present", side, k).isTrue();
                 assertThat(s.path(k).asDouble()).as("%s.%s", side, k).isPositive();
             }
@@ -210,6 +210,8 @@ class ForgeBenchIT {
         assertThat(j.path("ratio").asDouble()).isCloseTo(j.path("assay").path("median_ms").asDouble()
                 / j.path("raw").path("median_ms").asDouble(), org.assertj.core.data.Percentage.withPercentage(0.01));
         assertThat(j.path("unet_call_ratio").asDouble()).isPositive();
+        assertThat(j.path("cpu_ratio").asDouble()).isCloseTo(j.path("assay").path("cpu_ms").asDouble()
+                / j.path("raw").path("cpu_ms").asDouble(), org.assertj.core.data.Percentage.withPercentage(0.01));
         JsonNode load = j.path("session_load_ms");
         for (String m : List.of("text_encoder", "unet", "vae_decoder", "total")) {
             assertThat(load.path("raw").path(m).asDouble()).as("raw load %s", m).isPositive();
@@ -234,7 +236,7 @@ class ForgeBenchIT {
         }
         assertThat(fields).containsExactly("model", "width", "height", "steps", "guidance", "scheduler", "runs",
                 "provider", "threads", "thread_pool", "onnxruntime", "raw", "assay", "ratio", "unet_call_ratio",
-                "session_load_ms", "model_digest_ms", "jvm_start_to_first_unet_ms", "rss_bytes", "model_bytes",
+                "cpu_ratio", "session_load_ms", "model_digest_ms", "jvm_start_to_first_unet_ms", "rss_bytes", "model_bytes",
                 "max_abs_diff", "sweeps");
         // The sweeps load nothing again and share what they can: one encoding for the 4 CFG cells, one denoising
         // loop for the 3 decoders.

@@ -73,10 +73,12 @@ public final class Bench {
      * @param vaeDecode   the VAE decoder call
      * @param setup       Assay: configure + assemble + request before the run (0 for the raw loop)
      * @param rest        everything else: scheduler arithmetic, guidance, tensor copies, provenance
+     * @param cpu         CPU time of the whole process during one generation (every thread, ONNX Runtime's pool
+     *                    included): less sensitive than wall time to other processes on a shared machine
      * @param rounds      the total of every round, in order
      */
     public record Side(double total, double textEncoder, double unetCall, int unetCalls, double vaeDecode,
-            double setup, double rest, List<Double> rounds) {
+            double setup, double rest, double cpu, List<Double> rounds) {
     }
 
     /**
@@ -109,6 +111,11 @@ public final class Bench {
         /** (b)/(a) of the median totals. */
         public double ratio() {
             return assay.total() / raw.total();
+        }
+
+        /** (b)/(a) of the median process CPU time per generation. */
+        public double cpuRatio() {
+            return assay.cpu() / raw.cpu();
         }
 
         /** (b)/(a) of the median U-Net call. */
@@ -241,6 +248,7 @@ public final class Bench {
                 for (int k = 0; k < 2; k++) {
                     if ((k == 0) == assayFirst) {
                         long t0 = System.nanoTime();
+                        long c0 = cpuNanos();
                         GenerationResult r;
                         double[] row;
                         RunConfig c = runtime.configure(sets);
@@ -252,10 +260,11 @@ public final class Bench {
                             Map<String, Double> tm = r.timingsMillis();
                             double unet = tm.getOrDefault("denoiser", 0.0);
                             row = new double[] {0, tm.getOrDefault("text-encoder", 0.0), unet / r.denoiserCalls(),
-                                r.denoiserCalls(), tm.getOrDefault("autoencoder", 0.0), setup, 0};
+                                r.denoiserCalls(), tm.getOrDefault("autoencoder", 0.0), setup, 0, 0};
                         }
                         double total = ms(t0);
                         row[0] = total;
+                        row[7] = (cpuNanos() - c0) / 1e6;
                         assayRounds.add(rest(row));
                         progress.accept(String.format(Locale.ROOT, "round %d/%d: Assay %.0f ms", round, o.runs(),
                                 total));
@@ -279,11 +288,12 @@ public final class Bench {
                             rawLoad.put("total", sum);
                             rssRaw = Rss.current();
                         }
+                        long c0 = cpuNanos();
                         RawPipeline.Output out = raw.run(o.prompt(), "", noise, o.width(), o.height(), o.steps(),
                                 o.guidance(), kind);
                         RawPipeline.Timings t = out.timings();
                         rawRounds.add(rest(new double[] {t.total(), t.textEncoder(), t.unet() / t.unetCalls(),
-                            t.unetCalls(), t.vaeDecode(), 0, 0}));
+                            t.unetCalls(), t.vaeDecode(), 0, 0, (cpuNanos() - c0) / 1e6}));
                         progress.accept(String.format(Locale.ROOT, "round %d/%d: raw ONNX Runtime %.0f ms", round,
                                 o.runs(), t.total()));
                         if (maxDiff < 0 && lastAssay != null) {
@@ -343,7 +353,8 @@ public final class Bench {
         int calls = (int) rounds.get(0)[3];
         double vae = median(rounds, r -> r[4]);
         double setup = median(rounds, r -> r[5]);
-        return new Side(total, text, call, calls, vae, setup, median(rounds, r -> r[6]), totals);
+        return new Side(total, text, call, calls, vae, setup, median(rounds, r -> r[6]), median(rounds, r -> r[7]),
+                totals);
     }
 
     /** Fills in a round's rest: its total minus the model calls and the setup. */
@@ -387,6 +398,12 @@ public final class Bench {
         return sum;
     }
 
+    /** CPU time of this process (all threads), in nanoseconds; 0 where the JVM does not say. */
+    private static long cpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? Math.max(0, os.getProcessCpuTime()) : 0;
+    }
+
     private static double ms(long start) {
         return (System.nanoTime() - start) / 1e6;
     }
@@ -410,6 +427,7 @@ public final class Bench {
         m.put("assay", side(r.assay()));
         m.put("ratio", r.ratio());
         m.put("unet_call_ratio", r.unetCallRatio());
+        m.put("cpu_ratio", r.cpuRatio());
         Map<String, Object> load = new LinkedHashMap<>();
         load.put("raw", r.rawLoadMillis());
         load.put("assay", r.assayLoadMillis());
@@ -442,6 +460,7 @@ public final class Bench {
         m.put("vae_decode_ms", s.vaeDecode());
         m.put("setup_ms", s.setup());
         m.put("rest_ms", s.rest());
+        m.put("cpu_ms", s.cpu());
         m.put("rounds_ms", s.rounds());
         return m;
     }
@@ -468,6 +487,8 @@ public final class Bench {
                 ratio(p.vaeDecode(), a.vaeDecode())));
         b.append(String.format(Locale.ROOT, f, "configure + assemble", msText(a.setup()), msText(p.setup()), ""));
         b.append(String.format(Locale.ROOT, f, "everything else", msText(a.rest()), msText(p.rest()), ""));
+        b.append(String.format(Locale.ROOT, f, "process CPU time", msText(a.cpu()), msText(p.cpu()),
+                ratio(p.cpu(), a.cpu())));
         b.append(String.format(Locale.ROOT, "%-26s %s%n", "rounds, raw (ms)", rounds(a.rounds())));
         b.append(String.format(Locale.ROOT, "%-26s %s%n%n", "rounds, Assay (ms)", rounds(p.rounds())));
         StringBuilder loads = new StringBuilder();
