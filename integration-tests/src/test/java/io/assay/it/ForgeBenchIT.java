@@ -105,6 +105,16 @@ class ForgeBenchIT {
         JsonNode index = JSON.readTree(tiny.resolve("model_index.json").toFile());
         assertThat(index.path("_assay_forge").path("preset").asText()).isEqualTo("tiny");
         assertThat(index.path("_assay_forge").path("seed").asLong()).isEqualTo(7);
+        // Readable as a plain copy would be under the umask (the private temporary directory's 0700 is not kept).
+        if (tiny.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Path probe = Files.createFile(shared.resolve("probe"));
+            var plain = Files.getPosixFilePermissions(probe);
+            Files.delete(probe);
+            assertThat(Files.getPosixFilePermissions(tiny.resolve("unet").resolve("model.onnx"))).isEqualTo(plain);
+            assertThat(Files.getPosixFilePermissions(tiny.resolve("model_index.json"))).isEqualTo(plain);
+            assertThat(Files.getPosixFilePermissions(tiny)).containsAll(plain)
+                    .contains(java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+        }
         // Nothing is left beside the target (the forge wrote under a temporary name, then moved it).
         try (Stream<Path> s = Files.list(shared)) {
             assertThat(s.map(p -> p.getFileName().toString()).filter(n -> n.contains("forging"))).isEmpty();

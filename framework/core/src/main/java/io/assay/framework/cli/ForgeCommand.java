@@ -78,6 +78,7 @@ public final class ForgeCommand implements Callable<Integer> {
         }
         long t0 = System.nanoTime();
         Forge.Result r = Forge.write(p, target, seed, d, quiet ? Forge.Progress.NONE : new Progress(err));
+        usualPermissions(r.dir());
         double seconds = (System.nanoTime() - t0) / 1e9;
         long params = 0;
         long bytes = 0;
@@ -93,6 +94,43 @@ public final class ForgeCommand implements Callable<Integer> {
                 r.dir());
         stdout.flush();
         return ExitCodes.OK;
+    }
+
+    /**
+     * Gives the model directory the permissions a plain {@code mkdir}/{@code cp} would under the user's umask: it was
+     * built under a private temporary directory (0700, some files 0600), which would keep other users — a server
+     * account, a colleague — from reading it. The umask is read off a probe file created beside the directory.
+     */
+    static void usualPermissions(Path dir) throws java.io.IOException {
+        if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        Path probe = Files.createTempFile(dir.getParent(), ".forge-umask-", ".probe");
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> file;
+        try {
+            // createTempFile is 0600 by design; a file created plainly gets 0666 minus the umask.
+            Files.delete(probe);
+            Files.createFile(probe);
+            file = Files.getPosixFilePermissions(probe);
+        } finally {
+            Files.deleteIfExists(probe);
+        }
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> folder = java.util.EnumSet.noneOf(
+                java.nio.file.attribute.PosixFilePermission.class);
+        folder.addAll(file);
+        for (java.nio.file.attribute.PosixFilePermission x : file) {
+            switch (x) {
+                case OWNER_READ -> folder.add(java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+                case GROUP_READ -> folder.add(java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE);
+                case OTHERS_READ -> folder.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE);
+                default -> { }
+            }
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path q : (Iterable<Path>) all::iterator) {
+                Files.setPosixFilePermissions(q, Files.isDirectory(q) ? folder : file);
+            }
+        }
     }
 
     /** Why {@code target} cannot be forged into, or null. */
