@@ -22,10 +22,10 @@ import picocli.CommandLine.Spec;
  * interleaved in one process ({@link Bench}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Measure the Assay pipeline against raw ONNX Runtime on the same model files, in one process: "
-                + "R interleaved rounds of (a) a plain ONNX Runtime loop (same session options, same calls, the "
-                + "scheduler in a Java loop) and (b) Assay end to end. Prints medians, per-stage times, the ratio "
-                + "(b)/(a), session load times and peak RSS.")
+        description = {"Measure the Assay pipeline against raw ONNX Runtime on the same model files.",
+            "In one process: R interleaved rounds of (a) a plain ONNX Runtime loop (same session options, same "
+                + "calls, the scheduler in a Java loop) and (b) Assay end to end. Prints medians, per-stage times, the ratio "
+                + "(b)/(a), session load times and peak RSS."})
 public final class BenchCommand implements Callable<Integer> {
 
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*[x×X]\\s*(\\d+)");

@@ -22,10 +22,10 @@ import picocli.CommandLine.Spec;
  * into place when complete.
  */
 @Command(name = "forge", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Write a Stable Diffusion model directory (SD ONNX layout) with a real architecture and "
-                + "deterministic random weights: tiny (the reference tiny-sd's shapes), mid (≈230 M parameters), "
-                + "sd15 (SD 1.5's shapes, ≈1.07 B parameters, 4.3 GB fp32), sd21 (SD 2.1's, v-prediction). The "
-                + "images are noise; the shapes, sizes and speeds are real.")
+        description = {"Write an SD model directory with a real architecture and random weights (no downloads).",
+            "The optimum ONNX layout; the same preset, seed and dtype give byte-identical files. Presets: "
+                + "tiny (the reference tiny-sd's shapes), mid (≈230 M parameters), sd15 (SD 1.5's shapes, ≈1.07 B parameters, 4.3 GB fp32), sd21 (SD 2.1's, v-prediction). The "
+                + "images are noise; the shapes, sizes and speeds are real."})
 public final class ForgeCommand implements Callable<Integer> {
 
     @Spec
