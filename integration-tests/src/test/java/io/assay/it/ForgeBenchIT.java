@@ -1,6 +1,7 @@
 package io.assay.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtEnvironment;
@@ -157,6 +158,67 @@ class ForgeBenchIT {
 
     private static String grouped(long n) {
         return String.format(java.util.Locale.ROOT, "%,d", n);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"euler", "euler-ancestral", "heun", "lms", "lcm",
+        "dpmpp-2m", "dpmpp-2m-karras", "pndm", "ddim"})
+    void forgedTinyRunsThroughEveryScheduler(String scheduler, @TempDir Path tmp) throws IOException {
+        Path latents = tmp.resolve("latents");
+        Dist.Result r = Dist.cli("generate", "a red circle", "--model", tiny.toString(), "--scheduler", scheduler,
+                "--steps", "4", "--width", "64", "--height", "48", "--out", tmp.resolve("out").toString(),
+                "--save-latents", latents.toString(), "--quiet").requireOk();
+        assertThat(Path.of(r.out().strip().lines().findFirst().orElseThrow())).isRegularFile();
+        Tensor decoded = Npy.readTensor(latents.resolve("decoded.npy"));
+        assertThat(decoded.shape()).containsExactly(1, 3, 48, 64);
+        for (float v : decoded.data()) {
+            assertThat(Float.isFinite(v)).isTrue();
+        }
+        assertThat(decoded.std()).isGreaterThan(1e-3);
+    }
+
+    @Test
+    void sd15IsForgedWithSd15sParameterCountsAndSizes(@TempDir Path tmp) throws IOException {
+        Path sd15 = tmp.resolve("sd15");
+        Dist.Result f = forge("sd15", "--out", sd15.toString(), "--quiet").requireOk();
+        // SD 1.5's parameter counts (diffusers/transformers state dicts): the forge matches them exactly; the issue
+        // asks for 1 %.
+        Map<String, Long> sd15Counts = Map.of("text_encoder", 123_060_480L, "unet", 859_520_964L, "vae",
+                83_653_863L);
+        Map<String, Long> counts = new LinkedHashMap<>();
+        Map<String, Double> megabytes = new LinkedHashMap<>();
+        for (String line : f.out().split("\\R")) {
+            String[] p = line.trim().split("\\s+");
+            if (p.length >= 3 && MODELS.contains(p[0])) {
+                String key = p[0].startsWith("vae_") ? "vae" : p[0];
+                counts.merge(key, Long.parseLong(p[1].replace(",", "")), Long::sum);
+                megabytes.put(p[0], Double.parseDouble(p[2]));
+            }
+        }
+        sd15Counts.forEach((k, v) -> assertThat((double) counts.get(k)).as(k).isCloseTo(v,
+                org.assertj.core.data.Percentage.withPercentage(1)));
+        // Files: fp32 weights are 4 bytes a parameter; the 3.4 GB U-Net keeps them in model.onnx_data (protobuf's
+        // 2 GiB limit), the others inline.
+        Path unetData = sd15.resolve("unet").resolve("model.onnx_data");
+        assertThat(unetData).isRegularFile();
+        assertThat((double) Files.size(unetData)).isCloseTo(4.0 * counts.get("unet"),
+                org.assertj.core.data.Percentage.withPercentage(0.5));
+        assertThat(Files.size(sd15.resolve("unet").resolve("model.onnx"))).isLessThan(2L << 20);
+        long textBytes = Files.size(sd15.resolve("text_encoder").resolve("model.onnx"));
+        assertThat((double) textBytes).isCloseTo(4.0 * counts.get("text_encoder"),
+                org.assertj.core.data.Percentage.withPercentage(0.5));
+        assertThat(sd15.resolve("text_encoder").resolve("model.onnx_data")).doesNotExist();
+        assertThat(megabytes.get("unet")).isCloseTo((Files.size(unetData) + Files.size(sd15.resolve("unet")
+                .resolve("model.onnx"))) / 1e6, within(0.1));
+        JsonNode unetConfig = JSON.readTree(sd15.resolve("unet").resolve("config.json").toFile());
+        assertThat(unetConfig.path("sample_size").asInt()).isEqualTo(64);
+        assertThat(unetConfig.path("cross_attention_dim").asInt()).isEqualTo(768);
+        // Deleted here (4.3 GB), not left for the end of the run.
+        try (Stream<Path> s = Files.walk(sd15)) {
+            for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        }
     }
 
     @Test
