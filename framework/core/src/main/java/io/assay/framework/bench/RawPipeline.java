@@ -113,15 +113,18 @@ final class RawPipeline implements AutoCloseable {
     Output run(String prompt, String negative, float[] noise, int width, int height, int steps, double guidance,
             RawSchedule.Kind kind) throws OrtException {
         long t0 = System.nanoTime();
-        boolean cfg = guidance != 1.0;
+        // As the pipeline's cfg: scale 1 needs only the prompt's pass, scale 0 only the unconditional one.
+        boolean cfg = guidance != 1.0 && guidance != 0.0;
         int batch = cfg ? 2 : 1;
         // Text encoder: one call on [uncond, cond].
         long s = System.nanoTime();
         int[] ids = new int[batch * WINDOW];
-        if (cfg) {
+        if (cfg || guidance == 0.0) {
             System.arraycopy(tokens(negative), 0, ids, 0, WINDOW);
         }
-        System.arraycopy(tokens(prompt), 0, ids, (batch - 1) * WINDOW, WINDOW);
+        if (guidance != 0.0) {
+            System.arraycopy(tokens(prompt), 0, ids, (batch - 1) * WINDOW, WINDOW);
+        }
         float[] hidden;
         long[] hiddenShape;
         try (OnnxTensor in = idsTensor(ids, batch); OrtSession.Result r = text.run(Map.of("input_ids", in))) {
