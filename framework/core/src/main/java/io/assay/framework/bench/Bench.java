@@ -34,7 +34,7 @@ import java.util.function.ToDoubleFunction;
  * {@code assay bench}: in one process, R interleaved rounds of (a) a plain ONNX Runtime program over a model
  * directory's files ({@link RawPipeline}: the same session options, the same calls, the scheduler arithmetic in a Java
  * loop) and (b) the Assay pipeline end to end through the runtime and engine the CLI uses (configure, assemble,
- * request, generate, provenance), from the same initial noise. Reports medians, per-stage times, the ratio (b)/(a),
+ * request, generate, provenance, the PNG), from the same initial noise. Reports medians, per-stage times, the ratio (b)/(a),
  * session load times, JVM start to the first U-Net call, peak RSS, and how far the two images are apart (they compute
  * the same function, so only float rounding).
  */
@@ -72,7 +72,7 @@ public final class Bench {
      * @param unetCalls   U-Net calls per generation
      * @param vaeDecode   the VAE decoder call
      * @param setup       Assay: configure + assemble + request before the run (0 for the raw loop)
-     * @param rest        everything else: scheduler arithmetic, guidance, tensor copies, provenance
+     * @param rest        everything else: scheduler arithmetic, guidance, tensor copies, provenance, the PNG
      * @param cpu         CPU time of the whole process during one generation (every thread, ONNX Runtime's pool
      *                    included): less sensitive than wall time to other processes on a shared machine
      * @param rounds      the total of every round, in order
@@ -256,7 +256,14 @@ public final class Bench {
                             GenerationRequest req = runtime.request(c, a);
                             double setup = ms(t0);
                             r = new GenerationEngine().generate(a.pipeline(), req, null, firstCall, () -> false);
-                            runtime.metadata(c, req, r, 0);
+                            // As generate does: the PNG with its provenance (written to a scratch file, deleted).
+                            Path png = Files.createTempFile("assay-bench-", ".png");
+                            try {
+                                io.assay.framework.io.PngFiles.write(png, r.images().get(0),
+                                        runtime.metadata(c, req, r, 0));
+                            } finally {
+                                Files.deleteIfExists(png);
+                            }
                             Map<String, Double> tm = r.timingsMillis();
                             double unet = tm.getOrDefault("denoiser", 0.0);
                             row = new double[] {0, tm.getOrDefault("text-encoder", 0.0), unet / r.denoiserCalls(),
