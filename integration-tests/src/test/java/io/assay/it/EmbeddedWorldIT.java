@@ -153,9 +153,9 @@ class EmbeddedWorldIT {
                     + " (40 images)%n", variant, 100 * atDefault, 100 * atZero);
             AT_DEFAULT_GUIDANCE.put(variant, images.subList(0, prompts.size()).stream().flatMap(List::stream)
                     .toList());
-            // The composing world's floor is below the 90 % target (measured 76 %); see the closing note.
+            // Measured 90 % (local) and 99 % (memorize); the floor leaves room for another CPU's rounding.
             assertThat(atDefault).as("%s: adherence at the default guidance 7.5", variant)
-                    .isGreaterThanOrEqualTo(variant.equals("local") ? 0.70 : 0.90);
+                    .isGreaterThanOrEqualTo(variant.equals("local") ? 0.85 : 0.90);
             assertThat(atZero).as("%s: adherence of the unconditional image (guidance 0)", variant).isLessThan(0.15);
         }
     }
@@ -277,12 +277,56 @@ class EmbeddedWorldIT {
         }
         System.out.printf("pairs of images differing by more than 2 levels: %d of %d pairs of 20 seeds, %d of %d pairs"
                 + " of CFG 0/3/12/25 images of one prompt%n", distinctSeeds, seedPairs, distinctScales, scalePairs);
-        // Measured 161/190 and 26/30: the floor is every pair. The window posterior snaps to exact training
-        // windows at low noise, so some seeds land on the same common picture (a centred circle) and, for a prompt
-        // whose small foreground the conditional field drops, guidance 3, 12 and 25 give the same bare background.
-        assertThat(distinctSeeds / (double) seedPairs).as("share of distinct seed pairs").isGreaterThanOrEqualTo(0.8);
+        // Measured 188/190 and 29/30 (the floor is every pair): the window posterior snaps to exact training
+        // windows at low noise, so now and then two seeds land on the same common picture.
+        assertThat(distinctSeeds / (double) seedPairs).as("share of distinct seed pairs").isGreaterThanOrEqualTo(0.95);
         assertThat(distinctScales / (double) scalePairs).as("share of distinct guidance pairs")
-                .isGreaterThanOrEqualTo(0.8);
+                .isGreaterThanOrEqualTo(0.9);
+    }
+
+    /**
+     * Composition: a world compiled without any picture of 4 colour/shape/background combinations, prompted for them.
+     * The memorizing variant can only return pictures it saw; the composing one can put a foreground window of one
+     * picture next to a background window of another.
+     */
+    @Test
+    @Order(9)
+    void heldOutCombinationsAreComposedNotRecalled(@TempDir Path dir) throws Exception {
+        int[][] heldOut = {{2, 2, 5}, {1, 3, 0}, {0, 6, 3}, {1, 4, 1}};
+        WorldCompiler.Spec spec = WorldCompiler.Spec.defaults();
+        List<WorldCompiler.Example> examples = new ArrayList<>();
+        int removed = 0;
+        for (ProceduralWeb.Scene sc : ProceduralWeb.scenes(spec.seed(), spec.records())) {
+            boolean held = false;
+            for (int[] h : heldOut) {
+                held |= sc.shape() == h[0] && sc.fg() == h[1] && sc.bg() == h[2];
+            }
+            if (held) {
+                removed++;
+            } else {
+                examples.add(new WorldCompiler.Example(ProceduralWeb.render(sc, spec.size(), spec.size()),
+                        sc.caption()));
+            }
+        }
+        assertThat(removed).as("pictures of the held-out combinations removed").isPositive();
+        List<int[]> prompts = List.of(heldOut);
+        List<Line> lines = new ArrayList<>();
+        for (int i = 0; i < heldOut.length; i++) {
+            lines.add(new Line(text(heldOut[i]), 500 + i, 7.5, 5));
+        }
+        Map<String, Double> adherence = new LinkedHashMap<>();
+        for (WorldCompiler.Denoiser d : WorldCompiler.Denoiser.values()) {
+            Path model = dir.resolve(d.name().toLowerCase(java.util.Locale.ROOT));
+            WorldCompiler.compile(examples, spec.withDenoiser(d), model);
+            adherence.put(d.name(), adherence(prompts, generateAll(dir.resolve("out-" + d.name()), lines,
+                    "model.dir=\"" + model + "\"")));
+        }
+        System.out.printf("held-out combinations (%d pictures removed), both colours right at CFG 7.5: local %.1f%%, "
+                + "memorize %.1f%% (20 images each)%n", removed, 100 * adherence.get("LOCAL"),
+                100 * adherence.get("MEMORIZE"));
+        // Measured 70 % vs 0 %.
+        assertThat(adherence.get("LOCAL")).as("the composing world on combinations it never saw")
+                .isGreaterThanOrEqualTo(adherence.get("MEMORIZE") + 0.4);
     }
 
     @Test
@@ -310,6 +354,12 @@ class EmbeddedWorldIT {
         Dist.Result chunked = Dist.cli("generate", longPrompt, "--out", out.resolve("long").toString(), "--quiet",
                 "--set", cacheSet(), "--set", "text-encoder.long-prompt=chunk").requireOk();
         assertThat(PngFiles.read(Path.of(chunked.out().strip())).width()).isEqualTo(64);
+        // Two 512×512 images with guidance are four rows of 64×64 latents: over the world's bound, refused before
+        // ONNX Runtime allocates ~20 GB of window scores.
+        Dist.Result tooBig = Dist.cli("generate", "a red circle on a blue background", "--width", "512", "--height",
+                "512", "--batch", "2", "--out", out.resolve("too-big").toString(), "--quiet", "--set", cacheSet());
+        assertThat(tooBig.exit()).isNotZero();
+        assertThat(tooBig.err()).contains("max_latent_positions", "4 × 64 × 64 = 16384").doesNotContain("\tat ");
         // The memorizing variant is 64×64 only, and says so instead of failing inside ONNX Runtime.
         Dist.Result refused = Dist.cli("generate", "a red circle on a blue background", "--width", "128",
                 "--height", "128", "--out", out.resolve("refused").toString(), "--quiet", "--set", cacheSet(),

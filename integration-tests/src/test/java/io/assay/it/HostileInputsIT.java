@@ -154,7 +154,7 @@ class HostileInputsIT {
                 .build(Files.createDirectories(tmp.resolve("build")));
         Files.copy(nan, plugins.resolve("nan.zip"));
         server = ServeCommand.start(List.of("--port", "0", "--workers", "1", "--queue", "4", "--timeout", "60",
-                "--no-watch", "--plugins-dir", plugins.toString(), "--experiments",
+                "--body-timeout", "2", "--no-watch", "--plugins-dir", plugins.toString(), "--experiments",
                 Dist.configs().resolve("experiments").toString(), "--out", serveOut.toString(), "--set",
                 cacheSet()), new PrintWriter(new StringWriter(), true));
         port = server.port();
@@ -451,6 +451,13 @@ class HostileInputsIT {
         out.add(Arguments.of("/sdapi/v1/txt2img", "{\"prompt\": \"x\", \"height\": 4096}", "run.height", "2048"));
         out.add(Arguments.of("/sdapi/v1/img2img", "{\"prompt\": \"x\", \"steps\": 600, \"init_images\": [\"AAAA\"]}",
                 "run.steps", "500"));
+        String longText = "a cat ".repeat(3000);
+        out.add(Arguments.of("/sdapi/v1/txt2img", "{\"prompt\": \"" + longText + "\"}", "run.prompt",
+                "--max-prompt-chars"));
+        out.add(Arguments.of("/api/jobs", "{\"negative\": \"" + longText + "\"}", "run.negative",
+                "--max-prompt-chars"));
+        out.add(Arguments.of("/api/jobs", "{\"overrides\": {\"run.prompt\": \"" + longText + "\"}}", "run.prompt",
+                "18000 characters"));
         return out.stream();
     }
 
@@ -606,6 +613,25 @@ class HostileInputsIT {
         assertThat((System.nanoTime() - t0) / 1e9).as("refused at once, not after a long run").isLessThan(30);
     }
 
+    static Stream<Arguments> ioFailures() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("io-failures"));
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        return Stream.of(
+                Arguments.of("--out names a file", file, file.toString()),
+                Arguments.of("--out under a file", file.resolve("sub"), file.resolve("sub").toString()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ioFailures")
+    void anOutputDirectoryThatCannotBeUsedIsOneLineBeforeTheRun(String name, Path out, String word) throws Exception {
+        Dist.Result r = Dist.cli("generate", "a cat", "--quiet", "--steps", "2", "--out", out.toString(), "--set",
+                cacheSet());
+        assertThat(r.exit()).as(r.err()).isEqualTo(7);
+        assertThat(r.err()).contains("assay: cannot use '" + word + "'");
+        assertThat(r.err()).doesNotContain("\tat ").doesNotContain("Exception");
+        assertThat(Files.readString(tmp.resolve("io-failures/a-file"))).isEqualTo("x");
+    }
+
     static Stream<Arguments> configValues() {
         return Stream.of(
                 Arguments.of("run { steps = 2.5 }", "run.steps", "whole number"),
@@ -735,7 +761,7 @@ class HostileInputsIT {
         assertThat(during.status()).as("status answers while the bodies trickle").isEqualTo(200);
         for (java.util.concurrent.Future<String> f : outcomes) {
             String outcome = f.get(40, java.util.concurrent.TimeUnit.SECONDS);
-            assertThat(outcome).as("cut off, not served for 30 s").matches("(HTTP/1.1 408|closed).*");
+            assertThat(outcome).as("cut off, not served for 30 s").matches("(HTTP/1\\.1 408|closed| after).*");
             long ms = Long.parseLong(outcome.replaceAll(".* after (\\d+) ms", "$1"));
             assertThat(ms).as(outcome).isLessThan(15_000);
         }
@@ -796,6 +822,127 @@ class HostileInputsIT {
             assertThat(after.get("abandoned").asInt()).isEqualTo(1);
             assertThat(after.get("running").asInt()).isZero();
         }
+    }
+
+    @Test
+    void underLoadWithAStuckStageAndAPluginSwapEveryRequestIsAnswered() throws Exception {
+        Path dir = Files.createTempDirectory(tmp, "load");
+        Path own = Files.createDirectories(dir.resolve("plugins"));
+        try (Stream<Path> s = Files.list(plugins)) {
+            for (Path p : s.filter(p -> !p.getFileName().toString().equals("nan.zip")).toList()) {
+                Files.copy(p, own.resolve(p.getFileName()));
+            }
+        }
+        String hang = NAN_GUIDANCE.replace("package io.assay.plugins.nan;", "package io.assay.plugins.hang;")
+                .replace("\"nan-cfg\"", "\"hang-cfg\"")
+                .replace("float[] u = p.get", "long until = System.currentTimeMillis() + 30_000;\n"
+                        + "while (System.currentTimeMillis() < until) { try { Thread.sleep(100); } "
+                        + "catch (InterruptedException ignored) { } }\n float[] u = p.get");
+        java.util.function.IntFunction<Path> version = v -> {
+            try {
+                return PluginArchiveBuilder.plugin("hang", v + ".0.0").source("io.assay.plugins.hang.NanGuidance",
+                        hang).source("io.assay.plugins.hang.NanSettings", "package io.assay.plugins.hang;\n"
+                        + "public record NanSettings(@io.assay.sdk.Setting(doc = \"scale\", defaultValue = \"7.5\") "
+                        + "double scale, @io.assay.sdk.Setting(doc = \"k\", defaultValue = \"nan\") String kind, "
+                        + "@io.assay.sdk.Setting(doc = \"s\", defaultValue = \"1\") int atStep) {}\n")
+                        .build(Files.createDirectories(dir.resolve("build-" + v)));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        Files.copy(version.apply(1), own.resolve("hang.zip"));
+        try (Server loaded = ServeCommand.start(List.of("--port", "0", "--workers", "2", "--queue", "8", "--timeout",
+                "3", "--plugins-dir", own.toString(), "--out", dir.resolve("out").toString(), "--set", cacheSet()),
+                new PrintWriter(new StringWriter(), true))) {
+            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                    .executor(java.util.concurrent.Executors.newFixedThreadPool(8)).build();
+            String base = "http://127.0.0.1:" + loaded.port();
+            java.util.function.Function<String, java.net.http.HttpRequest> post = body -> java.net.http.HttpRequest
+                    .newBuilder(java.net.URI.create(base + "/sdapi/v1/txt2img")).header("X-Assay-Token",
+                            loaded.token()).timeout(java.time.Duration.ofSeconds(60))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build();
+            // Status polled throughout: its latency is what a wedged or starved server would show first.
+            java.util.concurrent.atomic.AtomicBoolean polling = new java.util.concurrent.atomic.AtomicBoolean(true);
+            List<Long> statusMillis = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread poller = new Thread(() -> {
+                while (polling.get()) {
+                    long s0 = System.nanoTime();
+                    try {
+                        var r = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base
+                                + "/api/status")).timeout(java.time.Duration.ofSeconds(10)).build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString());
+                        statusMillis.add(r.statusCode() == 200 ? (System.nanoTime() - s0) / 1_000_000 : -1L);
+                        Thread.sleep(50);
+                    } catch (Exception e) {
+                        statusMillis.add(-1L);
+                    }
+                }
+            });
+            poller.start();
+            long t0 = System.nanoTime();
+            var stuck = client.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base
+                    + "/api/generate")).header("X-Assay-Token", loaded.token()).POST(java.net.http.HttpRequest
+                    .BodyPublishers.ofString("{\"prompt\": \"x\", \"steps\": 3, \"overrides\": {\"guidance.name\": "
+                    + "\"hang-cfg\"}}")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            for (int i = 0; i < 500 && JSON.readTree(client.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(base + "/api/status")).build(), java.net.http.HttpResponse.BodyHandlers
+                    .ofString()).body()).get("running").asInt() == 0; i++) {
+                Thread.sleep(10); // the stuck run holds one of the two workers before the load starts
+            }
+            int n = 100;
+            List<java.util.concurrent.CompletableFuture<long[]>> answers = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                long s0 = System.nanoTime();
+                answers.add(client.sendAsync(post.apply("{\"prompt\": \"a red circle\", \"steps\": 2, \"seed\": "
+                        + i + "}"), java.net.http.HttpResponse.BodyHandlers.ofString()).thenApply(r -> new long[] {
+                            r.statusCode(), (System.nanoTime() - s0) / 1_000_000}));
+                if (i == n / 2) {
+                    Path staged = own.resolve(".hang.zip.part");
+                    Files.copy(version.apply(2), staged);
+                    Files.move(staged, own.resolve("hang.zip"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            Map<Long, Integer> byStatus = new java.util.TreeMap<>();
+            List<Long> okMillis = new ArrayList<>();
+            for (var a : answers) {
+                long[] r = a.get(90, java.util.concurrent.TimeUnit.SECONDS);
+                byStatus.merge(r[0], 1, Integer::sum);
+                if (r[0] == 200) {
+                    okMillis.add(r[1]);
+                }
+            }
+            var stuckAnswer = stuck.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            polling.set(false);
+            poller.join();
+            java.util.Collections.sort(okMillis);
+            List<Long> st = new ArrayList<>(statusMillis);
+            java.util.Collections.sort(st);
+            System.out.printf("serve under load: %d requests in %.1f s, answers by status %s, the stuck request %d; "
+                    + "200 latency p50 %d ms, p90 %d ms, p99 %d ms, max %d ms; /api/status %d polls, p50 %d ms, "
+                    + "p99 %d ms, max %d ms%n", n, seconds, byStatus, stuckAnswer.statusCode(), pct(okMillis, 50),
+                    pct(okMillis, 90), pct(okMillis, 99), pct(okMillis, 100), st.size(), pct(st, 50), pct(st, 99),
+                    pct(st, 100));
+            assertThat(byStatus.values().stream().mapToInt(Integer::intValue).sum()).as("every request answered")
+                    .isEqualTo(n);
+            assertThat(byStatus.keySet()).as("200, 503 busy or 504 timed out, nothing else").isSubsetOf(200L, 503L,
+                    504L);
+            assertThat(byStatus.getOrDefault(200L, 0)).as("most were served").isGreaterThan(0);
+            assertThat(stuckAnswer.statusCode()).as(stuckAnswer.body()).isEqualTo(504);
+            assertThat(st).as("status answered every time").doesNotContain(-1L);
+            assertThat(pct(st, 100)).as("status never waited on the generation").isLessThan(2000);
+            JsonNode plugins = JSON.readTree(client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                    base + "/api/plugins")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(plugins.findValuesAsText("version")).as("the swap happened").contains("2.0.0");
+        }
+    }
+
+    static long pct(List<Long> sorted, int p) {
+        if (sorted.isEmpty()) {
+            return -1;
+        }
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
     }
 
     // ---------------------------------------------------------------------------------------------------------

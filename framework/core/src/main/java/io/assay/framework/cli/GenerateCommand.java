@@ -231,6 +231,11 @@ public final class GenerateCommand implements Callable<Integer> {
             RunSettings run = config.run();
             OutputSettings output = config.output();
             GenerationRequest request = runtime.request(config, assembled);
+            // Before generating: a --out that is a file, under a file or not writable fails now, not after the run.
+            Files.createDirectories(output.dir());
+            if (!Files.isWritable(output.dir())) {
+                throw new java.nio.file.AccessDeniedException(output.dir().toString(), null, "not writable");
+            }
             List<StepObserver> observers = new ArrayList<>();
             if (!quiet && System.console() != null) {
                 observers.add(new ProgressObserver("generate", spec.commandLine().getErr()));

@@ -84,10 +84,13 @@ public final class ServeCommand implements Callable<Integer> {
             + "batch (default: ${DEFAULT-VALUE}).", defaultValue = "8388608")
     long maxPixels;
 
-    @Option(names = "--min-body-rate", paramLabel = "BYTES", description = "Slowest a request body may arrive, in "
-            + "bytes per second; slower clients are cut off with 408 (default: ${DEFAULT-VALUE}; 0 = no limit).",
-            defaultValue = "1024")
-    long minBodyRate;
+    @Option(names = "--max-prompt-chars", paramLabel = "N", description = "Longest prompt or negative prompt per "
+            + "request, in characters (default: ${DEFAULT-VALUE}).", defaultValue = "16384")
+    int maxPromptChars;
+
+    @Option(names = "--body-timeout", paramLabel = "SECONDS", description = "How long a request body may take to "
+            + "arrive; slower clients are cut off (default: ${DEFAULT-VALUE}; 0 = no limit).", defaultValue = "10")
+    long bodyTimeoutSeconds;
 
     /** The token file's name in the --out directory. */
     public static final String TOKEN_FILE = "serve.token";
@@ -103,17 +106,27 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     private Server start(PrintWriter err) {
-        if (maxSteps < 1 || maxBatch < 1 || maxSide < 8 || maxPixels < 64) {
+        if (maxSteps < 1 || maxBatch < 1 || maxSide < 8 || maxPixels < 64 || maxPromptChars < 1 || bodyTimeoutSeconds < 0) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--max-steps, "
-                    + "--max-batch, --max-side and --max-pixels must be at least 1, 1, 8 and 64");
+                    + "--max-batch, --max-side, --max-pixels, --max-prompt-chars and --body-timeout must be at least "
+                    + "1, 1, 8, 64, 1 and 0");
         }
         String token = noAuth ? null : Server.newToken();
         if (token != null) {
             writeToken(outRoot.resolve(TOKEN_FILE), token);
         }
-        return Server.start(common.openAll(err), new Server.Options(host, port, workers, queue, maxRequestBytes,
-                timeoutSeconds, !noWatch, experimentsDir, outRoot, token, allowPluginUpload, maxSteps, maxBatch,
-                maxSide, maxPixels, minBodyRate));
+        try {
+            return Server.start(common.openAll(err), new Server.Options(host, port, workers, queue, maxRequestBytes,
+                    timeoutSeconds, !noWatch, experimentsDir, outRoot, token, allowPluginUpload, maxSteps, maxBatch,
+                    maxSide, maxPixels, maxPromptChars, bodyTimeoutSeconds));
+        } catch (RuntimeException e) {
+            try {
+                Files.deleteIfExists(outRoot.resolve(TOKEN_FILE)); // no token left behind for a server that never ran
+            } catch (java.io.IOException ignored) {
+                // the next start replaces it
+            }
+            throw e;
+        }
     }
 
     /** Writes the token readable by the owner only (0600 where the file system has POSIX permissions). */

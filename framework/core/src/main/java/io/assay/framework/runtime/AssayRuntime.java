@@ -394,12 +394,27 @@ public final class AssayRuntime implements AutoCloseable {
                 throw new StageException(ErrorCode.INVALID_INPUT, where + " is " + size + " bytes, over the "
                         + MAX_INIT_IMAGE_BYTES + "-byte limit");
             }
-            return io.assay.sdk.curation.Images.decode(Files.readAllBytes(file), maxPixels);
+            byte[] bytes = Files.readAllBytes(file);
+            io.assay.sdk.curation.Images.Header h = io.assay.sdk.curation.Images.header(bytes);
+            if (h.width() <= 0 || h.height() <= 0 || (long) h.width() * h.height() > maxPixels) {
+                throw new StageException(ErrorCode.INVALID_INPUT, where + " declares " + h.width() + "x" + h.height()
+                        + " pixels, over run.max-init-pixels (" + maxPixels + "); nothing was decoded");
+            }
+            // The pixels as before (PngFiles), now that the header says they fit.
+            java.awt.image.BufferedImage bi = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(bytes));
+            if (bi == null) {
+                throw new StageException(ErrorCode.INVALID_INPUT, where + ": no decoder for this " + h.format()
+                        + " image");
+            }
+            return PngFiles.fromBufferedImage(bi);
         } catch (io.assay.sdk.curation.Images.UnreadableImageException e) {
-            throw new StageException(ErrorCode.INVALID_INPUT, where + ": " + e.getMessage()
-                    + (e.getMessage().contains("limit") ? " (run.max-init-pixels)" : ""));
-        } catch (IOException e) {
-            throw new StageException(ErrorCode.INVALID_INPUT, where + " cannot be read: " + e.getMessage());
+            throw new StageException(ErrorCode.INVALID_INPUT, where + ": " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof StageException s) {
+                throw s;
+            }
+            throw new StageException(ErrorCode.INVALID_INPUT, where + ": broken image data (" + e.getMessage()
+                    + ")");
         }
     }
 

@@ -34,9 +34,15 @@ final class RequestPolicy {
      * @param maxBatch most images per request
      * @param maxSide largest width or height in pixels (and both must be multiples of 8)
      * @param maxPixels most pixels per request: width × height × batch
+     * @param maxPromptChars longest prompt or negative prompt, in characters
      */
-    record Limits(int maxSteps, int maxBatch, int maxSide, long maxPixels) {
-        static final Limits DEFAULTS = new Limits(500, 8, 2048, 2048L * 2048 * 2);
+    record Limits(int maxSteps, int maxBatch, int maxSide, long maxPixels, int maxPromptChars) {
+        static final Limits DEFAULTS = new Limits(500, 8, 2048, 2048L * 2048 * 2, 16384);
+
+        /** Limits with the default prompt length. */
+        Limits(int maxSteps, int maxBatch, int maxSide, long maxPixels) {
+            this(maxSteps, maxBatch, maxSide, maxPixels, 16384);
+        }
     }
 
     /** The {@code run} keys a request may set. */
@@ -168,6 +174,11 @@ final class RequestPolicy {
      * height may still be unset: the model's native size, checked again by {@link #checkSize} once known).
      */
     void checkRun(RunSettings run) {
+        check(run.prompt().length() <= limits.maxPromptChars(), "run.prompt: the prompt is " + run.prompt().length()
+                + " characters, over this server's limit of " + limits.maxPromptChars() + " (--max-prompt-chars)");
+        check(run.negative().length() <= limits.maxPromptChars(), "run.negative: the negative prompt is "
+                + run.negative().length() + " characters, over this server's limit of " + limits.maxPromptChars()
+                + " (--max-prompt-chars)");
         check(run.steps() >= 1 && run.steps() <= limits.maxSteps(), "run.steps: steps must be in [1, "
                 + limits.maxSteps() + "], found " + run.steps());
         check(run.batch() >= 1 && run.batch() <= limits.maxBatch(), "run.batch: batch must be in [1, "

@@ -51,19 +51,21 @@ public final class Server implements AutoCloseable {
      * @param maxBatch most images per request
      * @param maxSide largest width or height per request
      * @param maxPixels most pixels per request (width × height × batch)
-     * @param minBodyRate the slowest a request body may arrive, in bytes per second (slow-body clients hold a
-     *     server thread each; below this rate they are cut off), 0 = no limit
+     * @param maxPromptChars longest prompt or negative prompt per request, in characters
+     * @param bodyTimeoutSeconds how long a request body may take to arrive once its request is handled (a
+     *     slow-body client holds a server thread until then), 0 = no limit
      */
     public record Options(String host, int port, int workers, int queue, long maxRequestBytes, long timeoutSeconds,
             boolean watch, Path experimentsDir, Path outRoot, String token, boolean allowPluginUpload, int maxSteps,
-            int maxBatch, int maxSide, long maxPixels, long minBodyRate) {
+            int maxBatch, int maxSide, long maxPixels, int maxPromptChars, long bodyTimeoutSeconds) {
 
         /** The options with the default limits, authentication by {@code token} and uploads off. */
         public Options(String host, int port, int workers, int queue, long maxRequestBytes, long timeoutSeconds,
                 boolean watch, Path experimentsDir, Path outRoot, String token) {
             this(host, port, workers, queue, maxRequestBytes, timeoutSeconds, watch, experimentsDir, outRoot, token,
                     false, RequestPolicy.Limits.DEFAULTS.maxSteps(), RequestPolicy.Limits.DEFAULTS.maxBatch(),
-                    RequestPolicy.Limits.DEFAULTS.maxSide(), RequestPolicy.Limits.DEFAULTS.maxPixels(), 1024);
+                    RequestPolicy.Limits.DEFAULTS.maxSide(), RequestPolicy.Limits.DEFAULTS.maxPixels(),
+                    RequestPolicy.Limits.DEFAULTS.maxPromptChars(), 10);
         }
     }
 
@@ -97,19 +99,17 @@ public final class Server implements AutoCloseable {
         this.guard = new Guard(options.token(), options.host());
         this.policy = new RequestPolicy(stage -> runtime.host().catalog().components(stage),
                 new RequestPolicy.Limits(options.maxSteps(), options.maxBatch(), options.maxSide(),
-                        options.maxPixels()));
+                        options.maxPixels(), options.maxPromptChars()));
         ServeGenerator gen = new ServeGenerator(runtime, policy);
         this.app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.http.maxRequestSize = options.maxRequestBytes();
-            // Slow bodies (slowloris): each holds a server thread while it trickles in; Jetty cuts off a body that
-            // arrives slower than this (408), so a few hundred of them cannot starve /api/status.
-            cfg.jetty.modifyHttpConfiguration(http -> http.setMinRequestDataRate(options.minBodyRate()));
         });
         app.before(ctx -> {
             ctx.header("X-Content-Type-Options", "nosniff");
             ctx.header("X-Frame-Options", "DENY");
             guard.check(ctx, app.port());
+            readBodyWithinDeadline(ctx);
         });
         routes(app, gen, jobs);
         app.start(options.host(), options.port());
@@ -127,6 +127,46 @@ public final class Server implements AutoCloseable {
             throw e;
         }
     }
+
+    /**
+     * Reads the request body (Javalin keeps it for the route) within {@link Options#bodyTimeoutSeconds()}: a client
+     * trickling its body (slowloris) holds a server thread while it does, so past the deadline the connection is
+     * aborted. The deadline runs from when the request is handled, so a small body that arrived while the server was
+     * busy is never refused (Jetty's own minimum data rate counts from the first byte and refuses those).
+     */
+    private void readBodyWithinDeadline(Context ctx) {
+        long seconds = options.bodyTimeoutSeconds();
+        boolean body = ctx.req().getContentLengthLong() > 0 || ctx.header("Transfer-Encoding") != null;
+        if (seconds <= 0 || !body) {
+            return;
+        }
+        org.eclipse.jetty.server.Request base = org.eclipse.jetty.server.Request.getBaseRequest(ctx.req());
+        java.util.concurrent.atomic.AtomicBoolean expired = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ScheduledFuture<?> timer = BODY_WATCH.schedule(() -> {
+            expired.set(true);
+            if (base != null) {
+                base.getHttpChannel().abort(new java.util.concurrent.TimeoutException("request body deadline"));
+            }
+        }, seconds, java.util.concurrent.TimeUnit.SECONDS);
+        try {
+            ctx.bodyAsBytes();
+        } catch (Exception e) {
+            if (expired.get()) {
+                throw new Guard.Refused(408, "request-timeout", "the request body did not arrive within " + seconds
+                        + " s (--body-timeout)");
+            }
+            throw e;
+        } finally {
+            timer.cancel(false);
+        }
+    }
+
+    private static final java.util.concurrent.ScheduledExecutorService BODY_WATCH = java.util.concurrent.Executors
+            .newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "assay-body-deadline");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** The token state-changing requests must carry, or null when the server runs with {@code --no-auth}. */
     public String token() {
@@ -151,8 +191,6 @@ public final class Server implements AutoCloseable {
 
     private void routes(Javalin app, ServeGenerator gen, Jobs jobs) {
         app.exception(Guard.Refused.class, (e, ctx) -> error(ctx, e.status, e.kind, e.getMessage()));
-        app.exception(org.eclipse.jetty.http.BadMessageException.class, (e, ctx) -> error(ctx, e.getCode(),
-                "bad-request", e.getReason() != null ? e.getReason() : e.getMessage()));
         app.exception(Jobs.Busy.class, (e, ctx) -> error(ctx, 503, "busy", e.getMessage()));
         app.exception(ConfigErrorsException.class, (e, ctx) -> error(ctx, 400, "invalid-config", e.getMessage()));
         app.exception(StageException.class, (e, ctx) -> error(ctx, status(e.code()), e.code().name(),

@@ -52,9 +52,18 @@ final class LocalDenoiserModel {
     record Stage(double above, int window, int pool, int imageStride) {
     }
 
-    /** The default stages (timesteps 999 → 0). */
-    static final List<Stage> STAGES = List.of(new Stage(800, 7, 2, 4), new Stage(600, 5, 2, 2),
-            new Stage(300, 5, 1, 4), new Stage(Double.NEGATIVE_INFINITY, 3, 1, 4));
+    /**
+     * The default stages (timesteps 999 → 0). Measured on 20 prompts × 5 seeds at CFG 7.5 (both colours right): the
+     * pooled stages ending at t = 600 gave 76 %, at t = 300 87 %, with 7×7 pooled windows down to t = 300 88 % (and
+     * 2 of 190 seed pairs alike instead of 29); ending them at t = 200 lost again (82 %), as did every 8th picture
+     * for the 5×5 stage (82 %, 1.6× faster). The layout is decided while the windows still see the whole picture;
+     * the unpooled stages only draw the edges.
+     */
+    static final List<Stage> STAGES = List.of(new Stage(800, 7, 2, 4), new Stage(300, 7, 2, 2),
+            new Stage(150, 5, 1, 4), new Stage(Double.NEGATIVE_INFINITY, 3, 1, 4));
+
+    /** Rows × latent height × width per U-Net call: one 512×512 image with classifier-free guidance. */
+    static final int MAX_LATENT_POSITIONS = 2 * 64 * 64;
 
     /** Foreground (or background) cells a window must hold for that region's label to count in full. */
     static final double PRESENCE_CELLS = 2;

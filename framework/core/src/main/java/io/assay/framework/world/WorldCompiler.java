@@ -73,7 +73,7 @@ public final class WorldCompiler {
     }
 
     /** Bumped whenever the compiler's output changes. */
-    static final String VERSION = "world-6";
+    static final String VERSION = "world-8";
 
     /** The world's U-Net. */
     public enum Denoiser {
@@ -475,6 +475,9 @@ public final class WorldCompiler {
                 o.put("image_stride", st.imageStride());
             }
             unet.put("lambda", LocalDenoiserModel.LAMBDA);
+            // Every stage holds [rows, windows, h, w] scores: bound the positions per call before ONNX Runtime
+            // allocates them (one 512×512 image with guidance's two rows peaks near 10 GB).
+            unet.put("max_latent_positions", LocalDenoiserModel.MAX_LATENT_POSITIONS);
         }
         Files.write(out.resolve("unet/config.json"), json.writeValueAsBytes(unet));
         for (String part : new String[] {"vae_encoder", "vae_decoder"}) {

@@ -80,6 +80,10 @@ public final class OnnxUnetDenoiser implements Denoiser {
                 throw model.invalid("declares no latent channel count (unet/config.json in_channels is missing "
                         + "and input 'sample' is " + sample.describe() + ")");
             }
+            // A model may bound the latent positions per call (the embedded world's window posterior keeps a score
+            // per training window and position, so its memory grows with them); refused before ONNX Runtime runs.
+            this.maxPositions = config != null && config.path("max_latent_positions").canConvertToLong()
+                    ? config.get("max_latent_positions").asLong() : Long.MAX_VALUE;
             if (config != null && config.path("cross_attention_dim").isInt()) {
                 this.crossAttention = config.get("cross_attention_dim").asInt();
             } else {
@@ -96,6 +100,7 @@ public final class OnnxUnetDenoiser implements Denoiser {
 
     private final Path file;
     private long fixedHeight;
+    private long maxPositions;
     private long fixedWidth;
 
     @Override
@@ -114,6 +119,13 @@ public final class OnnxUnetDenoiser implements Denoiser {
                     + fixedWidth + "×" + fixedHeight + " latents only (input 'sample' has fixed height and width), "
                     + "but this run's latents are " + sample.dim(3) + "×" + sample.dim(2)
                     + "; set run.width/run.height to the size it was exported for");
+        }
+        long positions = sample.dim(0) * sample.dim(2) * sample.dim(3);
+        if (positions > maxPositions) {
+            throw new StageException(ErrorCode.INVALID_INPUT, "Component 'onnx-unet': " + file + " takes at most "
+                    + maxPositions + " latent positions per call (unet/config.json max_latent_positions; e.g. one "
+                    + "512×512 image with guidance), but this call has " + sample.dim(0) + " × " + sample.dim(2)
+                    + " × " + sample.dim(3) + " = " + positions + "; lower run.batch or run.width/run.height");
         }
         if (encoderHiddenStates.dim(0) != sample.dim(0)) {
             throw new StageException(ErrorCode.INVALID_INPUT, "Component 'onnx-unet': " + sample.dim(0)
