@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
  * The framework's packages form layers and every arrow points down (docs/architecture.md draws them):
  * <pre>
  *   cli
+ *   bench
  *   serve
  *   experiment
  *   runtime        curation
@@ -40,6 +41,7 @@ class LayeringTest {
     void arrowsPointDown() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("cli").definedBy("io.assay.framework.cli..")
+                .layer("bench").definedBy("io.assay.framework.bench..")
                 .layer("serve").definedBy("io.assay.framework.serve..")
                 .layer("experiment").definedBy("io.assay.framework.experiment..")
                 .layer("runtime").definedBy("io.assay.framework.runtime..")
@@ -52,20 +54,22 @@ class LayeringTest {
                 .layer("world").definedBy("io.assay.framework.world..")
                 .layer("io").definedBy("io.assay.framework.io..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
+                .whereLayer("bench").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("serve").mayOnlyBeAccessedByLayers("cli")
-                .whereLayer("experiment").mayOnlyBeAccessedByLayers("cli", "serve")
-                .whereLayer("runtime").mayOnlyBeAccessedByLayers("cli", "serve", "experiment")
+                .whereLayer("experiment").mayOnlyBeAccessedByLayers("cli", "bench", "serve")
+                .whereLayer("runtime").mayOnlyBeAccessedByLayers("cli", "bench", "serve", "experiment")
                 .whereLayer("curation").mayOnlyBeAccessedByLayers("cli")
-                .whereLayer("assembly").mayOnlyBeAccessedByLayers("cli", "serve", "experiment", "runtime")
-                .whereLayer("trace").mayOnlyBeAccessedByLayers("cli", "serve", "experiment", "runtime", "assembly")
-                .whereLayer("engine").mayOnlyBeAccessedByLayers("cli", "serve", "experiment", "runtime", "assembly",
-                        "trace")
-                .whereLayer("host").mayOnlyBeAccessedByLayers("cli", "serve", "experiment", "runtime", "curation",
+                .whereLayer("assembly").mayOnlyBeAccessedByLayers("cli", "bench", "serve", "experiment", "runtime")
+                .whereLayer("trace").mayOnlyBeAccessedByLayers("cli", "bench", "serve", "experiment", "runtime",
                         "assembly")
-                .whereLayer("settings").mayOnlyBeAccessedByLayers("cli", "serve", "experiment", "runtime",
-                        "curation", "assembly")
-                .whereLayer("world").mayOnlyBeAccessedByLayers("cli", "serve", "experiment", "runtime", "curation",
+                .whereLayer("engine").mayOnlyBeAccessedByLayers("cli", "bench", "serve", "experiment", "runtime",
                         "assembly", "trace")
+                .whereLayer("host").mayOnlyBeAccessedByLayers("cli", "bench", "serve", "experiment", "runtime",
+                        "curation", "assembly")
+                .whereLayer("settings").mayOnlyBeAccessedByLayers("cli", "bench", "serve", "experiment", "runtime",
+                        "curation", "assembly")
+                .whereLayer("world").mayOnlyBeAccessedByLayers("cli", "bench", "serve", "experiment", "runtime",
+                        "curation", "assembly", "trace")
                 .check(classes);
     }
 
@@ -82,7 +86,8 @@ class LayeringTest {
                 .resideInAnyPackage(ABOVE_WORLD).check(classes);
     }
 
-    private static final String[] ABOVE_WORLD = {"io.assay.framework.cli..", "io.assay.framework.serve..",
+    private static final String[] ABOVE_WORLD = {"io.assay.framework.cli..", "io.assay.framework.bench..",
+        "io.assay.framework.serve..",
         "io.assay.framework.experiment..", "io.assay.framework.runtime..", "io.assay.framework.curation..",
         "io.assay.framework.assembly..", "io.assay.framework.trace..", "io.assay.framework.engine..",
         "io.assay.framework.host..", "io.assay.framework.settings.."};
