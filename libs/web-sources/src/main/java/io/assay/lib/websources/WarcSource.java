@@ -26,7 +26,7 @@ import org.netpreserve.jwarc.WarcResponse;
  * entry it hits only: it becomes one unreadable record naming the file, the offset and the cause, and reading resumes
  * at the next intact record ({@link WarcFileReader}).
  */
-final class WarcSource extends AbstractRecordSource {
+final class WarcSource extends AbstractRecordSource implements PartitionedSource {
 
     private final List<Path> files;
     private final RecordSources.Options options;
@@ -48,7 +48,22 @@ final class WarcSource extends AbstractRecordSource {
 
     @Override
     Iterator<WebRecord> newPass() {
-        return new Pass();
+        return new Pass(0, files.size());
+    }
+
+    /** One part per file; the index (image locations, link counts) is still the whole source's. */
+    @Override
+    public int partitions() {
+        return files.size();
+    }
+
+    @Override
+    public Iterator<WebRecord> records(int part) {
+        if (part < 0 || part >= files.size()) {
+            throw new IndexOutOfBoundsException("part " + part + " of " + files.size());
+        }
+        ensureOpen();
+        return new Pass(part, part + 1);
     }
 
     /** An {@code <img>} waiting to become a record: bytes are only fetched when the record is handed out. */
@@ -61,13 +76,16 @@ final class WarcSource extends AbstractRecordSource {
         private final ArrayDeque<PendingImage> pending = new ArrayDeque<>();
         private final ImageFetcher fetcher = new ImageFetcher(files);
         private int nextFile;
+        private final int endFile;
         private WarcFileReader reader;
         private String name;
         private long position;
         private boolean byOrdinal;
 
-        Pass() {
+        Pass(int fromFile, int toFile) {
             super(WarcSource.this);
+            this.nextFile = fromFile;
+            this.endFile = toFile;
         }
 
         /** Offset of the WARC record last read in the current file (how far this pass has got). */
@@ -83,7 +101,7 @@ final class WarcSource extends AbstractRecordSource {
                     return materialize(pending.poll(), idx);
                 }
                 if (reader == null) {
-                    if (nextFile >= files.size()) {
+                    if (nextFile >= endFile) {
                         return null;
                     }
                     byOrdinal = idx.unseekable(nextFile);

@@ -4,7 +4,7 @@ import io.assay.sdk.Component;
 import io.assay.sdk.ErrorCode;
 import io.assay.sdk.StageException;
 import io.assay.sdk.curation.Images;
-import io.assay.sdk.curation.ScraperFilter;
+import io.assay.sdk.curation.KeyedFilter;
 import io.assay.sdk.curation.Verdict;
 import io.assay.sdk.curation.WebRecord;
 import io.assay.sdk.tensor.RgbImage;
@@ -34,7 +34,7 @@ import org.pf4j.Extension;
 @Extension
 @Component(name = "near-duplicate", description = "Perceptual-hash (dHash) near-duplicate removal",
         settings = NearDuplicateSettings.class)
-public final class NearDuplicateFilter implements ScraperFilter {
+public final class NearDuplicateFilter implements KeyedFilter {
 
     private volatile boolean closed;
     private final NearDuplicateSettings settings;
@@ -109,6 +109,25 @@ public final class NearDuplicateFilter implements ScraperFilter {
         int to = b == bands - 1 ? 64 : from + width;
         long mask = to - from == 64 ? -1L : ((1L << (to - from)) - 1);
         return ((hash >>> from) & mask) | ((long) b << 58);
+    }
+
+    /** The hash's bands: a record can only be judged against earlier images that share one of them. */
+    @Override
+    public long[] keys(WebRecord r) {
+        if (!r.hasImage()) {
+            return new long[0];
+        }
+        long h;
+        try {
+            h = dhash(Images.decode(r.image(), settings.maxPixels()));
+        } catch (Images.UnreadableImageException e) {
+            return new long[0];
+        }
+        long[] out = new long[bands];
+        for (int b = 0; b < bands; b++) {
+            out[b] = band(h, b);
+        }
+        return out;
     }
 
     @Override
