@@ -38,11 +38,19 @@ public final class CompareCommand implements Callable<Integer> {
             + "linked from the report.")
     boolean trace;
 
+    @Mixin
+    EngineOptions engine = new EngineOptions();
+
     @Override
     public Integer call() throws Exception {
         common.config = experimentFile;
         if (trace) {
             common.set("output.trace", "true");
+        }
+        if (!engine.local()) {
+            return io.assay.framework.engines.Engines.find(engine.engine).compare(new io.assay.framework.engines
+                    .ScaleEngine.Job(experimentFile, common.sets, common.pluginsDir, out, engine.master, engine.conf,
+                    spec.commandLine().getOut(), spec.commandLine().getErr()));
         }
         PrintWriter err = spec.commandLine().getErr();
         long t0 = System.nanoTime();

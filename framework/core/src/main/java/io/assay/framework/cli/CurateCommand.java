@@ -49,9 +49,19 @@ public final class CurateCommand implements Callable<Integer> {
     @Option(names = "--fresh", description = "Discard a previous run's output in DIR instead of resuming it.")
     boolean fresh;
 
+    @Mixin
+    EngineOptions engine = new EngineOptions();
+
     @Override
     public Integer call() throws Exception {
         common.config = configFile;
+        if (!engine.local()) {
+            Path dir = out != null ? out : Path.of("out", "curate-" + configFile.getFileName().toString()
+                    .replaceFirst("\\.conf$", ""));
+            return io.assay.framework.engines.Engines.find(engine.engine).curate(new io.assay.framework.engines
+                    .ScaleEngine.Job(configFile, common.sets, common.pluginsDir, dir, engine.master, engine.conf,
+                    spec.commandLine().getOut(), spec.commandLine().getErr()), fresh);
+        }
         PrintWriter err = spec.commandLine().getErr();
         try (AssayRuntime runtime = common.openAll(err)) {
             Path file = runtime.userFile();
