@@ -269,38 +269,7 @@ final class SparkCuration {
                 int keyed, int filters, int parts, List<LongAccumulator> nanos) {
             JobSpec sp = spec;
             int upTo = keyed < 0 ? filters : keyed;
-            JavaRDD<Rec> pre = partIds.flatMap(p -> {
-                Executors.Curation c = Executors.curation(sp);
-                Chain ch = new Chain(c.runtime(), c.plan(), states);
-                TaskContext.get().addTaskCompletionListener(ctx -> {
-                    for (int i = 0; i < filters; i++) {
-                        nanos.get(i).add(ch.nanos(i));
-                    }
-                    ch.close();
-                });
-                Iterator<WebRecord> src = c.source().records(p);
-                return new Batches(src, 256) {
-                    long index;
-
-                    @Override
-                    List<Rec> process(List<WebRecord> batch) {
-                        List<Rec> out = new ArrayList<>(batch.size());
-                        for (WebRecord r : batch) {
-                            out.add(ch.read(r, Rec.order(p, index++)));
-                        }
-                        ch.judge(out, 0, upTo);
-                        if (keyed >= 0) {
-                            KeyedFilter kf = (KeyedFilter) ch.filter(keyed);
-                            for (Rec r : out) {
-                                if (r.alive()) {
-                                    r.keys = kf.keys(r.web());
-                                }
-                            }
-                        }
-                        return out;
-                    }
-                };
-            });
+            JavaRDD<Rec> pre = partIds.flatMap(p -> readPart(sp, states, p, upTo, keyed, filters, nanos));
             if (keyed < 0) {
                 return pre;
             }
@@ -404,7 +373,7 @@ final class SparkCuration {
                     .add("scores", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType, false), false);
             JavaRDD<Row> rows = sorted.values().map(r -> RowFactory.create(r.id, r.imageUrl, r.pageUrl, r.caption,
                     r.width, r.height, r.image == null ? 0L : (long) r.image.length, r.status(), r.filter, r.reason,
-                    scores(r, labels)));
+                    scala.jdk.javaapi.CollectionConverters.asScala(scores(r, labels))));
             spark.createDataFrame(rows, schema).write().mode(SaveMode.ErrorIfExists)
                     .parquet(dir.resolve("metadata").toAbsolutePath().toString());
         }
@@ -496,6 +465,41 @@ final class SparkCuration {
             cp.complete = true;
             return cp;
         }
+    }
+
+    /** One part's first task: read, the reader's checks, the filters before the keyed one, the keyed filter's keys. */
+    static Iterator<Rec> readPart(JobSpec sp, Map<String, byte[]> states, int p, int upTo, int keyed, int filters,
+            List<LongAccumulator> nanos) {
+        Executors.Curation c = Executors.curation(sp);
+        Chain ch = new Chain(c.runtime(), c.plan(), states);
+        TaskContext.get().addTaskCompletionListener(ctx -> {
+            for (int i = 0; i < filters; i++) {
+                nanos.get(i).add(ch.nanos(i));
+            }
+            ch.close();
+        });
+        Iterator<WebRecord> src = c.source().records(p);
+        return new Batches(src, 256) {
+            private long index;
+
+            @Override
+            List<Rec> process(List<WebRecord> batch) {
+                List<Rec> out = new ArrayList<>(batch.size());
+                for (WebRecord r : batch) {
+                    out.add(ch.read(r, Rec.order(p, index++)));
+                }
+                ch.judge(out, 0, upTo);
+                if (keyed >= 0) {
+                    KeyedFilter kf = (KeyedFilter) ch.filter(keyed);
+                    for (Rec r : out) {
+                        if (r.alive()) {
+                            r.keys = kf.keys(r.web());
+                        }
+                    }
+                }
+                return out;
+            }
+        };
     }
 
     private static void example(Map<String, List<Long>> examples, String key, long order, int limit) {
