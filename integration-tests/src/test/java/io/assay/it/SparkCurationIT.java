@@ -106,7 +106,8 @@ class SparkCurationIT {
         assertThat(byId).hasSize(450);
         assertThat(status).containsEntry("kept", s.get("kept").asLong())
                 .containsEntry("rejected", s.get("rejected").asLong());
-        assertThat(byId.values().iterator().next().getType().getFieldNames()).containsExactly("id", "url", "page",
+        assertThat(byId.values().iterator().next().getType().getFields().stream()
+                .map(org.apache.parquet.schema.Type::getName).toList()).containsExactly("id", "url", "page",
                 "caption", "width", "height", "bytes", "status", "filter", "reason", "scores");
         // A kept record's row against its shard entry: caption, size, bytes and the image-text score.
         WebRecord k = CurationIT.kept(out).get(0);

@@ -1,8 +1,6 @@
 package io.assay.framework.spark;
 
 import io.assay.framework.engines.ScaleEngine;
-import io.assay.sdk.ErrorCode;
-import io.assay.sdk.StageException;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -21,8 +19,7 @@ public final class SparkEngine implements ScaleEngine {
 
     @Override
     public int compare(Job job) throws Exception {
-        throw new StageException(ErrorCode.INVALID_INPUT, "assay compare --engine spark is not available in this "
-                + "build: run experiments with the local engine (the default)");
+        return SparkExperiments.run(job);
     }
 
     /** A session for one command: the master and settings from the command line; Spark's UI off unless asked. */
