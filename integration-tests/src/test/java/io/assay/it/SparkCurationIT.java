@@ -39,7 +39,7 @@ import org.netpreserve.jwarc.WarcWriter;
 class SparkCurationIT {
 
     @TempDir
-    Path dir;
+    static Path dir;
 
     Path procedural;
     Path local;
@@ -185,6 +185,49 @@ class SparkCurationIT {
         assertThat(s.at("/filters/near-duplicate/rejected").asLong()).as("page 2's copy of page 1's image")
                 .isEqualTo(1);
         assertSame(localOut, out, 7);
+    }
+
+    @Test
+    void aFourCellExperimentGivesTheLocalEnginesResults() throws Exception {
+        Path exp = Dist.configs().resolve("experiments/commodity-cfg-sweep.conf");
+        Path localOut = dir.resolve("compare-local");
+        Dist.cli("compare", exp.toString(), "--out", localOut.toString(), "--set", cacheSet()).requireOk();
+        Path out = dir.resolve("compare-spark");
+        Path log = dir.resolve("compare-spark.log");
+        ProcessBuilder pb = new ProcessBuilder(Dist.home().resolve("bin/assay").toString(), "compare", exp.toString(),
+                "--out", out.toString(), "--set", cacheSet(), "--engine", "spark", "--master", "local[2]")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("ASSAY_JAVA_OPTS", "-Xmx2g");
+        assertThat(pb.start().waitFor()).as("spark compare; output:%n%s", Files.readString(log)).isZero();
+        JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
+        assertThat(run.get("tasks").asInt()).as("one task per trajectory: 4 guidance scales").isEqualTo(4);
+        assertThat(run.get("computed").asInt()).isEqualTo(4);
+        JsonNode a = withoutTimings(new ObjectMapper().readTree(localOut.resolve("results.json").toFile()));
+        JsonNode b = withoutTimings(new ObjectMapper().readTree(out.resolve("results.json").toFile()));
+        assertThat(b.get("results")).hasSize(4);
+        assertThat(b).as("results.json, timings aside").isEqualTo(a);
+        for (JsonNode row : a.get("results")) {
+            String png = row.get("image").asText();
+            assertThat(Files.readAllBytes(out.resolve(png))).as(png).isEqualTo(Files.readAllBytes(localOut.resolve(png)));
+        }
+        assertThat(out.resolve("index.html")).isRegularFile();
+        assertThat(out.resolve("_temporary")).doesNotExist();
+    }
+
+    /** A copy without the fields that measure time ("timingsMillis", "wallMillis", anything "seconds"). */
+    static JsonNode withoutTimings(JsonNode n) {
+        JsonNode copy = n.deepCopy();
+        strip(copy);
+        return copy;
+    }
+
+    private static void strip(JsonNode n) {
+        if (n instanceof ObjectNode o) {
+            o.remove(List.of("timingsMillis", "wallMillis", "seconds", "millis"));
+            o.fields().forEachRemaining(e -> strip(e.getValue()));
+        } else if (n != null && n.isArray()) {
+            n.forEach(SparkCurationIT::strip);
+        }
     }
 
     /** Same counts (timings and paths aside), same ledger lines, same kept records with byte-equal images. */

@@ -201,10 +201,14 @@ final class SparkCuration {
                 String out = dir.toAbsolutePath().toString();
                 List<Written> written = sorted.mapPartitionsWithIndex((idx, it) -> List.of(
                         write(out, idx, it, shardSize, labels, fail)).iterator(), false).collect();
+                double judged = (System.nanoTime() - t0) / 1e9;
                 commit(written);
                 writeMetadata(spark, sorted, labels);
-                double seconds = (System.nanoTime() - t0) / 1e9;
+                double withMetadata = (System.nanoTime() - t0) / 1e9;
                 CurationRun.Checkpoint cp = summarize(sorted, labels, plan);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                job.stderr().printf("curate: spark phases: survey, judging and writing shards %.1f s; Parquet "
+                        + "metadata %.1f s; summary %.1f s%n", judged, withMetadata - judged, seconds - withMetadata);
                 cp.summary.seconds = seconds;
                 for (int i = 0; i < labels.size(); i++) {
                     cp.summary.filters.get(labels.get(i)).seconds = nanos.get(i).value() / 1e9;
@@ -299,6 +303,7 @@ final class SparkCuration {
                 label.unpersist(false);
                 label = next;
                 if (changed == 0) {
+                    System.err.printf("curate: near-duplicate components settled after %d rounds%n", round + 1);
                     break;
                 }
                 if (round > 10_000) {
