@@ -150,6 +150,26 @@ public final class ExperimentRunner {
         return s;
     }
 
+    /**
+     * Runs some of a plan's cells into {@code dir} ({@code cells/}, {@code trajectories/}) without writing the report:
+     * for engines that run groups of cells on many machines and build the report once from all the files.
+     */
+    public void runCells(ExperimentPlan plan, List<PlannedCell> cells, Path dir, BooleanSupplier cancel)
+            throws IOException {
+        Files.createDirectories(dir.resolve("cells"));
+        Files.createDirectories(dir.resolve("trajectories"));
+        try {
+            for (List<PlannedCell> group : plan.byTrajectory(cells)) {
+                runGroup(plan, group, dir, cancel);
+            }
+        } finally {
+            scorers.values().forEach(ImageTextScorer::close);
+            scorers.clear();
+            encodings.clear();
+            encodingReports.clear();
+        }
+    }
+
     /** One trajectory: denoised once, written, then decoded for every cell of the group. */
     private void runGroup(ExperimentPlan plan, List<PlannedCell> group, Path dir, BooleanSupplier cancel)
             throws IOException {

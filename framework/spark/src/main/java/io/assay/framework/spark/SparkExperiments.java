@@ -128,8 +128,7 @@ final class SparkExperiments {
                 tc.taskAttemptId()));
         FileTrees.delete(attempt);
         synchronized (rt) {
-            new ExperimentRunner(rt).run(new ExperimentPlan(full.experiment(), full.file(), cells), attempt,
-                    () -> false, (done, total, computed) -> { });
+            new ExperimentRunner(rt).runCells(full, cells, attempt, () -> false);
         }
         return new Written(group, attempt.toString());
     }
