@@ -20,6 +20,10 @@ abstract class Batches implements Iterator<Rec> {
 
     abstract List<Rec> process(List<WebRecord> batch);
 
+    /** Called once the source has no more records. */
+    void exhausted() {
+    }
+
     @Override
     public boolean hasNext() {
         while (!current.hasNext() && source.hasNext()) {
@@ -28,6 +32,9 @@ abstract class Batches implements Iterator<Rec> {
                 batch.add(source.next());
             }
             current = process(batch).iterator();
+        }
+        if (!source.hasNext()) {
+            exhausted();
         }
         return current.hasNext();
     }

@@ -27,6 +27,7 @@ final class Chain implements AutoCloseable {
     private final Lease lease;
     private final ScraperFilter[] filters;
     private final long[] nanos;
+    private final Map<String, byte[]> states;
 
     /**
      * @param states survey states by filter label (restored into the new instances)
@@ -37,6 +38,7 @@ final class Chain implements AutoCloseable {
         List<CurationPlan.Filter> fs = plan.filters();
         this.filters = new ScraperFilter[fs.size()];
         this.nanos = new long[fs.size()];
+        this.states = Map.copyOf(states);
         try {
             for (int i = 0; i < fs.size(); i++) {
                 CurationPlan.Filter f = fs.get(i);
@@ -68,6 +70,25 @@ final class Chain implements AutoCloseable {
             }
         }
         return k;
+    }
+
+    /** Replaces filter {@code i} with a fresh instance (a keyed filter's state belongs to one task). */
+    void renew(AssayRuntime runtime, int i) {
+        CurationPlan.Filter f = plan.filters().get(i);
+        filters[i].close();
+        filters[i] = null;
+        filters[i] = runtime.host().create(lease, ScraperFilter.class, f.component().name(), f.settings(),
+                new RunStageContext("curation.filters", f.component().name(), TraceSink.NONE, () -> false,
+                        runtime.userFile().getParent()));
+        byte[] s = states.get(f.label());
+        if (s != null) {
+            filters[i].restoreState(s);
+        }
+    }
+
+    /** Starts a task's timing from zero. */
+    void resetNanos() {
+        java.util.Arrays.fill(nanos, 0);
     }
 
     ScraperFilter filter(int i) {

@@ -16,6 +16,7 @@ final class Executors {
 
     private static final Map<JobSpec, AssayRuntime> RUNTIMES = new HashMap<>();
     private static final Map<JobSpec, Curation> CURATIONS = new HashMap<>();
+    private static final Map<JobSpec, java.util.ArrayDeque<Chain>> CHAINS = new HashMap<>();
 
     /** The curation side of a runtime. */
     record Curation(AssayRuntime runtime, CurationPlan plan, PartitionedSource source) {
@@ -31,6 +32,10 @@ final class Executors {
 
     /** Forgets (and closes what this class opened for) a job, at the driver's end. */
     static synchronized void forget(JobSpec spec) {
+        java.util.ArrayDeque<Chain> idle = CHAINS.remove(spec);
+        if (idle != null) {
+            idle.forEach(Chain::close);
+        }
         Curation c = CURATIONS.remove(spec);
         if (c != null) {
             c.source().close();
@@ -53,6 +58,33 @@ final class Executors {
             CURATIONS.put(spec, c);
         }
         return c;
+    }
+
+    /**
+     * A filter chain for one task of the job: an idle one from an earlier task of this executor (its filters, and
+     * the models they loaded, are reused), or a new one. States are the job's survey states, the same for all tasks.
+     */
+    static Chain borrow(JobSpec spec, Map<String, byte[]> states) {
+        Curation c = curation(spec);
+        Chain ch;
+        synchronized (Executors.class) {
+            ch = CHAINS.computeIfAbsent(spec, s -> new java.util.ArrayDeque<>()).poll();
+        }
+        if (ch == null) {
+            ch = new Chain(c.runtime(), c.plan(), states);
+        }
+        ch.resetNanos();
+        return ch;
+    }
+
+    /** Gives a chain back after a task that ended normally. */
+    static synchronized void release(JobSpec spec, Chain ch) {
+        java.util.ArrayDeque<Chain> idle = CHAINS.get(spec);
+        if (idle == null) {
+            ch.close(); // the job is over
+        } else {
+            idle.push(ch);
+        }
     }
 
     /** A source read in parts; one that cannot be split is one part. */

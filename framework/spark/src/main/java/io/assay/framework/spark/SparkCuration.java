@@ -168,7 +168,9 @@ final class SparkCuration {
             HashMap<String, byte[]> states = new HashMap<>();
             int keyed;
             List<Integer> surveying = new ArrayList<>();
+            long tc = System.nanoTime();
             try (Chain probe = new Chain(cur.runtime(), plan, Map.of())) {
+                job.stderr().printf("curate: the filter chain was created in %.1f s%n", (System.nanoTime() - tc) / 1e9);
                 List<ScraperFilter> fs = new ArrayList<>();
                 for (int i = 0; i < probe.size(); i++) {
                     fs.add(probe.filter(i));
@@ -315,7 +317,9 @@ final class SparkCuration {
                     .mapPartitions(it -> {
                         Executors.Curation c = Executors.curation(sp);
                         List<Rec> out = new ArrayList<>();
-                        try (Chain ch = new Chain(c.runtime(), c.plan(), states)) {
+                        Chain ch = Executors.borrow(sp, states);
+                        try {
+                            ch.renew(c.runtime(), keyed);
                             while (it.hasNext()) {
                                 List<Rec> component = new ArrayList<>();
                                 it.next()._2().forEach(component::add);
@@ -328,7 +332,11 @@ final class SparkCuration {
                             for (int i = 0; i < filters; i++) {
                                 nanos.get(i).add(ch.nanos(i));
                             }
+                        } catch (RuntimeException e) {
+                            ch.close();
+                            throw e;
                         }
+                        Executors.release(sp, ch);
                         return out.iterator();
                     });
             return ended.union(judged);
@@ -476,16 +484,27 @@ final class SparkCuration {
     static Iterator<Rec> readPart(JobSpec sp, Map<String, byte[]> states, int p, int upTo, int keyed, int filters,
             List<LongAccumulator> nanos) {
         Executors.Curation c = Executors.curation(sp);
-        Chain ch = new Chain(c.runtime(), c.plan(), states);
+        Chain ch = Executors.borrow(sp, states);
+        boolean[] released = {false};
         TaskContext.get().addTaskCompletionListener(ctx -> {
-            for (int i = 0; i < filters; i++) {
-                nanos.get(i).add(ch.nanos(i));
+            if (!released[0]) {
+                ch.close(); // the task ended before its part did: the chain is not reused
             }
-            ch.close();
         });
         Iterator<WebRecord> src = c.source().records(p);
         return new Batches(src, 256) {
             private long index;
+
+            @Override
+            void exhausted() {
+                if (!released[0]) {
+                    released[0] = true;
+                    for (int i = 0; i < filters; i++) {
+                        nanos.get(i).add(ch.nanos(i));
+                    }
+                    Executors.release(sp, ch);
+                }
+            }
 
             @Override
             List<Rec> process(List<WebRecord> batch) {
