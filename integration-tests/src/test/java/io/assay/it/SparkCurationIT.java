@@ -216,6 +216,17 @@ class SparkCurationIT {
         assertThat(out.resolve("_temporary")).doesNotExist();
     }
 
+    @Test
+    void withoutLibSparkOnTheClassPathTheEngineIsRefusedInOneLine() throws Exception {
+        // In-process: the test's class path is the core's, without lib/spark (as a distribution without it).
+        Dist.Result r = Dist.cli("curate", procedural.toString(), "--out", dir.resolve("refused").toString(),
+                "--set", cacheSet(), "--engine", "spark");
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).contains("the spark engine is not installed").contains("lib/spark");
+        assertThat(dir.resolve("refused").resolve("summary.json")).doesNotExist();
+    }
+
     /** A copy without the fields that measure time ("timingsMillis", "wallMillis", anything "seconds"). */
     static JsonNode withoutTimings(JsonNode n) {
         JsonNode copy = n.deepCopy();
