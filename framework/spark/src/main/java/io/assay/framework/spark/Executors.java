@@ -30,8 +30,34 @@ final class Executors {
         RUNTIMES.put(spec, runtime);
     }
 
-    /** Forgets (and closes what this class opened for) a job, at the driver's end. */
+    private static int inFlight;
+
+    /** A task starts using the runtime (its models may be running native code). */
+    static synchronized void enter() {
+        inFlight++;
+    }
+
+    /** A task is done with the runtime. */
+    static synchronized void exit() {
+        inFlight--;
+        Executors.class.notifyAll();
+    }
+
+    /**
+     * Forgets (and closes what this class opened for) a job, at the driver's end. When a job fails, Spark does not wait
+     * for its other running tasks; they may be inside ONNX Runtime, whose sessions the runtime's close frees, so in
+     * local mode this first waits (up to two minutes) for every task to leave.
+     */
     static synchronized void forget(JobSpec spec) {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (inFlight > 0 && System.nanoTime() < deadline) {
+            try {
+                Executors.class.wait(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         java.util.ArrayDeque<Chain> idle = CHAINS.remove(spec);
         if (idle != null) {
             idle.forEach(Chain::close);

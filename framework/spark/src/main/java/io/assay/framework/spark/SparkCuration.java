@@ -317,7 +317,14 @@ final class SparkCuration {
                     .mapPartitions(it -> {
                         Executors.Curation c = Executors.curation(sp);
                         List<Rec> out = new ArrayList<>();
-                        Chain ch = Executors.borrow(sp, states);
+                        Executors.enter();
+                        Chain ch;
+                        try {
+                            ch = Executors.borrow(sp, states);
+                        } catch (RuntimeException e) {
+                            Executors.exit();
+                            throw e;
+                        }
                         try {
                             ch.renew(c.runtime(), keyed);
                             while (it.hasNext()) {
@@ -335,6 +342,8 @@ final class SparkCuration {
                         } catch (RuntimeException e) {
                             ch.close();
                             throw e;
+                        } finally {
+                            Executors.exit();
                         }
                         Executors.release(sp, ch);
                         return out.iterator();
@@ -484,9 +493,17 @@ final class SparkCuration {
     static Iterator<Rec> readPart(JobSpec sp, Map<String, byte[]> states, int p, int upTo, int keyed, int filters,
             List<LongAccumulator> nanos) {
         Executors.Curation c = Executors.curation(sp);
-        Chain ch = Executors.borrow(sp, states);
+        Executors.enter();
+        Chain ch;
+        try {
+            ch = Executors.borrow(sp, states);
+        } catch (RuntimeException e) {
+            Executors.exit();
+            throw e;
+        }
         boolean[] released = {false};
         TaskContext.get().addTaskCompletionListener(ctx -> {
+            Executors.exit();
             if (!released[0]) {
                 ch.close(); // the task ended before its part did: the chain is not reused
             }

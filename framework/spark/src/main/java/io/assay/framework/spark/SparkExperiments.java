@@ -127,8 +127,13 @@ final class SparkExperiments {
         Path attempt = Path.of(out, "_temporary", String.format("group-%05d-attempt-%d", group,
                 tc.taskAttemptId()));
         FileTrees.delete(attempt);
-        synchronized (rt) {
-            new ExperimentRunner(rt).runCells(full, cells, attempt, () -> false);
+        Executors.enter();
+        try {
+            synchronized (rt) {
+                new ExperimentRunner(rt).runCells(full, cells, attempt, () -> false);
+            }
+        } finally {
+            Executors.exit();
         }
         return new Written(group, attempt.toString());
     }
