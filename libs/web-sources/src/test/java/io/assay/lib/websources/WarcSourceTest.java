@@ -191,6 +191,33 @@ class WarcSourceTest {
     }
 
     @Test
+    void partsReadOneFileEachAndTogetherEqualTheWholePass() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("parts"));
+        Fixtures.writeWarc(dir.resolve("0-a.warc"), WarcCompression.NONE, crawl());
+        Fixtures.writeWarc(dir.resolve("1-b.warc"), WarcCompression.GZIP, crawl());
+        try (RecordSource source = RecordSources.open("warc", List.of(dir), null)) {
+            PartitionedSource parts = (PartitionedSource) source;
+            assertThat(parts.partitions()).isEqualTo(2);
+            List<WebRecord> whole = readAll(source);
+            List<WebRecord> joined = new java.util.ArrayList<>();
+            for (int p = 0; p < parts.partitions(); p++) {
+                List<WebRecord> part = new java.util.ArrayList<>();
+                parts.records(p).forEachRemaining(part::add);
+                String prefix = p == 0 ? "0-a.warc#" : "1-b.warc#";
+                assertThat(part).hasSize(7).allMatch(r -> r.id().startsWith(prefix));
+                joined.addAll(part);
+            }
+            assertThat(joined).extracting(WebRecord::id).containsExactlyElementsOf(
+                    whole.stream().map(WebRecord::id).toList());
+            for (int i = 0; i < whole.size(); i++) {
+                assertThat(joined.get(i).image()).isEqualTo(whole.get(i).image());
+                assertThat(joined.get(i).inboundLinks()).isEqualTo(whole.get(i).inboundLinks());
+            }
+            assertThatThrownBy(() -> parts.records(2)).isInstanceOf(IndexOutOfBoundsException.class);
+        }
+    }
+
+    @Test
     void singleStreamGzipFallsBackToRecordNumbers() throws IOException {
         Path plain = tmp.resolve("plain.warc");
         Fixtures.writeWarc(plain, WarcCompression.NONE, crawl());

@@ -97,6 +97,20 @@ class FiltersTest {
     }
 
     @Test
+    void nearDuplicateKeysAreHashBandsSharedByNearDuplicatesAndLeaveTheStateAlone() throws Exception {
+        NearDuplicateFilter f = new NearDuplicateFilter(new NearDuplicateSettings(4, 24, 40_000_000L));
+        long[] a = f.keys(rec("a", "x", png(96, 96, Color.BLUE, Color.RED, 0), -1, Map.of()));
+        long[] rescaled = f.keys(rec("b", "x", png(61, 61, Color.BLUE, Color.RED, 0), -1, Map.of()));
+        assertThat(a).as("max-distance 4: five bands").hasSize(5).doesNotHaveDuplicates();
+        assertThat(java.util.Arrays.stream(rescaled).filter(k -> java.util.Arrays.stream(a).anyMatch(x -> x == k))
+                .count()).as("a near-duplicate agrees on at least one band").isPositive();
+        assertThat(f.keys(rec("n", "x", null, -1, Map.of()))).as("no image, no keys").isEmpty();
+        assertThat(f.keys(rec("u", "x", new byte[] {1, 2, 3}, -1, Map.of()))).as("unreadable, no keys").isEmpty();
+        assertThat(f.size()).as("keys do not change the state").isZero();
+        assertThat(f).isInstanceOf(io.assay.sdk.curation.KeyedFilter.class);
+    }
+
+    @Test
     void linkRankKeepsTheTopShareOfPagesCountingEachPageOnce() {
         LinkRankFilter f = new LinkRankFilter(new LinkRankSettings(0.25, "reject"));
         // 8 pages with links 1..8; page 8 has three images (counted once).
