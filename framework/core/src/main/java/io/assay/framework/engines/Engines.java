@@ -16,9 +16,17 @@ public final class Engines {
      * @throws StageException naming the missing directory when the engine is not on the class path
      */
     public static ScaleEngine find(String name) {
-        for (ScaleEngine e : ServiceLoader.load(ScaleEngine.class, Engines.class.getClassLoader())) {
-            if (e.name().equals(name)) {
-                return e;
+        // The core's own loader (bin/assay puts lib/<name>/ on the class path), then the thread's (spark-submit loads
+        // the application jar in a child class loader).
+        for (ClassLoader loader : new ClassLoader[] {Engines.class.getClassLoader(),
+                Thread.currentThread().getContextClassLoader()}) {
+            if (loader == null) {
+                continue;
+            }
+            for (ScaleEngine e : ServiceLoader.load(ScaleEngine.class, loader)) {
+                if (e.name().equals(name)) {
+                    return e;
+                }
             }
         }
         String home = System.getProperty("assay.home");
