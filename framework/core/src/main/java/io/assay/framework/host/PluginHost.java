@@ -6,6 +6,8 @@ import io.assay.sdk.ErrorCode;
 import io.assay.sdk.Stage;
 import io.assay.sdk.StageContext;
 import io.assay.sdk.StageException;
+import io.assay.sdk.curation.DatasetWriter;
+import io.assay.sdk.curation.RecordSource;
 import io.assay.sdk.curation.ScraperFilter;
 import io.assay.sdk.diffusion.Autoencoder;
 import io.assay.sdk.diffusion.Denoiser;
@@ -13,6 +15,7 @@ import io.assay.sdk.diffusion.Guidance;
 import io.assay.sdk.diffusion.NoiseSource;
 import io.assay.sdk.diffusion.Scheduler;
 import io.assay.sdk.diffusion.TextEncoder;
+import io.assay.sdk.metrics.SimilarityMetric;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -55,9 +58,10 @@ import org.slf4j.LoggerFactory;
 public final class PluginHost implements AutoCloseable {
 
     private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(PluginHost.class);
-    /** The stage interfaces a component may implement. */
+    /** The stage interfaces a component may implement (the last three since SDK 1.1). */
     public static final List<Class<? extends Stage>> STAGES = List.of(TextEncoder.class, Denoiser.class,
-            Scheduler.class, Guidance.class, NoiseSource.class, Autoencoder.class, ScraperFilter.class);
+            Scheduler.class, Guidance.class, NoiseSource.class, Autoencoder.class, ScraperFilter.class,
+            RecordSource.class, DatasetWriter.class, SimilarityMetric.class);
 
     private final Path pluginsDir;
     private final Injector hostInjector;
