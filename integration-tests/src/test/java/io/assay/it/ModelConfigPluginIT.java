@@ -57,6 +57,11 @@ class ModelConfigPluginIT {
         }
         Path zip = b.build(Files.createDirectories(tmp.resolve("build")));
         Files.copy(zip, plugins.resolve(zip.getFileName()));
+        // The plugin template (templates/plugin, built by the reactor) and its example-ddim scheduler.
+        Path template = Path.of(System.getProperty("assay.template.zip",
+                "../templates/plugin/target/assay-plugin-clipped-cfg-1.0.0-plugin.zip"));
+        assertThat(template).as("the template's plugin zip (built by the reactor)").isRegularFile();
+        Files.copy(template, plugins.resolve(template.getFileName()));
 
         model500 = tmp.resolve("model-500");
         FileTrees.copy(world, model500);
@@ -86,6 +91,11 @@ class ModelConfigPluginIT {
         List<String> args = new ArrayList<>(List.of("generate", "a red circle on a blue background", "--seed", "3",
                 "--steps", "4", "--quiet", "--trace", "--out", tmp.resolve(name).toString(),
                 "--set", "model.cache-dir=\"" + cache + "\"", "--set", "scheduler.name=trailing-ddim"));
+        return generate(args, sets);
+    }
+
+    static Run generate(List<String> args, String... sets) throws Exception {
+        args = new ArrayList<>(args);
         for (String s : sets) {
             args.add("--set");
             args.add(s);
@@ -123,5 +133,19 @@ class ModelConfigPluginIT {
         System.out.printf("trailing-ddim, T = 1000 vs T = 500 from the model: first timestep %.0f vs %.0f, "
                 + "image MAE %.4f%n", world.firstTimestep(), half.firstTimestep(), mae);
         assertThat(mae).as("a different training schedule gives a different image").isGreaterThan(0.001);
+    }
+
+    @Test
+    void theTemplatesExampleDdimFollowsTheModelsTrainingSchedule() throws Exception {
+        List<String> base = List.of("generate", "a red circle on a blue background", "--seed", "3", "--steps", "4",
+                "--quiet", "--trace", "--set", "model.cache-dir=\"" + cache + "\"", "--set",
+                "scheduler.name=example-ddim");
+        List<String> world = new ArrayList<>(base);
+        world.addAll(List.of("--out", tmp.resolve("ddim-world").toString()));
+        List<String> half = new ArrayList<>(base);
+        half.addAll(List.of("--out", tmp.resolve("ddim-500").toString()));
+        // diffusers' DDIM "leading" spacing: (N − 1)·(T / N) + steps_offset = 3·250 + 1 and 3·125 + 1.
+        assertThat(generate(world).firstTimestep()).isEqualTo(751.0);
+        assertThat(generate(half, "model.dir=\"" + model500 + "\"").firstTimestep()).isEqualTo(376.0);
     }
 }
