@@ -2,13 +2,13 @@ package io.assay.framework.curation;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigOrigin;
-import io.assay.framework.assembly.RunStageContext;
 import io.assay.framework.host.ComponentCatalog;
 import io.assay.framework.host.ComponentInfo;
 import io.assay.framework.host.Lease;
 import io.assay.framework.host.PluginHost;
 import io.assay.lib.websources.DatasetWriters;
 import io.assay.sdk.Stage;
+import io.assay.sdk.StageContext;
 import io.assay.sdk.TraceSink;
 import io.assay.sdk.curation.DatasetWriter;
 import io.assay.sdk.curation.RecordSource;
@@ -72,10 +72,23 @@ public final class CurationStages {
         return settings == null ? null : new Selected(key, ci, settings);
     }
 
+    /** The context of a curation stage: no trace, never cancelled (the run stops between batches), no model. */
+    private record Context(String stage, String component, Path baseDirectory) implements StageContext {
+        @Override
+        public TraceSink trace() {
+            return TraceSink.NONE;
+        }
+
+        @Override
+        public boolean cancelled() {
+            return false;
+        }
+    }
+
     /** Creates the selected source and shows it as the curation run's record source. */
     static io.assay.lib.websources.RecordSource openSource(PluginHost host, Lease lease, Selected s, Path baseDir) {
         RecordSource source = host.create(lease, RecordSource.class, s.component().name(), s.settings(),
-                new RunStageContext(s.key(), s.component().name(), TraceSink.NONE, () -> false, baseDir));
+                new Context(s.key(), s.component().name(), baseDir));
         return new io.assay.lib.websources.RecordSource() {
             @Override
             public Iterator<WebRecord> records() {
@@ -127,7 +140,7 @@ public final class CurationStages {
     /** The selected writer component. */
     static Writers component(PluginHost host, Lease lease, Selected s, Path baseDir) {
         DatasetWriter writer = host.create(lease, DatasetWriter.class, s.component().name(), s.settings(),
-                new RunStageContext(s.key(), s.component().name(), TraceSink.NONE, () -> false, baseDir));
+                new Context(s.key(), s.component().name(), baseDir));
         return new Writers() {
             @Override
             public io.assay.lib.websources.DatasetWriter open(Path dir, Map<String, Object> resumeFrom)
