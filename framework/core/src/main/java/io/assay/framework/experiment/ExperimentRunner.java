@@ -84,6 +84,8 @@ public final class ExperimentRunner {
         }
     };
     private final Map<Path, ImageTextScorer> scorers = new LinkedHashMap<>();
+    /** {@code metrics.similarity} components by name and model directory, with the lease they were created under. */
+    private final Map<String, SimilarityMetrics.Opened> metrics = new LinkedHashMap<>();
     private int trajectories;
     private int decodes;
     private int encodingCalls;
@@ -128,6 +130,8 @@ public final class ExperimentRunner {
         } finally {
             scorers.values().forEach(ImageTextScorer::close);
             scorers.clear();
+            metrics.values().forEach(SimilarityMetrics.Opened::close);
+            metrics.clear();
             encodings.clear();
             encodingReports.clear();
         }
@@ -234,8 +238,17 @@ public final class ExperimentRunner {
         row.put("meanAppliedGuidanceNorm", mean(steps.applied));
         row.put("guidanceDeltaNorms", steps.deltas);
         row.put("appliedGuidanceNorms", steps.applied);
-        ImageTextScorer scorer = scorer(c.config());
-        row.put("imageTextSimilarity", scorer == null ? null : scorer.score(img, c.cell().prompt()));
+        String metric = c.config().validated().section("metrics", MetricsSettings.class).similarity();
+        if (metric != null) {
+            Path model = c.config().validated().section("model", ModelSettings.class).dir();
+            SimilarityMetrics.Opened m = metrics.computeIfAbsent(metric + "|" + model,
+                    k -> SimilarityMetrics.open(runtime.host(), metric, model));
+            row.put("imageTextSimilarity", m.score(img, c.cell().prompt()));
+            row.put("similarityMetric", m.describe());
+        } else {
+            ImageTextScorer scorer = scorer(c.config());
+            row.put("imageTextSimilarity", scorer == null ? null : scorer.score(img, c.cell().prompt()));
+        }
         row.put("finalLatentMean", r.finalLatents().mean());
         row.put("finalLatentStd", r.finalLatents().std());
         row.put("initialNoiseSha256", Hashes.sha256(r.initialNoise()));
