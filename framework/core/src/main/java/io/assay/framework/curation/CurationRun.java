@@ -181,6 +181,11 @@ public final class CurationRun {
                 DatasetWriter writer = writers.open(out.resolve("kept"), resuming ? cp.writer : null)) {
             ledger.truncate(cp.ledgerBytes);
             ledger.position(cp.ledgerBytes);
+            if (!resuming) {
+                // A checkpoint before the first record: a run that fails early (a full disk at the first shard)
+                // leaves a directory the next run resumes from the start, not one it must be told to discard.
+                checkpoint(cp, ledger, writer);
+            }
             Iterator<WebRecord> it = source.records();
             long skipped = 0;
             while (skipped < cp.processed && it.hasNext()) {
