@@ -116,7 +116,7 @@ public final class ServeCommand implements Callable<Integer> {
                     + "1, 1, 8, 64, 1 and 0");
         }
         if (model != null) {
-            common.set("model.dir", CommonOptions.quote(model.toAbsolutePath().toString()));
+            common.set("--model", "model.dir", CommonOptions.quote(model.toAbsolutePath().toString()));
         }
         String token = noAuth ? null : Server.newToken();
         if (token != null) {
