@@ -148,6 +148,10 @@ public final class GenerateCommand implements Callable<Integer> {
         if (strength != null) {
             common.set("--strength", "run.strength", strength.toString());
         }
+        if (strength != null && !(strength > 0 && strength <= 1)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--strength must be in (0, 1] "
+                    + "(the share of the schedule that runs), got " + strength);
+        }
         if (stepNoise != null && initLatents == null) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--step-noise needs --init-latents (replay serves every draw from recordings)");
