@@ -29,7 +29,7 @@ final class A1111Fields {
     /** Fields both routes act on. */
     static final Set<String> USED = Set.of("prompt", "negative_prompt", "seed", "sampler_name", "sampler_index",
             "batch_size", "n_iter", "steps", "cfg_scale", "width", "height", "denoising_strength",
-            "override_settings", "send_images");
+            "override_settings", "send_images", "eta");
     /** Fields only img2img acts on. */
     static final Set<String> USED_IMG2IMG = Set.of("init_images");
 
@@ -63,8 +63,6 @@ final class A1111Fields {
             Map.entry("do_not_save_samples", new Rule(BOOLEAN, "a boolean (this server never saves samples)")),
             Map.entry("do_not_save_grid", new Rule(BOOLEAN, "a boolean (this server never saves grids)")),
             Map.entry("save_images", new Rule(FALSE, "false (this server never saves images)")),
-            Map.entry("eta", new Rule(NONE, "null (set a scheduler's eta with override_settings "
-                    + "{\"scheduler.eta\": …})")),
             Map.entry("s_min_uncond", new Rule(ZERO, "0")),
             Map.entry("s_churn", new Rule(ZERO, "0")),
             Map.entry("s_tmax", new Rule(ZERO, "0 or null")),
@@ -99,6 +97,7 @@ final class A1111Fields {
             Map.entry("infotext", new Rule(NONE, "null")),
             Map.entry("force_task_id", new Rule(nullOr(JsonNode::isTextual), "a string (ignored)")),
             Map.entry("firstpass_image", new Rule(NONE, "null")),
+            Map.entry("use_deprecated_controlnet", new Rule(FALSE, "false (ControlNet is not supported)")),
             // img2img
             Map.entry("resize_mode", new Rule(ZERO, "0 (just resize)")),
             Map.entry("image_cfg_scale", new Rule(NONE, "null")),

@@ -564,6 +564,15 @@ public final class Server implements AutoCloseable {
         names.add(String.valueOf(model.get("title")));
         names.add(String.valueOf(model.get("model_name")));
         Map<String, Object> overrides = A1111Fields.overrides(n.get("override_settings"), names);
+        // eta, as A1111 uses it: the DDIM noise weight when the sampler is DDIM, ignored by samplers without one.
+        Double eta = Fields.number(n, "eta");
+        if (eta != null && !overrides.containsKey("scheduler.eta")) {
+            String resolved = scheduler != null ? scheduler : runtime.configure(List.of()).validated().stages()
+                    .get("scheduler").canonicalName();
+            if (resolved.equals("ddim")) {
+                overrides.put("scheduler.eta", eta);
+            }
+        }
         String init = null;
         if (img2img) {
             init = Fields.firstString(n, "init_images");

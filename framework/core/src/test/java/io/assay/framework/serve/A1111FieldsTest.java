@@ -48,7 +48,7 @@ class A1111FieldsTest {
             {"{\"subseed_strength\": 0.3}", "field 'subseed_strength' = 0.3"},
             {"{\"styles\": [\"cinematic\"]}", "field 'styles' = [\"cinematic\"]"},
             {"{\"save_images\": true}", "this server never saves images"},
-            {"{\"eta\": 0.5}", "override_settings {\"scheduler.eta\": …}"},
+            {"{\"use_deprecated_controlnet\": true}", "ControlNet is not supported"},
             {"{\"scheduler\": \"Karras\"}", "field 'scheduler' = \"Karras\""}}) {
             assertThatThrownBy(() -> A1111Fields.check(json(c[0]), false)).as(c[0])
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(c[1]);
