@@ -48,6 +48,20 @@ final class A1111Fields {
             || v.doubleValue() == 0));
     private static final Predicate<JsonNode> NONE = nullOr(v -> false);
 
+    /** {@code alwayson_scripts} asking nothing: {@code {}}, or each script given {@code "args": []}. */
+    private static boolean noScriptArgs(JsonNode v) {
+        if (!v.isObject()) {
+            return false;
+        }
+        for (JsonNode script : v) {
+            JsonNode args = script.get("args");
+            if (!script.isObject() || script.size() != 1 || args == null || !args.isArray() || !args.isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A1111 fields accepted when they ask for nothing: field → (accepted values, what the message says). */
     private record Rule(Predicate<JsonNode> accepts, String accepted) {
     }
@@ -93,7 +107,8 @@ final class A1111Fields {
                     + "schedule; choose the sampler with sampler_name)")),
             Map.entry("script_name", new Rule(EMPTY, "null or \"\" (scripts are not supported)")),
             Map.entry("script_args", new Rule(EMPTY, "[] (scripts are not supported)")),
-            Map.entry("alwayson_scripts", new Rule(EMPTY, "{} (scripts are not supported)")),
+            Map.entry("alwayson_scripts", new Rule(nullOr(A1111Fields::noScriptArgs), "{} or scripts with empty "
+                    + "args, e.g. {\"ControlNet\": {\"args\": []}} (scripts are not supported)")),
             Map.entry("infotext", new Rule(NONE, "null")),
             Map.entry("force_task_id", new Rule(nullOr(JsonNode::isTextual), "a string (ignored)")),
             Map.entry("firstpass_image", new Rule(NONE, "null")),

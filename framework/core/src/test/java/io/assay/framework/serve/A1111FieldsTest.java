@@ -49,6 +49,8 @@ class A1111FieldsTest {
             {"{\"styles\": [\"cinematic\"]}", "field 'styles' = [\"cinematic\"]"},
             {"{\"save_images\": true}", "this server never saves images"},
             {"{\"use_deprecated_controlnet\": true}", "ControlNet is not supported"},
+            {"{\"alwayson_scripts\": {\"ControlNet\": {\"args\": [{\"module\": \"canny\"}]}}}",
+                "field 'alwayson_scripts'"},
             {"{\"scheduler\": \"Karras\"}", "field 'scheduler' = \"Karras\""}}) {
             assertThatThrownBy(() -> A1111Fields.check(json(c[0]), false)).as(c[0])
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(c[1]);
@@ -65,6 +67,7 @@ class A1111FieldsTest {
         assertThatThrownBy(() -> A1111Fields.check(json("{\"init_images\": []}"), false))
                 .hasMessageContaining("unknown field 'init_images' for /sdapi/v1/txt2img");
         A1111Fields.check(json("{\"init_images\": [], \"resize_mode\": 0, \"mask_blur\": 4}"), true);
+        A1111Fields.check(json("{\"alwayson_scripts\": {\"ControlNet\": {\"args\": []}}, \"eta\": 1.0}"), false);
         assertThatThrownBy(() -> A1111Fields.check(json("{\"mask\": \"AAAA\"}"), true))
                 .hasMessageContaining("inpainting is not supported");
     }
