@@ -135,17 +135,19 @@ class EverydayCliIT {
 
     @Test
     void truncationAndLiteralSpecialTokensAreWarnedAndRecorded(@TempDir Path out) throws Exception {
-        String prompt = "a red circle <|endoftext|> on a blue background" + " with a green square".repeat(20);
+        // Words the embedded world's vocabulary holds whole: 8 tokens (the special one included), then 7 per repeat.
+        String prompt = "a red circle <|endoftext|> on a blue background" + " a red circle on a blue background"
+                .repeat(11);
         Dist.Result r = Dist.cli("generate", prompt, "--steps", "2", "--out", out.toString(), "--quiet", "--set",
                 cacheSet()).requireOk();
-        // 8 tokens (the special one included), then 4 per " with a green square": 88, of which 75 fit.
+        // 8 + 11 × 7 = 85 tokens, of which 75 fit.
         assertThat(r.err()).contains("warning: run.prompt holds the literal special token <|endoftext|>",
-                "warning: run.prompt is 88 tokens; the text encoder keeps the first 75 and drops 13: 'square with a "
-                + "green square with a green square with a green square'");
+                "warning: run.prompt is 85 tokens; the text encoder keeps the first 75 and drops 10: 'a blue "
+                + "background a red circle on a blue background'");
         JsonNode warnings = new ObjectMapper().readTree(PngFiles.readText(Path.of(r.out().strip())).get("assay"))
                 .get("warnings");
         assertThat(warnings).hasSize(2);
-        assertThat(warnings.get(0).asText()).contains("is 88 tokens");
+        assertThat(warnings.get(0).asText()).contains("is 85 tokens");
         assertThat(warnings.get(1).asText()).contains("<|endoftext|>");
     }
 

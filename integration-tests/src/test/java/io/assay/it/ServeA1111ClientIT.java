@@ -96,7 +96,7 @@ class ServeA1111ClientIT {
             JsonNode r = JSON.readTree(run(node, 600, "node", "a1111-client.js", base, server.token()).strip());
 
             assertThat(r.get("samplers").toString()).contains("\"Euler\"", "\"Euler a\"", "\"DDIM\"", "\"LCM\"");
-            assertThat(r.get("model").asText()).startsWith("embedded");
+            assertThat(r.get("model").asText()).startsWith("world-"); // the embedded world's directory
             assertThat(r.get("sampler").asText()).isEqualTo("Euler");
             assertThat(r.get("cfgScale").asDouble()).isEqualTo(5.0);
             assertThat(r.get("steps").asInt()).isEqualTo(6);

@@ -209,7 +209,8 @@ public final class Server implements AutoCloseable {
                 "invalid-request", "the body is not valid JSON: " + e.getOriginalMessage()));
         // Routes that do not exist answer in the same shape as every other error.
         app.error(404, ctx -> {
-            if (ctx.result() == null || ctx.result().isEmpty()) {
+            // Javalin answers a missing route with plain text; the routes' own 404s are already JSON.
+            if (ctx.result() == null || !ctx.result().startsWith("{")) {
                 error(ctx, 404, "not-found", "no route " + ctx.method() + " " + ctx.path());
             }
         });
