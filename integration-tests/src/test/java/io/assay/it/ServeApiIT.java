@@ -227,6 +227,17 @@ class ServeApiIT {
     }
 
     @Test
+    void aRunOutsideTheSchedulersRecommendedRangeSaysSoInItsResult() throws Exception {
+        HttpResponse<String> r = post("/api/generate", "{\"prompt\": \"a red circle on a blue background\", "
+                + "\"steps\": 2, \"scheduler\": \"lcm\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode warnings = JSON.readTree(r.body()).get("result").get("warnings");
+        assertThat(warnings).hasSize(1);
+        assertThat(warnings.get(0).asText()).contains("scheduler 'lcm' is meant for a guidance scale of 1 to 2; this "
+                + "run has 7.5");
+    }
+
+    @Test
     void everyRequestIsLoggedAndThePageShowsNoBrokenImages() throws Exception {
         get("/api/status");
         error(get("/api/jobs/missing"), 404, "not-found");

@@ -165,12 +165,16 @@ final class ServeGenerator {
             List<Long> seeds = new ArrayList<>();
             GenerationRequest request = null;
             GenerationResult result = null;
+            // What the CLI warns about (truncation, literal special tokens, a scheduler's ranges), in the answer.
+            List<String> warnings = runtime.warnings(config, a, new GenerationRequest(r.prompt(), r.negative(),
+                    r.seed(), r.steps(), w, h, perRun, initTensor, init == null ? 1.0 : config.run().strength(),
+                    r.initSampling()));
             for (int run = 0; run < runs; run++) {
                 request = new GenerationRequest(r.prompt(), r.negative(), r.seed() + run, r.steps(), w, h, perRun,
                         initTensor, init == null ? 1.0 : config.run().strength(), r.initSampling());
                 result = run(a, request, job, run, runs);
                 for (int i = 0; i < result.images().size(); i++) {
-                    Map<String, String> meta = runtime.metadata(config, request, result, i);
+                    Map<String, String> meta = runtime.metadata(config, request, result, i, warnings);
                     images.add(Base64.getEncoder().encodeToString(PngFiles.encode(result.images().get(i), meta)));
                     infotexts.add(meta.get("parameters"));
                     seeds.add(request.seed());
@@ -192,6 +196,7 @@ final class ServeGenerator {
             if (init != null) {
                 out.put("strength", request.strength());
             }
+            out.put("warnings", warnings);
             out.put("guidance", result.guidance());
             out.put("components", PipelineAssembler.components(a.config()));
             out.put("timingsMillis", result.timingsMillis());
