@@ -654,7 +654,9 @@ public final class Server implements AutoCloseable {
         if (job.state.equals("done")) {
             ctx.json(job.view(true));
         } else if (job.state.equals("cancelled")) {
-            error(ctx, 409, "cancelled", job.error);
+            // Stopped by its deadline rather than by a client: a timeout (504), whichever noticed it first.
+            boolean timedOut = "timeout".equals(job.errorCode);
+            error(ctx, timedOut ? 504 : 409, timedOut ? "timeout" : "cancelled", job.error);
         } else {
             error(ctx, job.errorStatus > 0 ? job.errorStatus : 500, job.errorCode != null ? job.errorCode
                     : "internal-error", job.error);
