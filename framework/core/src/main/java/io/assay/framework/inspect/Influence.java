@@ -1,0 +1,387 @@
+package io.assay.framework.inspect;
+
+import io.assay.framework.engine.GenerationRequest;
+import io.assay.framework.engine.Pipeline;
+import io.assay.sdk.ErrorCode;
+import io.assay.sdk.StageException;
+import io.assay.sdk.diffusion.ConditioningKind;
+import io.assay.sdk.diffusion.Guidance;
+import io.assay.sdk.diffusion.NoiseStream;
+import io.assay.sdk.diffusion.Scheduler;
+import io.assay.sdk.diffusion.TokenReport;
+import io.assay.sdk.tensor.RgbImage;
+import io.assay.sdk.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Token influence by leave-one-out, for any pipeline: for each word (or token) of the prompt, the run is repeated with
+ * that word's rows of the prompt's hidden states replaced by the same rows of the unconditional (empty-prompt)
+ * encoding, and the change is measured against the unablated run — per latent position and step on the predicted
+ * clean latents, and per pixel on the decoded image.
+ *
+ * <p>All runs advance in lockstep: each step is one batched denoiser call (or a few, when the rows exceed
+ * {@link Options#maxRows}) carrying, for the base run and every ablation, the rows its guidance needs. Each run keeps
+ * its own scheduler sampling, guidance run and noise stream opened at the request's seed, so every ablated run is the
+ * run {@link io.assay.framework.engine.GenerationEngine#generate} makes from the same stages with the ablated
+ * encoding; nothing hooks into the model (no attention maps), only the stage contracts are used.
+ */
+public final class Influence {
+
+    /** What one leave-one-out removes. */
+    public enum Unit {
+        /** Every token of a word at once (a split word is removed whole). */
+        WORD,
+        /** One token at a time. */
+        TOKEN
+    }
+
+    /**
+     * How to run.
+     *
+     * @param unit words or tokens
+     * @param maxRows the most denoiser rows per call (memory); 0 = every row of a step in one call
+     */
+    public record Options(Unit unit, int maxRows) {
+        /** Validates. */
+        public Options {
+            java.util.Objects.requireNonNull(unit, "unit is null");
+            if (maxRows < 0) {
+                throw new IllegalArgumentException("maxRows must be 0 (all) or positive: " + maxRows);
+            }
+        }
+    }
+
+    /**
+     * One ablation.
+     *
+     * @param label the word or token as the tokenizer produced it
+     * @param positions the rows of the hidden states it replaces
+     */
+    public record Ablation(String label, int[] positions) {
+    }
+
+    /**
+     * What the runs produced.
+     *
+     * @param request the request
+     * @param ablations one per word (or token)
+     * @param base the unablated image
+     * @param images the image of each ablated run
+     * @param pixelMaps per ablation, per pixel (row-major): the Euclidean RGB distance (0–441) of its image from the
+     *     base image
+     * @param stepMaps per ablation, per step, per latent position (row-major): the Euclidean distance over channels
+     *     between its predicted clean latents and the base run's
+     * @param baseFinalLatents the base run's final latents
+     * @param finalLatents each ablated run's final latents
+     * @param denoiserCalls denoiser calls made (all runs together)
+     * @param rowsPerStep denoiser rows per step (all runs together)
+     * @param latentWidth latent width
+     * @param latentHeight latent height
+     */
+    public record Result(GenerationRequest request, List<Ablation> ablations, RgbImage base, List<RgbImage> images,
+            float[][] pixelMaps, float[][][] stepMaps, Tensor baseFinalLatents, List<Tensor> finalLatents,
+            int denoiserCalls, int rowsPerStep, int latentWidth, int latentHeight) {
+
+        /** Ablation {@code j}'s total influence: the mean over pixels of its pixel map. */
+        public double total(int j) {
+            double s = 0;
+            for (float v : pixelMaps[j]) {
+                s += v;
+            }
+            return s / pixelMaps[j].length;
+        }
+
+        /** Ablation {@code j}'s influence per step: the mean over latent positions of its step map. */
+        public double[] perStep(int j) {
+            double[] out = new double[stepMaps[j].length];
+            for (int i = 0; i < out.length; i++) {
+                double s = 0;
+                for (float v : stepMaps[j][i]) {
+                    s += v;
+                }
+                out[i] = s / stepMaps[j][i].length;
+            }
+            return out;
+        }
+
+        /** The share of ablation {@code j}'s pixel-map mass on the pixels where {@code mask} is true (NaN if none). */
+        public double massShare(int j, boolean[] mask) {
+            double in = 0;
+            double all = 0;
+            for (int p = 0; p < mask.length; p++) {
+                all += pixelMaps[j][p];
+                if (mask[p]) {
+                    in += pixelMaps[j][p];
+                }
+            }
+            return all == 0 ? Double.NaN : in / all;
+        }
+    }
+
+    private Influence() {
+    }
+
+    /**
+     * The ablations of a prompt: its words (or tokens) that reach the encoder, with the hidden-state rows each
+     * occupies (BOS first, so token {@code k} of a single window is row {@code k + 1}; a chunking encoder's window
+     * {@code w} starts at row {@code w · windowLength}).
+     */
+    public static List<Ablation> ablations(TokenReport report, int windowLength, Unit unit) {
+        int kept = report.tokens().size() - report.dropped().size();
+        int perWindow = report.windows() > 1 ? windowLength - 2 : windowLength;
+        List<Ablation> out = new ArrayList<>();
+        if (unit == Unit.TOKEN) {
+            for (int k = 0; k < kept; k++) {
+                out.add(new Ablation(report.tokens().get(k), new int[] {row(k, perWindow, windowLength)}));
+            }
+            return out;
+        }
+        int k = 0;
+        for (TokenReport.Word w : report.words()) {
+            List<Integer> rows = new ArrayList<>();
+            for (int p = 0; p < w.pieces().size(); p++, k++) {
+                if (k < kept) {
+                    rows.add(row(k, perWindow, windowLength));
+                }
+            }
+            if (!rows.isEmpty()) {
+                out.add(new Ablation(w.text(), rows.stream().mapToInt(Integer::intValue).toArray()));
+            }
+        }
+        return out;
+    }
+
+    private static int row(int k, int perWindow, int windowLength) {
+        return k / perWindow * windowLength + 1 + k % perWindow;
+    }
+
+    /** {@code cond} with the rows {@code positions} taken from {@code empty}; both {@code [1, L, D]}. */
+    public static Tensor ablate(Tensor cond, Tensor empty, int[] positions) {
+        if (!cond.sameShape(empty)) {
+            throw new StageException(ErrorCode.INTERNAL, "the prompt's encoding " + cond.shapeString()
+                    + " and the empty prompt's " + empty.shapeString() + " differ in shape");
+        }
+        int l = cond.intDim(1);
+        int d = cond.intDim(2);
+        float[] out = cond.data().clone();
+        for (int p : positions) {
+            if (p < 0 || p >= l) {
+                throw new StageException(ErrorCode.INTERNAL, "token row " + p + " is outside the encoding's " + l
+                        + " rows");
+            }
+            System.arraycopy(empty.data(), p * d, out, p * d, d);
+        }
+        return new Tensor(cond.shape(), out);
+    }
+
+    /**
+     * Runs the base and every ablation in lockstep and measures the influence.
+     *
+     * @param request a text-to-image request of batch 1
+     * @param cancelled polled between steps
+     */
+    public static Result run(Pipeline pipeline, GenerationRequest request, Options options,
+            BooleanSupplier cancelled) {
+        if (request.initImage() != null || request.batch() != 1) {
+            throw new StageException(ErrorCode.INVALID_INPUT, "influence maps take a text-to-image request of batch "
+                    + "1 (this one has batch " + request.batch() + (request.initImage() != null ? " and an init "
+                    + "image" : "") + ")");
+        }
+        int factor = pipeline.autoencoder().downsamplingFactor();
+        if (request.width() % factor != 0 || request.height() % factor != 0) {
+            throw new StageException(ErrorCode.INVALID_INPUT, "width and height must be multiples of " + factor
+                    + " but are " + request.width() + " and " + request.height());
+        }
+        TokenReport tokens = pipeline.textEncoder().tokenize(request.prompt());
+        List<Ablation> ablations = ablations(tokens, pipeline.textEncoder().windowLength(), options.unit());
+        if (ablations.isEmpty()) {
+            throw new StageException(ErrorCode.INVALID_INPUT, "the prompt '" + request.prompt() + "' has no token "
+                    + "to leave out");
+        }
+        int n = ablations.size() + 1;
+        Scheduler.Sampling[] samplings = new Scheduler.Sampling[n];
+        Guidance.Run[] runs = new Guidance.Run[n];
+        NoiseStream[] noises = new NoiseStream[n];
+        Tensor[] latents = new Tensor[n];
+        Tensor[] denoised = new Tensor[n];
+        for (int j = 0; j < n; j++) {
+            samplings[j] = pipeline.scheduler().plan(request.steps());
+            runs[j] = pipeline.guidance().start(samplings[j].iterations());
+        }
+        int iterations = samplings[0].iterations();
+        // The texts the guidance needs over the run, encoded in the engine's [uncond, cond] order in one call.
+        java.util.Set<ConditioningKind> used = java.util.EnumSet.noneOf(ConditioningKind.class);
+        for (int i = 0; i < iterations; i++) {
+            used.addAll(runs[0].needs(info(samplings[0], i, iterations)));
+        }
+        if (!used.contains(ConditioningKind.COND)) {
+            throw new StageException(ErrorCode.INVALID_INPUT, "the guidance never runs the prompt ("
+                    + runs[0].describe() + "), so no token of it can have any influence");
+        }
+        List<String> texts = new ArrayList<>();
+        if (used.contains(ConditioningKind.UNCOND)) {
+            texts.add(request.negative());
+        }
+        texts.add(request.prompt());
+        // Exactly the engine's encoder call, so the base run is the engine's run; the empty prompt separately.
+        Tensor hidden = pipeline.textEncoder().encode(texts).hiddenStates();
+        List<Tensor> rows = texts.size() == 1 ? List.of(hidden) : hidden.splitBatch(texts.size());
+        Tensor uncond = used.contains(ConditioningKind.UNCOND) ? rows.get(0) : null;
+        Tensor cond = rows.get(rows.size() - 1);
+        Tensor empty = uncond != null && request.negative().isEmpty() ? uncond
+                : pipeline.textEncoder().encode(List.of("")).hiddenStates();
+        Tensor[] conds = new Tensor[n];
+        conds[0] = cond;
+        for (int j = 1; j < n; j++) {
+            conds[j] = ablate(cond, empty, ablations.get(j - 1).positions());
+        }
+
+        long[] shape = {1, pipeline.denoiser().latentChannels(), request.height() / factor, request.width() / factor};
+        for (int j = 0; j < n; j++) {
+            noises[j] = pipeline.noise().open(request.seed());
+            Tensor initial = noises[j].draw(shape);
+            latents[j] = scale(initial, (float) samplings[j].initNoiseSigma());
+            noises[j].beginLoop(0, iterations);
+        }
+        int lh = (int) shape[2];
+        int lw = (int) shape[3];
+        float[][][] stepMaps = new float[n - 1][iterations][];
+        int calls = 0;
+        int rowsPerStep = 0;
+        for (int i = 0; i < iterations; i++) {
+            if (cancelled.getAsBoolean()) {
+                throw new StageException(ErrorCode.CANCELLED, "influence run cancelled at iteration " + i + " of "
+                        + iterations);
+            }
+            Guidance.StepInfo info = info(samplings[0], i, iterations);
+            List<ConditioningKind> needs = runs[0].needs(info);
+            List<Tensor> inputs = new ArrayList<>();
+            List<Tensor> hiddens = new ArrayList<>();
+            for (int j = 0; j < n; j++) {
+                if (!runs[j].needs(info).equals(needs)) {
+                    throw new StageException(ErrorCode.INTERNAL, "the guidance asks for different conditionings "
+                            + "in runs of the same steps");
+                }
+                Tensor in = samplings[j].scaleModelInput(latents[j], i);
+                for (ConditioningKind k : needs) {
+                    inputs.add(in);
+                    hiddens.add(k == ConditioningKind.COND ? conds[j] : uncond);
+                }
+            }
+            rowsPerStep = inputs.size();
+            int chunk = options.maxRows() == 0 ? inputs.size() : options.maxRows();
+            List<Tensor> outs = new ArrayList<>();
+            for (int s = 0; s < inputs.size(); s += chunk) {
+                int e = Math.min(inputs.size(), s + chunk);
+                Tensor batchIn = Tensor.concatBatch(inputs.subList(s, e));
+                Tensor out = pipeline.denoiser().predict(batchIn, samplings[0].timestep(i),
+                        Tensor.concatBatch(hiddens.subList(s, e)));
+                calls++;
+                if (!out.sameShape(batchIn)) {
+                    throw new StageException(ErrorCode.INTERNAL, "denoiser returned " + out.shapeString()
+                            + " for input " + batchIn.shapeString());
+                }
+                outs.addAll(e - s == 1 ? List.of(out) : out.splitBatch(e - s));
+            }
+            for (int j = 0; j < n; j++) {
+                Map<ConditioningKind, Tensor> predictions = new EnumMap<>(ConditioningKind.class);
+                for (int k = 0; k < needs.size(); k++) {
+                    predictions.put(needs.get(k), outs.get(j * needs.size() + k));
+                }
+                Tensor guided = runs[j].combine(info, predictions, latents[j]);
+                Scheduler.Step step = samplings[j].step(guided, i, latents[j], noises[j]);
+                latents[j] = step.prevSample();
+                denoised[j] = step.denoised() != null ? step.denoised() : step.prevSample();
+                finite(latents[j], i);
+            }
+            for (int j = 1; j < n; j++) {
+                stepMaps[j - 1][i] = distanceMap(denoised[j], denoised[0], lw, lh);
+            }
+        }
+        Tensor[] finals = new Tensor[n];
+        for (int j = 0; j < n; j++) {
+            finals[j] = samplings[j].resultIsDenoised() ? denoised[j] : latents[j];
+        }
+        // Decoded one at a time: each image is exactly what a separate run decodes.
+        RgbImage base = decode(pipeline, finals[0]);
+        List<RgbImage> images = new ArrayList<>();
+        float[][] pixelMaps = new float[n - 1][];
+        for (int j = 1; j < n; j++) {
+            RgbImage img = decode(pipeline, finals[j]);
+            images.add(img);
+            pixelMaps[j - 1] = pixelDistance(img, base);
+        }
+        return new Result(request, List.copyOf(ablations), base, List.copyOf(images), pixelMaps, stepMaps, finals[0],
+                List.of(finals).subList(1, n), calls, rowsPerStep, lw, lh);
+    }
+
+    private static RgbImage decode(Pipeline pipeline, Tensor latents) {
+        Tensor decoded = pipeline.autoencoder().decode(latents);
+        for (float v : decoded.data()) {
+            if (!Float.isFinite(v)) {
+                throw new StageException(ErrorCode.MODEL_INVALID, "the autoencoder decode output holds non-finite "
+                        + "values; no influence map written");
+            }
+        }
+        return RgbImage.fromTensor(decoded, 0);
+    }
+
+    private static void finite(Tensor t, int step) {
+        for (float v : t.data()) {
+            if (!Float.isFinite(v)) {
+                throw new StageException(ErrorCode.MODEL_INVALID, "the latents hold non-finite values after step "
+                        + (step + 1) + "; stopped, no influence map written");
+            }
+        }
+    }
+
+    private static Guidance.StepInfo info(Scheduler.Sampling s, int i, int iterations) {
+        return new Guidance.StepInfo(i, iterations, s.timestep(i), s.sigma(i));
+    }
+
+    /** Per latent position, the distance over channels of two {@code [1, C, h, w]} tensors. */
+    static float[] distanceMap(Tensor a, Tensor b, int w, int h) {
+        int c = a.intDim(1);
+        float[] out = new float[w * h];
+        float[] x = a.data();
+        float[] y = b.data();
+        for (int p = 0; p < w * h; p++) {
+            double s = 0;
+            for (int k = 0; k < c; k++) {
+                double d = (double) x[k * w * h + p] - y[k * w * h + p];
+                s += d * d;
+            }
+            out[p] = (float) Math.sqrt(s);
+        }
+        return out;
+    }
+
+    /** Per pixel, the Euclidean RGB distance of two images of one size. */
+    public static float[] pixelDistance(RgbImage a, RgbImage b) {
+        float[] out = new float[a.width() * a.height()];
+        byte[] x = a.rgb();
+        byte[] y = b.rgb();
+        for (int p = 0; p < out.length; p++) {
+            double s = 0;
+            for (int c = 0; c < 3; c++) {
+                double d = (x[p * 3 + c] & 0xff) - (y[p * 3 + c] & 0xff);
+                s += d * d;
+            }
+            out[p] = (float) Math.sqrt(s);
+        }
+        return out;
+    }
+
+    private static Tensor scale(Tensor t, float f) {
+        float[] d = t.data();
+        float[] o = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            o[i] = d[i] * f;
+        }
+        return new Tensor(t.shape(), o);
+    }
+}
