@@ -67,6 +67,10 @@ public final class InspectCommand implements Callable<Integer> {
                 description = "Most denoiser rows per call (memory); 0 = every row of a step in one call (default).")
         int batchRows;
 
+        @Option(names = "--no-rerun", description = "Skip re-running each ablation to the end (no 'image without "
+                + "the word'); the maps need only the base run's steps.")
+        boolean noRerun;
+
         @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: out/influence/<prompt>).")
         Path out;
 
@@ -96,7 +100,7 @@ public final class InspectCommand implements Callable<Integer> {
                 try (Assembled a = runtime.assemble(c)) {
                     GenerationRequest r = runtime.request(c, a);
                     long t0 = System.nanoTime();
-                    Influence.Result res = Influence.run(a.pipeline(), r, new Influence.Options(u, batchRows),
+                    Influence.Result res = Influence.run(a.pipeline(), r, new Influence.Options(u, batchRows, !noRerun),
                             cancel);
                     double secs = (System.nanoTime() - t0) / 1e9;
                     Map<String, Object> extra = new LinkedHashMap<>();
@@ -104,8 +108,8 @@ public final class InspectCommand implements Callable<Integer> {
                     extra.put("wallSeconds", secs);
                     Path index = InfluenceReport.write(res, dir, extra);
                     for (int j = 0; j < res.ablations().size(); j++) {
-                        err.printf(Locale.ROOT, "inspect: %-16s total influence %8.3f%n",
-                                res.ablations().get(j).label(), res.total(j));
+                        err.printf(Locale.ROOT, "inspect: %-16s total influence %8.3f  re-run change %8.3f%n",
+                                res.ablations().get(j).label(), res.total(j), res.outcome(j));
                     }
                     err.printf(Locale.ROOT, "inspect: %d runs in lockstep, %d denoiser calls, %.1f s%n",
                             res.ablations().size() + 1, res.denoiserCalls(), secs);

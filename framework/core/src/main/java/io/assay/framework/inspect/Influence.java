@@ -44,8 +44,9 @@ public final class Influence {
      *
      * @param unit words or tokens
      * @param maxRows the most denoiser rows per call (memory); 0 = every row of a step in one call
+     * @param rerun also run every ablation to the end on its own trajectory (the image without the word)
      */
-    public record Options(Unit unit, int maxRows) {
+    public record Options(Unit unit, int maxRows, boolean rerun) {
         /** Validates. */
         public Options {
             java.util.Objects.requireNonNull(unit, "unit is null");
@@ -70,52 +71,59 @@ public final class Influence {
      * @param request the request
      * @param ablations one per word (or token)
      * @param base the unablated image
-     * @param images the image of each ablated run
-     * @param pixelMaps per ablation, per pixel (row-major): the Euclidean RGB distance (0–441) of its image from the
-     *     base image
-     * @param stepMaps per ablation, per step, per latent position (row-major): the Euclidean distance over channels
-     *     between its predicted clean latents and the base run's
+     * @param images the image of each ablated re-run (empty without {@link Options#rerun})
+     * @param influenceMaps per ablation, per pixel (row-major): the change of the predicted clean latents summed over
+     *     the steps ({@link #stepMaps}), bilinearly upsampled from latent positions to pixels
+     * @param outcomeMaps per ablation, per pixel: the Euclidean RGB distance (0–441) of its re-run's image from the base
+     *     image (null without {@link Options#rerun})
+     * @param stepMaps per ablation, per step, per latent position (row-major): how far leaving the word out moves the
+     *     predicted clean latents from the same noisy latents of the base run — the Euclidean distance over channels
+     *     of {@code x̂0(ablated) − x̂0(base)}, in latent units
      * @param baseFinalLatents the base run's final latents
-     * @param finalLatents each ablated run's final latents
+     * @param finalLatents each ablated re-run's final latents (empty without {@link Options#rerun})
      * @param denoiserCalls denoiser calls made (all runs together)
      * @param rowsPerStep denoiser rows per step (all runs together)
      * @param latentWidth latent width
      * @param latentHeight latent height
      */
     public record Result(GenerationRequest request, List<Ablation> ablations, RgbImage base, List<RgbImage> images,
-            float[][] pixelMaps, float[][][] stepMaps, Tensor baseFinalLatents, List<Tensor> finalLatents,
-            int denoiserCalls, int rowsPerStep, int latentWidth, int latentHeight) {
+            float[][] influenceMaps, float[][] outcomeMaps, float[][][] stepMaps, Tensor baseFinalLatents,
+            List<Tensor> finalLatents, int denoiserCalls, int rowsPerStep, int latentWidth, int latentHeight) {
 
-        /** Ablation {@code j}'s total influence: the mean over pixels of its pixel map. */
+        /**
+         * Ablation {@code j}'s total influence: the change of the predicted clean latents per latent position,
+         * summed over the steps.
+         */
         public double total(int j) {
             double s = 0;
-            for (float v : pixelMaps[j]) {
+            for (double v : perStep(j)) {
                 s += v;
             }
-            return s / pixelMaps[j].length;
+            return s;
+        }
+
+        /** Ablation {@code j}'s re-run outcome: the mean per-pixel RGB distance of its image (NaN without it). */
+        public double outcome(int j) {
+            return outcomeMaps == null ? Double.NaN : HeatMaps.mean(outcomeMaps[j]);
         }
 
         /** Ablation {@code j}'s influence per step: the mean over latent positions of its step map. */
         public double[] perStep(int j) {
             double[] out = new double[stepMaps[j].length];
             for (int i = 0; i < out.length; i++) {
-                double s = 0;
-                for (float v : stepMaps[j][i]) {
-                    s += v;
-                }
-                out[i] = s / stepMaps[j][i].length;
+                out[i] = HeatMaps.mean(stepMaps[j][i]);
             }
             return out;
         }
 
-        /** The share of ablation {@code j}'s pixel-map mass on the pixels where {@code mask} is true (NaN if none). */
+        /** The share of ablation {@code j}'s influence-map mass on the pixels where {@code mask} is true. */
         public double massShare(int j, boolean[] mask) {
             double in = 0;
             double all = 0;
             for (int p = 0; p < mask.length; p++) {
-                all += pixelMaps[j][p];
+                all += influenceMaps[j][p];
                 if (mask[p]) {
-                    in += pixelMaps[j][p];
+                    in += influenceMaps[j][p];
                 }
             }
             return all == 0 ? Double.NaN : in / all;
@@ -202,9 +210,11 @@ public final class Influence {
             throw new StageException(ErrorCode.INVALID_INPUT, "the prompt '" + request.prompt() + "' has no token "
                     + "to leave out");
         }
-        int n = ablations.size() + 1;
+        int k = ablations.size();
+        int n = options.rerun() ? k + 1 : 1;
         Scheduler.Sampling[] samplings = new Scheduler.Sampling[n];
         Guidance.Run[] runs = new Guidance.Run[n];
+        Guidance.Run[] shared = new Guidance.Run[k];
         NoiseStream[] noises = new NoiseStream[n];
         Tensor[] latents = new Tensor[n];
         Tensor[] denoised = new Tensor[n];
@@ -213,7 +223,10 @@ public final class Influence {
             runs[j] = pipeline.guidance().start(samplings[j].iterations());
         }
         int iterations = samplings[0].iterations();
-        // The texts the guidance needs over the run, encoded in the engine's [uncond, cond] order in one call.
+        for (int j = 0; j < k; j++) {
+            shared[j] = pipeline.guidance().start(iterations);
+        }
+        // The texts the guidance needs over the run, encoded as the engine does: [uncond, cond] in one call.
         java.util.Set<ConditioningKind> used = java.util.EnumSet.noneOf(ConditioningKind.class);
         for (int i = 0; i < iterations; i++) {
             used.addAll(runs[0].needs(info(samplings[0], i, iterations)));
@@ -227,16 +240,15 @@ public final class Influence {
             texts.add(request.negative());
         }
         texts.add(request.prompt());
-        // Exactly the engine's encoder call, so the base run is the engine's run; the empty prompt separately.
         Tensor hidden = pipeline.textEncoder().encode(texts).hiddenStates();
         List<Tensor> rows = texts.size() == 1 ? List.of(hidden) : hidden.splitBatch(texts.size());
         Tensor uncond = used.contains(ConditioningKind.UNCOND) ? rows.get(0) : null;
         Tensor cond = rows.get(rows.size() - 1);
         Tensor empty = uncond != null && request.negative().isEmpty() ? uncond
                 : pipeline.textEncoder().encode(List.of("")).hiddenStates();
-        Tensor[] conds = new Tensor[n];
+        Tensor[] conds = new Tensor[k + 1];
         conds[0] = cond;
-        for (int j = 1; j < n; j++) {
+        for (int j = 1; j <= k; j++) {
             conds[j] = ablate(cond, empty, ablations.get(j - 1).positions());
         }
 
@@ -249,7 +261,7 @@ public final class Influence {
         }
         int lh = (int) shape[2];
         int lw = (int) shape[3];
-        float[][][] stepMaps = new float[n - 1][iterations][];
+        float[][][] stepMaps = new float[k][iterations][];
         int calls = 0;
         int rowsPerStep = 0;
         for (int i = 0; i < iterations; i++) {
@@ -261,18 +273,27 @@ public final class Influence {
             List<ConditioningKind> needs = runs[0].needs(info);
             List<Tensor> inputs = new ArrayList<>();
             List<Tensor> hiddens = new ArrayList<>();
+            Tensor[] modelInputs = new Tensor[n];
             for (int j = 0; j < n; j++) {
                 if (!runs[j].needs(info).equals(needs)) {
                     throw new StageException(ErrorCode.INTERNAL, "the guidance asks for different conditionings "
                             + "in runs of the same steps");
                 }
-                Tensor in = samplings[j].scaleModelInput(latents[j], i);
-                for (ConditioningKind k : needs) {
-                    inputs.add(in);
-                    hiddens.add(k == ConditioningKind.COND ? conds[j] : uncond);
+                modelInputs[j] = samplings[j].scaleModelInput(latents[j], i);
+                for (ConditioningKind c : needs) {
+                    inputs.add(modelInputs[j]);
+                    hiddens.add(c == ConditioningKind.COND ? conds[j] : uncond);
                 }
             }
-            rowsPerStep = inputs.size();
+            // The ablations on the base run's own latents: one COND row each, sharing the base's other rows.
+            boolean condRuns = needs.contains(ConditioningKind.COND);
+            if (condRuns) {
+                for (int j = 1; j <= k; j++) {
+                    inputs.add(modelInputs[0]);
+                    hiddens.add(conds[j]);
+                }
+            }
+            rowsPerStep = Math.max(rowsPerStep, inputs.size());
             int chunk = options.maxRows() == 0 ? inputs.size() : options.maxRows();
             List<Tensor> outs = new ArrayList<>();
             for (int s = 0; s < inputs.size(); s += chunk) {
@@ -287,19 +308,37 @@ public final class Influence {
                 }
                 outs.addAll(e - s == 1 ? List.of(out) : out.splitBatch(e - s));
             }
+            Tensor baseGuided = null;
+            Tensor baseLatents = latents[0];
             for (int j = 0; j < n; j++) {
                 Map<ConditioningKind, Tensor> predictions = new EnumMap<>(ConditioningKind.class);
-                for (int k = 0; k < needs.size(); k++) {
-                    predictions.put(needs.get(k), outs.get(j * needs.size() + k));
+                for (int c = 0; c < needs.size(); c++) {
+                    predictions.put(needs.get(c), outs.get(j * needs.size() + c));
                 }
                 Tensor guided = runs[j].combine(info, predictions, latents[j]);
+                if (j == 0) {
+                    baseGuided = guided;
+                }
                 Scheduler.Step step = samplings[j].step(guided, i, latents[j], noises[j]);
                 latents[j] = step.prevSample();
                 denoised[j] = step.denoised() != null ? step.denoised() : step.prevSample();
                 finite(latents[j], i);
             }
-            for (int j = 1; j < n; j++) {
-                stepMaps[j - 1][i] = distanceMap(denoised[j], denoised[0], lw, lh);
+            double toX0 = x0Factor(pipeline.denoiser().predictionType(), info.sigma());
+            for (int j = 1; j <= k; j++) {
+                if (!condRuns) {
+                    shared[j - 1].combine(info, basePredictions(outs, needs), baseLatents);
+                    stepMaps[j - 1][i] = new float[lw * lh];
+                    continue;
+                }
+                Map<ConditioningKind, Tensor> predictions = basePredictions(outs, needs);
+                predictions.put(ConditioningKind.COND, outs.get(n * needs.size() + j - 1));
+                Tensor guided = shared[j - 1].combine(info, predictions, baseLatents);
+                float[] map = distanceMap(guided, baseGuided, lw, lh);
+                for (int p = 0; p < map.length; p++) {
+                    map[p] *= (float) toX0;
+                }
+                stepMaps[j - 1][i] = map;
             }
         }
         Tensor[] finals = new Tensor[n];
@@ -308,15 +347,70 @@ public final class Influence {
         }
         // Decoded one at a time: each image is exactly what a separate run decodes.
         RgbImage base = decode(pipeline, finals[0]);
+        int w = base.width();
+        int h = base.height();
         List<RgbImage> images = new ArrayList<>();
-        float[][] pixelMaps = new float[n - 1][];
-        for (int j = 1; j < n; j++) {
-            RgbImage img = decode(pipeline, finals[j]);
-            images.add(img);
-            pixelMaps[j - 1] = pixelDistance(img, base);
+        float[][] influence = new float[k][];
+        float[][] outcome = options.rerun() ? new float[k][] : null;
+        for (int j = 0; j < k; j++) {
+            float[] sum = new float[lw * lh];
+            for (float[] m : stepMaps[j]) {
+                for (int p = 0; p < sum.length; p++) {
+                    sum[p] += m[p];
+                }
+            }
+            influence[j] = upsample(sum, lw, lh, w, h);
+            if (options.rerun()) {
+                RgbImage img = decode(pipeline, finals[j + 1]);
+                images.add(img);
+                outcome[j] = pixelDistance(img, base);
+            }
         }
-        return new Result(request, List.copyOf(ablations), base, List.copyOf(images), pixelMaps, stepMaps, finals[0],
-                List.of(finals).subList(1, n), calls, rowsPerStep, lw, lh);
+        return new Result(request, List.copyOf(ablations), base, List.copyOf(images), influence, outcome, stepMaps,
+                finals[0], List.of(finals).subList(1, n), calls, rowsPerStep, lw, lh);
+    }
+
+    /** The base run's predictions of a step (its rows come first). */
+    private static Map<ConditioningKind, Tensor> basePredictions(List<Tensor> outs, List<ConditioningKind> needs) {
+        Map<ConditioningKind, Tensor> p = new EnumMap<>(ConditioningKind.class);
+        for (int c = 0; c < needs.size(); c++) {
+            p.put(needs.get(c), outs.get(c));
+        }
+        return p;
+    }
+
+    /**
+     * How a change of the (guided) model output moves the predicted clean sample at noise level σ, from the same
+     * noisy latents: σ for ε-prediction (x̂0 = x − σ·ε in σ form; (x − √(1−ᾱ)·ε)/√ᾱ in ᾱ form, the same factor),
+     * σ/√(1+σ²) = √(1−ᾱ) for v-prediction (x̂0 = √ᾱ·x − √(1−ᾱ)·v), 1 for sample prediction.
+     */
+    static double x0Factor(io.assay.sdk.diffusion.PredictionType type, double sigma) {
+        return switch (type) {
+            case EPSILON -> sigma;
+            case V_PREDICTION -> sigma / Math.sqrt(1 + sigma * sigma);
+            default -> 1.0;
+        };
+    }
+
+    /** Bilinear resize of a row-major map (half-pixel centres, edges clamped). */
+    static float[] upsample(float[] map, int w, int h, int ow, int oh) {
+        float[] out = new float[ow * oh];
+        for (int y = 0; y < oh; y++) {
+            double sy = Math.max(0, Math.min(h - 1, (y + 0.5) * h / oh - 0.5));
+            int y0 = (int) Math.floor(sy);
+            int y1 = Math.min(h - 1, y0 + 1);
+            double fy = sy - y0;
+            for (int x = 0; x < ow; x++) {
+                double sx = Math.max(0, Math.min(w - 1, (x + 0.5) * w / ow - 0.5));
+                int x0 = (int) Math.floor(sx);
+                int x1 = Math.min(w - 1, x0 + 1);
+                double fx = sx - x0;
+                double top = map[y0 * w + x0] * (1 - fx) + map[y0 * w + x1] * fx;
+                double bot = map[y1 * w + x0] * (1 - fx) + map[y1 * w + x1] * fx;
+                out[y * ow + x] = (float) (top * (1 - fy) + bot * fy);
+            }
+        }
+        return out;
     }
 
     private static RgbImage decode(Pipeline pipeline, Tensor latents) {

@@ -45,7 +45,7 @@ public final class InfluenceReport {
         RgbImage base = r.base();
         int w = base.width();
         int h = base.height();
-        double max = HeatMaps.max(r.pixelMaps());
+        double max = HeatMaps.max(r.influenceMaps());
         PngFiles.write(dir.resolve("base.png"), base, Map.of());
         double sum = 0;
         for (int j = 0; j < r.ablations().size(); j++) {
@@ -56,20 +56,25 @@ public final class InfluenceReport {
         List<String> names = new ArrayList<>();
         for (int j = 0; j < r.ablations().size(); j++) {
             String stem = stem(r, j);
-            PngFiles.write(dir.resolve(stem + ".png"), r.images().get(j), Map.of());
-            PngFiles.write(dir.resolve(stem + "-heat.png"), HeatMaps.heat(r.pixelMaps()[j], w, h, max), Map.of());
-            PngFiles.write(dir.resolve(stem + "-overlay.png"), HeatMaps.overlay(base, r.pixelMaps()[j], max),
+            boolean rerun = !r.images().isEmpty();
+            if (rerun) {
+                PngFiles.write(dir.resolve(stem + ".png"), r.images().get(j), Map.of());
+            }
+            PngFiles.write(dir.resolve(stem + "-heat.png"), HeatMaps.heat(r.influenceMaps()[j], w, h, max), Map.of());
+            PngFiles.write(dir.resolve(stem + "-overlay.png"), HeatMaps.overlay(base, r.influenceMaps()[j], max),
                     Map.of());
             Map<String, Object> t = new LinkedHashMap<>();
             t.put("word", r.ablations().get(j).label());
             t.put("rows", r.ablations().get(j).positions());
             t.put("totalInfluence", r.total(j));
             t.put("share", sum == 0 ? 0.0 : r.total(j) / sum);
-            t.put("maxPixelChange", HeatMaps.max(r.pixelMaps()[j]));
-            t.put("changedPixelShare", changed(r.pixelMaps()[j]));
             double[] per = r.perStep(j);
             t.put("perStep", per);
-            t.put("image", stem + ".png");
+            if (rerun) {
+                t.put("rerunMeanPixelChange", r.outcome(j));
+                t.put("rerunChangedPixelShare", changed(r.outcomeMaps()[j]));
+                t.put("image", stem + ".png");
+            }
             t.put("heat", stem + "-heat.png");
             t.put("overlay", stem + "-overlay.png");
             tokens.add(t);
@@ -83,9 +88,11 @@ public final class InfluenceReport {
         root.put("steps", r.request().steps());
         root.put("width", w);
         root.put("height", h);
-        root.put("method", "leave-one-out: the word's hidden-state rows replaced by the empty prompt's; totals are "
-                + "the mean per-pixel RGB distance (0-441) from the base image; perStep is the mean per-latent-"
-                + "position distance of the predicted clean latents from the base run's");
+        root.put("method", "leave-one-out: the word's hidden-state rows replaced by the empty prompt's. perStep: at "
+                + "each step, from the base run's noisy latents, the mean over latent positions of |x0(ablated) - "
+                + "x0(base)| (predicted clean latents, latent units); totalInfluence: its sum over steps; the heat "
+                + "maps are the per-position sums, upsampled to pixels. rerunMeanPixelChange: the ablated run taken "
+                + "to the end on its own, mean per-pixel RGB distance (0-441) of its image from the base image");
         root.put("heatScale", max);
         root.put("denoiserCalls", r.denoiserCalls());
         root.put("rowsPerStep", r.rowsPerStep());
@@ -123,19 +130,26 @@ public final class InfluenceReport {
                         + "the prompt encoding were replaced by the empty prompt's and the run repeated ("
                         + r.rowsPerStep() + " denoiser rows per step, " + r.denoiserCalls() + " calls in all). "
                         + "Heat maps share one scale: white-yellow = ")
-                .append(Html.cell(max)).append(" (RGB distance, 0–441), black = unchanged.</p>");
+                .append(Html.cell(max)).append(" (change of the predicted clean latents summed over the steps, "
+                        + "latent units), black = unchanged.</p>");
         b.append("<figure><img class=\"px\" src=\"base.png\" alt=\"the image with the whole prompt\">"
                 + "<figcaption>whole prompt</figcaption></figure>");
-        b.append("<table><thead><tr><th scope=\"col\">word</th><th scope=\"col\" title=\"mean per-pixel RGB "
-                + "distance from the whole-prompt image\">total influence (RGB distance per pixel)</th>"
-                + "<th scope=\"col\">share of all words</th><th scope=\"col\">image without it</th>"
+        boolean rerun = !r.images().isEmpty();
+        b.append("<table><thead><tr><th scope=\"col\">word</th><th scope=\"col\" title=\"change of the predicted "
+                + "clean latents per latent position, summed over the steps\">total influence (Σ steps, latent "
+                + "units)</th><th scope=\"col\">share of all words</th>" + (rerun ? "<th scope=\"col\" title=\"mean "
+                + "per-pixel RGB distance of the re-run image from the whole-prompt image\">re-run change (RGB, "
+                + "0–441)</th><th scope=\"col\">image without it</th>" : "")
                 + "<th scope=\"col\">heat map</th><th scope=\"col\">overlay</th></tr></thead><tbody>");
         for (Map<String, Object> t : tokens) {
             String word = Html.esc(String.valueOf(t.get("word")));
             b.append("<tr><th scope=\"row\">").append(word).append("</th><td>").append(Html.cell(t.get("totalInfluence")))
                     .append("</td><td>").append(String.format(Locale.ROOT, "%.1f %%", 100 * (double) t.get("share")))
                     .append("</td>");
-            for (String k : List.of("image", "heat", "overlay")) {
+            if (rerun) {
+                b.append("<td>").append(Html.cell(t.get("rerunMeanPixelChange"))).append("</td>");
+            }
+            for (String k : rerun ? List.of("image", "heat", "overlay") : List.of("heat", "overlay")) {
                 b.append("<td><img class=\"px\" src=\"").append(Html.esc((String) t.get(k))).append("\" alt=\"")
                         .append(k.equals("image") ? "the image without '" + word + "'" : k + " of the change "
                                 + "without '" + word + "'").append("\"></td>");
