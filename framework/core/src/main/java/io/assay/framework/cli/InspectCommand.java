@@ -67,6 +67,11 @@ public final class InspectCommand implements Callable<Integer> {
                 description = "Most denoiser rows per call (memory); 0 = every row of a step in one call (default).")
         int batchRows;
 
+        @Option(names = "--decode-every", paramLabel = "N", defaultValue = "0",
+                description = "Decode the predicted clean images every N steps (counted back from the last) and map "
+                        + "the change in pixels; 0 = map it in latent space, upsampled (default; no extra decodes).")
+        int decodeEvery;
+
         @Option(names = "--no-rerun", description = "Skip re-running each ablation to the end (no 'image without "
                 + "the word'); the maps need only the base run's steps.")
         boolean noRerun;
@@ -89,6 +94,9 @@ public final class InspectCommand implements Callable<Integer> {
                 default -> throw new CommandLine.ParameterException(spec.commandLine(), "--unit must be word or "
                         + "token, not '" + unit + "'");
             };
+            if (decodeEvery < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--decode-every must be 0 or positive");
+            }
             if (batchRows < 0) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--batch-rows must be 0 or positive");
             }
@@ -100,7 +108,7 @@ public final class InspectCommand implements Callable<Integer> {
                 try (Assembled a = runtime.assemble(c)) {
                     GenerationRequest r = runtime.request(c, a);
                     long t0 = System.nanoTime();
-                    Influence.Result res = Influence.run(a.pipeline(), r, new Influence.Options(u, batchRows, !noRerun),
+                    Influence.Result res = Influence.run(a.pipeline(), r, new Influence.Options(u, batchRows, !noRerun, decodeEvery),
                             cancel);
                     double secs = (System.nanoTime() - t0) / 1e9;
                     Map<String, Object> extra = new LinkedHashMap<>();

@@ -45,13 +45,24 @@ public final class Influence {
      * @param unit words or tokens
      * @param maxRows the most denoiser rows per call (memory); 0 = every row of a step in one call
      * @param rerun also run every ablation to the end on its own trajectory (the image without the word)
+     * @param decodeStride decode the predicted clean images every this many steps, counted back from the last step,
+     *     and measure the change in pixels there (0 = never: the latent maps, upsampled, are the heat maps)
      */
-    public record Options(Unit unit, int maxRows, boolean rerun) {
+    public record Options(Unit unit, int maxRows, boolean rerun, int decodeStride) {
+
+        /** Options that measure in latent space only. */
+        public Options(Unit unit, int maxRows, boolean rerun) {
+            this(unit, maxRows, rerun, 0);
+        }
+
         /** Validates. */
         public Options {
             java.util.Objects.requireNonNull(unit, "unit is null");
             if (maxRows < 0) {
                 throw new IllegalArgumentException("maxRows must be 0 (all) or positive: " + maxRows);
+            }
+            if (decodeStride < 0) {
+                throw new IllegalArgumentException("decodeStride must be 0 (never) or positive: " + decodeStride);
             }
         }
     }
@@ -262,6 +273,7 @@ public final class Influence {
         int lh = (int) shape[2];
         int lw = (int) shape[3];
         float[][][] stepMaps = new float[k][iterations][];
+        float[][] pixelSums = options.decodeStride() > 0 ? new float[k][] : null;
         int calls = 0;
         int rowsPerStep = 0;
         for (int i = 0; i < iterations; i++) {
@@ -325,6 +337,9 @@ public final class Influence {
                 finite(latents[j], i);
             }
             double toX0 = x0Factor(pipeline.denoiser().predictionType(), info.sigma());
+            boolean decodeHere = options.decodeStride() > 0 && (iterations - 1 - i) % options.decodeStride() == 0
+                    && condRuns;
+            RgbImage baseX0 = decodeHere ? decode(pipeline, denoised[0]) : null;
             for (int j = 1; j <= k; j++) {
                 if (!condRuns) {
                     shared[j - 1].combine(info, basePredictions(outs, needs), baseLatents);
@@ -339,6 +354,23 @@ public final class Influence {
                     map[p] *= (float) toX0;
                 }
                 stepMaps[j - 1][i] = map;
+                if (decodeHere) {
+                    // x̂0 of the ablation from the same latents: the base's x̂0 moved by the change of the output.
+                    float[] x0 = denoised[0].data().clone();
+                    float[] g = guided.data();
+                    float[] g0 = baseGuided.data();
+                    for (int q = 0; q < x0.length; q++) {
+                        x0[q] -= (float) (toX0 * (g[q] - g0[q]));
+                    }
+                    float[] px = pixelDistance(decode(pipeline, new Tensor(denoised[0].shape(), x0)), baseX0);
+                    if (pixelSums[j - 1] == null) {
+                        pixelSums[j - 1] = px;
+                    } else {
+                        for (int q = 0; q < px.length; q++) {
+                            pixelSums[j - 1][q] += px[q];
+                        }
+                    }
+                }
             }
         }
         Tensor[] finals = new Tensor[n];
@@ -359,7 +391,7 @@ public final class Influence {
                     sum[p] += m[p];
                 }
             }
-            influence[j] = upsample(sum, lw, lh, w, h);
+            influence[j] = pixelSums != null && pixelSums[j] != null ? pixelSums[j] : upsample(sum, lw, lh, w, h);
             if (options.rerun()) {
                 RgbImage img = decode(pipeline, finals[j + 1]);
                 images.add(img);
