@@ -84,7 +84,9 @@ public final class Influence {
      * @param base the unablated image
      * @param images the image of each ablated re-run (empty without {@link Options#rerun})
      * @param influenceMaps per ablation, per pixel (row-major): the change of the predicted clean latents summed over
-     *     the steps ({@link #stepMaps}), bilinearly upsampled from latent positions to pixels
+     *     the steps ({@link #stepMaps}), bilinearly upsampled from latent positions to pixels; with
+     *     {@link Options#decodeStride} the RGB distance (0–441) of the decoded predicted clean images instead,
+     *     summed over {@code decodedSteps}
      * @param outcomeMaps per ablation, per pixel: the Euclidean RGB distance (0–441) of its re-run's image from the base
      *     image (null without {@link Options#rerun})
      * @param stepMaps per ablation, per step, per latent position (row-major): how far leaving the word out moves the
@@ -96,10 +98,13 @@ public final class Influence {
      * @param rowsPerStep denoiser rows per step (all runs together)
      * @param latentWidth latent width
      * @param latentHeight latent height
+     * @param decodedSteps the steps whose predicted clean images were decoded for the pixel maps (empty: the maps
+     *     are the latent maps upsampled)
      */
     public record Result(GenerationRequest request, List<Ablation> ablations, RgbImage base, List<RgbImage> images,
             float[][] influenceMaps, float[][] outcomeMaps, float[][][] stepMaps, Tensor baseFinalLatents,
-            List<Tensor> finalLatents, int denoiserCalls, int rowsPerStep, int latentWidth, int latentHeight) {
+            List<Tensor> finalLatents, int denoiserCalls, int rowsPerStep, int latentWidth, int latentHeight,
+            List<Integer> decodedSteps) {
 
         /**
          * Ablation {@code j}'s total influence: the change of the predicted clean latents per latent position,
@@ -274,6 +279,7 @@ public final class Influence {
         int lw = (int) shape[3];
         float[][][] stepMaps = new float[k][iterations][];
         float[][] pixelSums = options.decodeStride() > 0 ? new float[k][] : null;
+        List<Integer> decodedSteps = new ArrayList<>();
         int calls = 0;
         int rowsPerStep = 0;
         for (int i = 0; i < iterations; i++) {
@@ -340,6 +346,9 @@ public final class Influence {
             boolean decodeHere = options.decodeStride() > 0 && (iterations - 1 - i) % options.decodeStride() == 0
                     && condRuns;
             RgbImage baseX0 = decodeHere ? decode(pipeline, denoised[0]) : null;
+            if (decodeHere) {
+                decodedSteps.add(i + 1);
+            }
             for (int j = 1; j <= k; j++) {
                 if (!condRuns) {
                     shared[j - 1].combine(info, basePredictions(outs, needs), baseLatents);
@@ -399,7 +408,7 @@ public final class Influence {
             }
         }
         return new Result(request, List.copyOf(ablations), base, List.copyOf(images), influence, outcome, stepMaps,
-                finals[0], List.of(finals).subList(1, n), calls, rowsPerStep, lw, lh);
+                finals[0], List.of(finals).subList(1, n), calls, rowsPerStep, lw, lh, List.copyOf(decodedSteps));
     }
 
     /** The base run's predictions of a step (its rows come first). */

@@ -94,6 +94,8 @@ public final class InfluenceReport {
                 + "maps are the per-position sums, upsampled to pixels. rerunMeanPixelChange: the ablated run taken "
                 + "to the end on its own, mean per-pixel RGB distance (0-441) of its image from the base image");
         root.put("heatScale", max);
+        root.put("heatUnits", units(r));
+        root.put("decodedSteps", r.decodedSteps());
         root.put("denoiserCalls", r.denoiserCalls());
         root.put("rowsPerStep", r.rowsPerStep());
         root.putAll(extra);
@@ -102,6 +104,12 @@ public final class InfluenceReport {
         Path index = dir.resolve("index.html");
         AtomicFiles.writeString(index, html(r, tokens, curves, names, max));
         return index;
+    }
+
+    /** What the heat maps measure. */
+    static String units(Influence.Result r) {
+        return r.decodedSteps().isEmpty() ? "change of the predicted clean latents summed over the steps, latent units"
+                : "RGB distance (0-441) of the decoded predicted clean image summed over steps " + r.decodedSteps();
     }
 
     /** Share of pixels whose colour moved by more than 8 (of 441). */
@@ -130,8 +138,7 @@ public final class InfluenceReport {
                         + "the prompt encoding were replaced by the empty prompt's and the run repeated ("
                         + r.rowsPerStep() + " denoiser rows per step, " + r.denoiserCalls() + " calls in all). "
                         + "Heat maps share one scale: white-yellow = ")
-                .append(Html.cell(max)).append(" (change of the predicted clean latents summed over the steps, "
-                        + "latent units), black = unchanged.</p>");
+                .append(Html.cell(max)).append(" (").append(Html.esc(units(r))).append("), black = unchanged.</p>");
         b.append("<figure><img class=\"px\" src=\"base.png\" alt=\"the image with the whole prompt\">"
                 + "<figcaption>whole prompt</figcaption></figure>");
         boolean rerun = !r.images().isEmpty();
