@@ -157,6 +157,7 @@ class CompareReportBrowserIT {
             Files.write(shots.resolve("compare-index.png"), d.getScreenshotAs(OutputType.BYTES));
 
             // Follow the second cell's trace link: the page is titled with the cell's axis value and links back.
+            d.get(out.resolve("index.html").toUri().toString());
             String href = d.findElements(By.cssSelector("#results a.trace")).get(1).getAttribute("href");
             d.get(href);
             assertThat(d.getTitle()).isEqualTo("commodity-cfg-sweep: guidance.scale = 3");

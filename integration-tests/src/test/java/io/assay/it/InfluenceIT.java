@@ -167,7 +167,7 @@ class InfluenceIT {
 
     @Test
     void atGuidanceZeroNoWordHasAnyInfluence() throws Exception {
-        // CFG 0 is the literal uncond + 0·(cond − uncond): the prompt's rows run but cannot move the prediction.
+        // CFG 0 is uncond + 0·(cond − uncond) = uncond: the guidance skips the prompt's rows altogether.
         String prompt = "a green square on a blue background";
         RunConfig c = runtime.configure(List.of("run.prompt=\"" + prompt + "\"", "run.seed=1", "guidance.scale=0",
                 "run.steps=6"));
@@ -175,7 +175,7 @@ class InfluenceIT {
             Influence.Result res = Influence.run(a.pipeline(), runtime.request(c, a), new Influence.Options(
                     Influence.Unit.TOKEN, 0, true, 1), () -> false);
             assertThat(res.ablations()).hasSize(7);
-            assertThat(res.rowsPerStep()).isEqualTo(2 * 8 + 7);
+            assertThat(res.rowsPerStep()).as("one unconditional row per run, no prompt rows").isEqualTo(8);
             for (int j = 0; j < 7; j++) {
                 assertThat(res.total(j)).isZero();
                 assertThat(io.assay.framework.inspect.HeatMaps.max(res.influenceMaps()[j])).isZero();

@@ -26,8 +26,9 @@ final class ExperimentPage {
 
     /** The metric columns in display order; one is shown only when some cell has a value for it. */
     static final List<Column> METRICS = List.of(
-            new Column("maeToBaseline", "pixel change vs baseline", "Mean absolute difference of the 8-bit RGB "
-                    + "values (0–255) from the baseline cell: same prompt and seed, every axis at its first value."),
+            new Column("maeToBaseline", "pixel change vs baseline", "Mean absolute difference of the RGB values, "
+                    + "as a fraction of full scale (0–1), from the baseline cell: same prompt and seed, every axis at "
+                    + "its first value."),
             new Column("ssimToBaseline", "SSIM vs baseline", "Structural similarity to the baseline cell (1 = "
                     + "identical)."),
             new Column("imageTextSimilarity", "image–text similarity", "Cosine similarity of the image and prompt "

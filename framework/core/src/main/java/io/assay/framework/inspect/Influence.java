@@ -222,10 +222,6 @@ public final class Influence {
         }
         TokenReport tokens = pipeline.textEncoder().tokenize(request.prompt());
         List<Ablation> ablations = ablations(tokens, pipeline.textEncoder().windowLength(), options.unit());
-        if (ablations.isEmpty()) {
-            throw new StageException(ErrorCode.INVALID_INPUT, "the prompt '" + request.prompt() + "' has no token "
-                    + "to leave out");
-        }
         int k = ablations.size();
         int n = options.rerun() ? k + 1 : 1;
         Scheduler.Sampling[] samplings = new Scheduler.Sampling[n];
@@ -247,25 +243,29 @@ public final class Influence {
         for (int i = 0; i < iterations; i++) {
             used.addAll(runs[0].needs(info(samplings[0], i, iterations)));
         }
-        if (!used.contains(ConditioningKind.COND)) {
-            throw new StageException(ErrorCode.INVALID_INPUT, "the guidance never runs the prompt ("
-                    + runs[0].describe() + "), so no token of it can have any influence");
-        }
+        // A guidance that never runs the prompt (CFG at scale 0 skips it) leaves every word without influence: the
+        // runs still go, so the maps are measured (all zero), not assumed.
+        boolean promptRuns = used.contains(ConditioningKind.COND);
         List<String> texts = new ArrayList<>();
         if (used.contains(ConditioningKind.UNCOND)) {
             texts.add(request.negative());
         }
-        texts.add(request.prompt());
+        if (promptRuns) {
+            texts.add(request.prompt());
+        }
+        // Exactly the engine's encoder call, so the base run is the engine's run; the empty prompt separately.
         Tensor hidden = pipeline.textEncoder().encode(texts).hiddenStates();
         List<Tensor> rows = texts.size() == 1 ? List.of(hidden) : hidden.splitBatch(texts.size());
         Tensor uncond = used.contains(ConditioningKind.UNCOND) ? rows.get(0) : null;
-        Tensor cond = rows.get(rows.size() - 1);
-        Tensor empty = uncond != null && request.negative().isEmpty() ? uncond
-                : pipeline.textEncoder().encode(List.of("")).hiddenStates();
         Tensor[] conds = new Tensor[k + 1];
-        conds[0] = cond;
-        for (int j = 1; j <= k; j++) {
-            conds[j] = ablate(cond, empty, ablations.get(j - 1).positions());
+        if (promptRuns) {
+            Tensor cond = rows.get(rows.size() - 1);
+            Tensor empty = uncond != null && request.negative().isEmpty() ? uncond
+                    : pipeline.textEncoder().encode(List.of("")).hiddenStates();
+            conds[0] = cond;
+            for (int j = 1; j <= k; j++) {
+                conds[j] = ablate(cond, empty, ablations.get(j - 1).positions());
+            }
         }
 
         long[] shape = {1, pipeline.denoiser().latentChannels(), request.height() / factor, request.width() / factor};
