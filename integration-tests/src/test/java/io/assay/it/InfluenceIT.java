@@ -229,18 +229,20 @@ class InfluenceIT {
     @Test
     void theLockstepBatchIsTheSeparateRunsBitForBit() throws Exception {
         String prompt = "a red circle on a blue background";
-        try (Assembled a = runtime.assemble(config(prompt, 3))) {
+        // 8 steps: the property is per step, and 8 runs of the engine follow.
+        RunConfig c = runtime.configure(List.of("run.prompt=\"" + prompt + "\"", "run.seed=3", "run.steps=8"));
+        try (Assembled a = runtime.assemble(c)) {
             Pipeline p = a.pipeline();
-            GenerationRequest r = runtime.request(config(prompt, 3), a);
-            // 5 rows per call: the 2·8 re-run rows and 7 shared rows of a step are split across calls unevenly.
+            GenerationRequest r = runtime.request(c, a);
+            // 5 rows per call: the 2·8 re-run rows and 7 shared rows of a step are split across 5 calls unevenly.
             Influence.Result chunked = Influence.run(p, r, new Influence.Options(Influence.Unit.WORD, 5, true),
                     () -> false);
             Influence.Result whole = Influence.run(p, r, new Influence.Options(Influence.Unit.WORD, 0, true),
                     () -> false);
             assertThat(chunked.ablations()).hasSize(7);
             assertThat(whole.rowsPerStep()).isEqualTo(2 * 8 + 7);
-            assertThat(whole.denoiserCalls()).isEqualTo(20);
-            assertThat(chunked.denoiserCalls()).isEqualTo(20 * 5);
+            assertThat(whole.denoiserCalls()).isEqualTo(8);
+            assertThat(chunked.denoiserCalls()).as("23 rows in calls of 5").isEqualTo(8 * 5);
             GenerationEngine engine = new GenerationEngine();
             GenerationResult base = engine.generate(p, r, null, StepObserver.NONE, () -> false);
             assertThat(whole.baseFinalLatents().data()).isEqualTo(base.finalLatents().data());
@@ -257,7 +259,7 @@ class InfluenceIT {
                         word).isEqualTo(separate.finalLatents().data());
                 assertThat(whole.images().get(j).rgb()).as("image without '%s'", word)
                         .isEqualTo(separate.images().get(0).rgb());
-                for (int i = 0; i < 20; i++) {
+                for (int i = 0; i < 8; i++) {
                     assertThat(chunked.stepMaps()[j][i]).isEqualTo(whole.stepMaps()[j][i]);
                 }
                 assertThat(Arrays.equals(whole.images().get(j).rgb(), whole.base().rgb())).as("'%s' changes the image",
