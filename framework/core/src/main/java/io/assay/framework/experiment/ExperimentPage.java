@@ -54,7 +54,8 @@ final class ExperimentPage {
             parts.add("seed " + r.get("seed"));
         }
         for (Experiment.Axis a : exp.axes()) {
-            parts.add(a.label() + " = " + r.get(a.label()));
+            Object v = r.get(a.label());
+            parts.add(a.label() + " = " + (v == null || v.toString().isEmpty() ? "(empty)" : v));
         }
         if (parts.isEmpty()) {
             parts.add("\"" + r.get("prompt") + "\" seed " + r.get("seed"));
