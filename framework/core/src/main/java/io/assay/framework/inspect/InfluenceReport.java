@@ -158,8 +158,8 @@ public final class InfluenceReport {
             }
             for (String k : rerun ? List.of("image", "heat", "overlay") : List.of("heat", "overlay")) {
                 b.append("<td><img class=\"px\" src=\"").append(Html.esc((String) t.get(k))).append("\" alt=\"")
-                        .append(k.equals("image") ? "the image without '" + word + "'" : k + " of the change "
-                                + "without '" + word + "'").append("\"></td>");
+                        .append(k.equals("image") ? "the image without '" + word + "'" : (k.equals("heat") ? "heat map"
+                                : "heat map over the image") + " of the change without '" + word + "'").append("\"></td>");
             }
             b.append("</tr>");
         }
