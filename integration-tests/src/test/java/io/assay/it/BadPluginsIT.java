@@ -102,6 +102,68 @@ class BadPluginsIT {
         }
     }
 
+    /**
+     * Plugin identity: a built-in plugin (its id is one of {@link PluginHost#BUILT_IN}) keeps its component names
+     * whichever archive sorts or loads first, and of two archives with one plugin id the higher version loads —
+     * by semantic version, not by file name (1.10.0 beats 1.2.0 although it sorts first).
+     */
+    @Test
+    void builtInNamesWinAndDuplicateIdsResolveByVersion(@TempDir Path tmp) throws Exception {
+        Path build = Files.createDirectories(tmp.resolve("build"));
+        Path dir = Files.createDirectories(tmp.resolve("plugins"));
+        copy(PluginArchiveBuilder.plugin("rival", "9.0.0").source("io.assay.plugins.rival.G",
+                guidance("io.assay.plugins.rival", "cfg", "")).build(build), dir, "a-rival.zip");
+        copy(PluginArchiveBuilder.plugin("twin", "1.10.0").source("io.assay.plugins.twinnew.G",
+                guidance("io.assay.plugins.twinnew", "twin-new", "")).build(build), dir, "b-twin-new.zip");
+        copy(PluginArchiveBuilder.plugin("twin", "1.2.0").source("io.assay.plugins.twinold.G",
+                guidance("io.assay.plugins.twinold", "twin-old", "")).build(build), dir, "c-twin-old.zip");
+        Path builtIn = PluginArchiveBuilder.plugin("guidance", "0.1.0").source("io.assay.plugins.guidance.G",
+                guidance("io.assay.plugins.guidance", "cfg", "")).build(build);
+        try (PluginHost host = new PluginHost(dir, Guice.createInjector())) {
+            // The third-party archive first, alone: it may use the name while no built-in does.
+            host.loadAll();
+            assertThat(host.catalog().find(Guidance.class, "cfg")).hasValueSatisfying(c ->
+                    assertThat(c.pluginId()).isEqualTo("rival"));
+            Map<String, PluginInfo> byFile = byFile(host);
+            assertThat(byFile.get("b-twin-new.zip").state()).isEqualTo(PluginInfo.State.STARTED);
+            assertThat(byFile.get("c-twin-old.zip").state()).isEqualTo(PluginInfo.State.REFUSED);
+            assertThat(byFile.get("c-twin-old.zip").problem()).isEqualTo("plugin 'twin@1.2.0' (c-twin-old.zip) is "
+                    + "superseded by twin@1.10.0 (b-twin-new.zip): two archives declare plugin id 'twin'; the "
+                    + "highest version loads");
+            assertThat(host.catalog().find(Guidance.class, "twin-new")).isPresent();
+            assertThat(host.catalog().find(Guidance.class, "twin-old")).isEmpty();
+            // Then the built-in arrives (sorting after the rival): it takes its name back and the rival is refused.
+            copy(builtIn, dir, "z-guidance.zip");
+            host.sync();
+            byFile = byFile(host);
+            assertThat(byFile.get("z-guidance.zip").state()).isEqualTo(PluginInfo.State.STARTED);
+            assertThat(byFile.get("a-rival.zip").state()).isEqualTo(PluginInfo.State.REFUSED);
+            assertThat(byFile.get("a-rival.zip").problem()).contains("two Guidance components named 'cfg'",
+                    "built-in plugin guidance@0.1.0 (z-guidance.zip)", "plugin rival@9.0.0 (a-rival.zip)",
+                    "rename the component of rival@9.0.0");
+            assertThat(host.catalog().find(Guidance.class, "cfg")).hasValueSatisfying(c ->
+                    assertThat(c.pluginId()).isEqualTo("guidance"));
+            // Removing the higher version lets the lower one load.
+            Files.delete(dir.resolve("b-twin-new.zip"));
+            host.sync();
+            assertThat(byFile(host).get("c-twin-old.zip").state()).isEqualTo(PluginInfo.State.STARTED);
+            assertThat(host.catalog().find(Guidance.class, "twin-old")).isPresent();
+        }
+        // A fresh host over the same directory: the built-in loads first and the rival is refused at once.
+        try (PluginHost host = new PluginHost(dir, Guice.createInjector())) {
+            host.loadAll();
+            assertThat(byFile(host).get("a-rival.zip").problem()).contains("two Guidance components named 'cfg'",
+                    "guidance@0.1.0", "rival@9.0.0");
+            assertThat(host.catalog().find(Guidance.class, "cfg")).hasValueSatisfying(c ->
+                    assertThat(c.pluginId()).isEqualTo("guidance"));
+        }
+    }
+
+    private static Map<String, PluginInfo> byFile(PluginHost host) {
+        return host.plugins().stream().collect(Collectors.toMap(p -> p.path().getFileName().toString(),
+                Function.identity()));
+    }
+
     @Test
     void theSharedPackageListIsPinned() {
         assertThat(SharedPackages.isShared("io.assay.sdk.Stage")).isTrue();

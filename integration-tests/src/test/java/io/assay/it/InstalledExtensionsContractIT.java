@@ -186,6 +186,40 @@ class InstalledExtensionsContractIT {
                 }
             };
         }
+        if (stage == io.assay.sdk.curation.DatasetWriter.class) {
+            return new io.assay.sdk.testkit.contract.DatasetWriterContract() {
+                @Override
+                public io.assay.sdk.curation.DatasetWriter create() {
+                    return InstalledExtensionsContractIT.create(c, io.assay.sdk.curation.DatasetWriter.class,
+                            settings);
+                }
+
+                @Override
+                public io.assay.sdk.curation.RecordSource readBack(Path directory) {
+                    String reader;
+                    try (io.assay.sdk.curation.DatasetWriter w = create()) {
+                        reader = w.readBy();
+                    }
+                    ComponentInfo r = host.catalog().find(io.assay.sdk.curation.RecordSource.class, reader)
+                            .orElseThrow(() -> new AssertionError(c.name() + " is read by '" + reader
+                                    + "', which is not installed"));
+                    ConfigReport report = new ConfigReport();
+                    Record s = SettingsBinder.bind(ConfigFactory.parseMap(Map.of("paths",
+                            List.of(directory.toString()))), null, reader, r.settingsType(), Set.of(),
+                            "component '" + reader + "'", Map.of(), report);
+                    assertThat(report.hasErrors()).as(report.format(reader)).isFalse();
+                    return InstalledExtensionsContractIT.create(r, io.assay.sdk.curation.RecordSource.class, s);
+                }
+            };
+        }
+        if (stage == io.assay.sdk.curation.RecordSource.class) {
+            return (io.assay.sdk.testkit.contract.RecordSourceContract) () -> create(c,
+                    io.assay.sdk.curation.RecordSource.class, settings);
+        }
+        if (stage == io.assay.sdk.metrics.SimilarityMetric.class) {
+            return (io.assay.sdk.testkit.contract.SimilarityMetricContract) () -> create(c,
+                    io.assay.sdk.metrics.SimilarityMetric.class, settings);
+        }
         throw new AssertionError("no contract for stage " + stage);
     }
 

@@ -41,7 +41,7 @@ public final class ModelConfig {
     /** {@code text_encoder/config.json}. */
     public static final String TEXT_ENCODER = "text_encoder/config.json";
 
-    /** No model configuration (the embedded world, or a host that passes none). */
+    /** No model configuration (no model directory, or a host before SDK 1.1). */
     public static final ModelConfig NONE = new ModelConfig(null, Map.of());
 
     private static final Map<String, List<String>> STAGE_FILES = Map.of(

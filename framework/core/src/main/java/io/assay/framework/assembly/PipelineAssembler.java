@@ -66,7 +66,8 @@ public final class PipelineAssembler {
                 ValidatedConfig.Selection s = v.stages().get(k.key());
                 TraceSink sink = trace == null ? TraceSink.NONE : trace.sink(k.key(), s.canonicalName());
                 pending.put(k, CompletableFuture.supplyAsync(() -> host.create(lease, k.type(), s.canonicalName(),
-                        s.settings(), new RunStageContext(k.key(), s.canonicalName(), sink, () -> false, baseDir)),
+                        s.settings(), new RunStageContext(k.key(), s.canonicalName(), sink, () -> false, baseDir,
+                                v.model())),
                         CREATORS));
             }
             Map<StageKey, Stage> stages = collect(pending, created);
@@ -117,7 +118,8 @@ public final class PipelineAssembler {
         Lease lease = host.lease();
         try {
             S stage = type.cast(host.create(lease, key.type(), s.canonicalName(), s.settings(),
-                    new RunStageContext(key.key(), s.canonicalName(), TraceSink.NONE, () -> false, baseDir)));
+                    new RunStageContext(key.key(), s.canonicalName(), TraceSink.NONE, () -> false, baseDir,
+                            v.model())));
             return new SingleStage<>(stage, lease);
         } catch (RuntimeException e) {
             lease.close();

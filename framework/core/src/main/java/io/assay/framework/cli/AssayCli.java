@@ -28,7 +28,8 @@ public final class AssayCli {
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter e = commandLine.getErr();
             if (ex instanceof io.assay.sdk.settings.ConfigErrorsException c) {
-                e.println(c.getMessage());
+                // An override from the command line has no line: name the flag alone.
+                e.println(c.getMessage().replaceAll("(command line --?[A-Za-z-]+|command line PROMPT):\\d+: ", "$1: "));
                 return ExitCodes.CONFIG;
             }
             if (ex instanceof StageException s) {

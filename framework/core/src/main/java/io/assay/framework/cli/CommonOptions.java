@@ -26,6 +26,11 @@ public final class CommonOptions {
         sets.add(path + "=" + hoconValue);
     }
 
+    /** Adds an override that the flag {@code flag} stands for; problems with it name the flag. */
+    void set(String flag, String path, String hoconValue) {
+        sets.add(ConfigLoader.fromFlag(flag, path, hoconValue));
+    }
+
     /** Quotes a string as a HOCON value. */
     static String quote(String s) {
         return ConfigLoader.quote(s);

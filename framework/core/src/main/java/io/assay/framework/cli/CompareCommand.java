@@ -28,7 +28,8 @@ public final class CompareCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common = new CommonOptions();
 
-    @Parameters(index = "0", paramLabel = "EXPERIMENT", description = "Experiment file (HOCON with an experiment section).")
+    @Parameters(index = "0", paramLabel = "EXPERIMENT", description = "Experiment file (HOCON with an experiment "
+            + "section), or its bare name: 'gaussian-noise' means configs/experiments/gaussian-noise.conf.")
     Path experimentFile;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: out/<experiment name>).")
@@ -38,9 +39,24 @@ public final class CompareCommand implements Callable<Integer> {
             + "linked from the report.")
     boolean trace;
 
+    /** A bare name (no such file) → {@code configs/experiments/NAME.conf} ({@code $ASSAY_CONFIGS/experiments} first). */
+    static Path experimentFile(Path given) {
+        if (java.nio.file.Files.exists(given) || given.getNameCount() != 1) {
+            return given;
+        }
+        String name = given.toString().endsWith(".conf") ? given.toString() : given + ".conf";
+        String env = System.getenv("ASSAY_CONFIGS");
+        for (Path base : new Path[] {env == null ? null : Path.of(env, "experiments"), Path.of("configs", "experiments")}) {
+            if (base != null && java.nio.file.Files.isRegularFile(base.resolve(name))) {
+                return base.resolve(name);
+            }
+        }
+        return given;
+    }
+
     @Override
     public Integer call() throws Exception {
-        common.config = experimentFile;
+        common.config = experimentFile(experimentFile);
         if (trace) {
             common.set("output.trace", "true");
         }

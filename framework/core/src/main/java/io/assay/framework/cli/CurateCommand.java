@@ -3,6 +3,7 @@ package io.assay.framework.cli;
 import io.assay.framework.assembly.RunStageContext;
 import io.assay.framework.curation.CurationPlan;
 import io.assay.framework.curation.CurationRun;
+import io.assay.framework.curation.CurationStages;
 import io.assay.framework.host.Lease;
 import io.assay.framework.io.FileTrees;
 import io.assay.framework.runtime.AssayRuntime;
@@ -67,7 +68,9 @@ public final class CurateCommand implements Callable<Integer> {
                         plan.settings().examples(), plan.hash());
                 CancelFlag cancel = CancelFlag.onInterrupt();
                 List<CurationRun.NamedFilter> filters = new ArrayList<>();
-                try (Lease lease = runtime.host().lease(); RecordSource source = plan.openSource()) {
+                try (Lease lease = runtime.host().lease();
+                        RecordSource source = plan.openSource(runtime.host(), lease, file.getParent());
+                        CurationStages.Writers writers = plan.openWriters(runtime.host(), lease, file.getParent())) {
                     try {
                         for (CurationPlan.Filter f : plan.filters()) {
                             ScraperFilter sf = runtime.host().create(lease, ScraperFilter.class, f.component().name(),
@@ -77,7 +80,7 @@ public final class CurateCommand implements Callable<Integer> {
                         }
                         long t0 = System.nanoTime();
                         long[] last = {0};
-                        CurationRun.Checkpoint cp = new CurationRun(filters, options, dir).run(source, n -> {
+                        CurationRun.Checkpoint cp = new CurationRun(filters, options, dir, writers).run(source, n -> {
                             if (n - last[0] >= 500) {
                                 last[0] = n;
                                 double s = (System.nanoTime() - t0) / 1e9;
@@ -90,7 +93,7 @@ public final class CurateCommand implements Callable<Integer> {
                         about.put("chain", filters.stream().map(CurationRun.NamedFilter::name).toList());
                         about.put("configHash", plan.hash());
                         about.put("keptDataset", dir.resolve("kept").toString());
-                        about.put("format", plan.settings().format());
+                        about.put("format", writers.describe());
                         CurationRun.writeReports(cp, dir, about);
                         spec.commandLine().getOut().printf("read %d, kept %d, rejected %d, unreadable %d%s%n",
                                 cp.summary.read, cp.summary.kept, cp.summary.rejected, cp.summary.unreadable,

@@ -51,7 +51,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--negative", paramLabel = "TEXT", description = "Negative prompt (run.negative).")
     String negative;
 
-    @Option(names = "--seed", paramLabel = "N", description = "Noise seed (run.seed).")
+    @Option(names = "--seed", paramLabel = "N", description = "Noise seed (run.seed); -1 = a random seed, printed "
+            + "and recorded in the image.")
     Long seed;
 
     @Option(names = "--steps", paramLabel = "N", description = "Inference steps (run.steps).")
@@ -60,7 +61,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--guidance", paramLabel = "G", description = "Guidance scale (guidance.scale).")
     Double guidance;
 
-    @Option(names = "--scheduler", paramLabel = "NAME", description = "Scheduler component (scheduler.name).")
+    @Option(names = "--scheduler", paramLabel = "NAME", completionCandidates = SchedulerNames.class,
+            description = "Scheduler component (scheduler.name), one of the installed: ${COMPLETION-CANDIDATES}.")
     String scheduler;
 
     @Option(names = "--width", paramLabel = "W", description = "Width in pixels, a multiple of 8 (run.width).")
@@ -111,58 +113,62 @@ public final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (prompt != null) {
-            common.set("run.prompt", CommonOptions.quote(prompt));
+            common.set("PROMPT", "run.prompt", CommonOptions.quote(prompt));
         }
         if (model != null) {
-            common.set("model.dir", CommonOptions.quote(model.toAbsolutePath().toString()));
+            common.set("--model", "model.dir", CommonOptions.quote(model.toAbsolutePath().toString()));
         }
         if (negative != null) {
-            common.set("run.negative", CommonOptions.quote(negative));
+            common.set("--negative", "run.negative", CommonOptions.quote(negative));
         }
         if (seed != null) {
-            common.set("run.seed", seed.toString());
+            common.set("--seed", "run.seed", seed.toString());
         }
         if (steps != null) {
-            common.set("run.steps", steps.toString());
+            common.set("--steps", "run.steps", steps.toString());
         }
         if (guidance != null) {
-            common.set("guidance.scale", guidance.toString());
+            common.set("--guidance", "guidance.scale", guidance.toString());
         }
         if (scheduler != null) {
-            common.set("scheduler.name", CommonOptions.quote(scheduler));
+            common.set("--scheduler", "scheduler.name", CommonOptions.quote(scheduler));
         }
         if (width != null) {
-            common.set("run.width", width.toString());
+            common.set("--width", "run.width", width.toString());
         }
         if (height != null) {
-            common.set("run.height", height.toString());
+            common.set("--height", "run.height", height.toString());
         }
         if (batch != null) {
-            common.set("run.batch", batch.toString());
+            common.set("--batch", "run.batch", batch.toString());
         }
         if (initImage != null) {
-            common.set("run.init-image", CommonOptions.quote(initImage.toAbsolutePath().toString()));
+            common.set("--init-image", "run.init-image", CommonOptions.quote(initImage.toAbsolutePath().toString()));
         }
         if (strength != null) {
-            common.set("run.strength", strength.toString());
+            common.set("--strength", "run.strength", strength.toString());
+        }
+        if (strength != null && !(strength > 0 && strength <= 1)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--strength must be in (0, 1] "
+                    + "(the share of the schedule that runs), got " + strength);
         }
         if (stepNoise != null && initLatents == null) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--step-noise needs --init-latents (replay serves every draw from recordings)");
         }
         if (initLatents != null) {
-            common.set("noise", "{ name = replay, initial = " + CommonOptions.quote(initLatents.toAbsolutePath()
+            common.set("--init-latents", "noise", "{ name = replay, initial = " + CommonOptions.quote(initLatents.toAbsolutePath()
                     .toString()) + (stepNoise != null ? ", steps = " + CommonOptions.quote(stepNoise.toAbsolutePath()
                     .toString()) : "") + " }");
         }
         if (saveLatents != null) {
-            common.set("output.save-latents", CommonOptions.quote(saveLatents.toAbsolutePath().toString()));
+            common.set("--save-latents", "output.save-latents", CommonOptions.quote(saveLatents.toAbsolutePath().toString()));
         }
         if (out != null) {
-            common.set("output.dir", CommonOptions.quote(out.toAbsolutePath().toString()));
+            common.set("--out", "output.dir", CommonOptions.quote(out.toAbsolutePath().toString()));
         }
         if (trace) {
-            common.set("output.trace", "true");
+            common.set("--trace", "output.trace", "true");
         }
 
         if (prompts != null && (prompt != null || saveLatents != null)) {
@@ -231,6 +237,11 @@ public final class GenerateCommand implements Callable<Integer> {
             RunSettings run = config.run();
             OutputSettings output = config.output();
             GenerationRequest request = runtime.request(config, assembled);
+            List<String> warnings = runtime.warnings(config, assembled, request);
+            for (String w : warnings) {
+                spec.commandLine().getErr().println("assay: warning: " + w);
+            }
+            spec.commandLine().getErr().flush();
             // Before generating: a --out that is a file, under a file or not writable fails now, not after the run.
             Files.createDirectories(output.dir());
             if (!Files.isWritable(output.dir())) {
@@ -259,13 +270,13 @@ public final class GenerateCommand implements Callable<Integer> {
             Path dir = output.dir();
             Files.createDirectories(dir);
             int n = result.images().size();
-            String base = claim(dir, Slugs.of(run.prompt(), 60) + "-" + run.seed(), n, output.trace());
+            String base = claim(dir, Slugs.of(run.prompt(), 60) + "-" + request.seed(), n, output.trace());
             List<Path> written = new ArrayList<>();
             try {
                 for (int i = 0; i < n; i++) {
                     RgbImage img = result.images().get(i);
                     Path file = dir.resolve(base + (n > 1 ? "-" + i : "") + ".png");
-                    PngFiles.write(file, img, runtime.metadata(config, request, result, i));
+                    PngFiles.write(file, img, runtime.metadata(config, request, result, i, warnings));
                     written.add(file);
                 }
             } catch (java.io.IOException | RuntimeException e) {

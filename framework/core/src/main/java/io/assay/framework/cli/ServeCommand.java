@@ -26,6 +26,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common = new CommonOptions();
 
+    @Option(names = "--model", paramLabel = "DIR", description = "Model directory in the SD ONNX layout (model.dir; "
+            + "default: the configuration's, else the embedded world).")
+    Path model;
+
     @Option(names = "--host", description = "Address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 exposes the server).",
             defaultValue = "127.0.0.1")
     String host;
@@ -111,6 +115,9 @@ public final class ServeCommand implements Callable<Integer> {
                     + "--max-batch, --max-side, --max-pixels, --max-prompt-chars and --body-timeout must be at least "
                     + "1, 1, 8, 64, 1 and 0");
         }
+        if (model != null) {
+            common.set("--model", "model.dir", CommonOptions.quote(model.toAbsolutePath().toString()));
+        }
         String token = noAuth ? null : Server.newToken();
         if (token != null) {
             writeToken(outRoot.resolve(TOKEN_FILE), token);
@@ -118,7 +125,10 @@ public final class ServeCommand implements Callable<Integer> {
         try {
             return Server.start(common.openAll(err), new Server.Options(host, port, workers, queue, maxRequestBytes,
                     timeoutSeconds, !noWatch, experimentsDir, outRoot, token, allowPluginUpload, maxSteps, maxBatch,
-                    maxSide, maxPixels, maxPromptChars, bodyTimeoutSeconds));
+                    maxSide, maxPixels, maxPromptChars, bodyTimeoutSeconds), line -> {
+                        err.println("assay serve: " + line);
+                        err.flush();
+                    });
         } catch (RuntimeException e) {
             try {
                 Files.deleteIfExists(outRoot.resolve(TOKEN_FILE)); // no token left behind for a server that never ran

@@ -55,7 +55,7 @@ public final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (model != null) {
-            common.set("model.dir", CommonOptions.quote(model.toAbsolutePath().toString()));
+            common.set("--model", "model.dir", CommonOptions.quote(model.toAbsolutePath().toString()));
         }
         PrintWriter out = spec.commandLine().getOut();
         try (AssayRuntime runtime = common.open(spec.commandLine().getErr());

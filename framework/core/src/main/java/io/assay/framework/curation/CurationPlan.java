@@ -36,9 +36,18 @@ import java.util.function.Supplier;
  * @param source where records come from
  * @param filters the chain, in order
  * @param hash the chain's identity
+ * @param sourceStage the {@code RecordSource} component {@code curation.source.name} selected, or null for the
+ *     built-in source {@code source.type()}
+ * @param writerStage the {@code DatasetWriter} component {@code curation.writer.name} selected, or null for the
+ *     built-in format {@code settings.format()}
  */
 public record CurationPlan(CurationSettings settings, CurationSourceSettings source, List<CurationPlan.Filter> filters,
-        String hash) {
+        String hash, CurationStages.Selected sourceStage, CurationStages.Selected writerStage) {
+
+    /** A plan with the built-in source and writer. */
+    public CurationPlan(CurationSettings settings, CurationSourceSettings source, List<Filter> filters, String hash) {
+        this(settings, source, filters, hash, null, null);
+    }
 
     /**
      * One filter of the chain.
@@ -50,8 +59,25 @@ public record CurationPlan(CurationSettings settings, CurationSourceSettings sou
     public record Filter(String label, ComponentInfo component, Record settings) {
     }
 
-    /** Opens the plan's record source. */
+    /** Opens the plan's record source: the selected component (created under {@code lease}) or the built-in one. */
+    public RecordSource openSource(io.assay.framework.host.PluginHost host, io.assay.framework.host.Lease lease,
+            Path baseDir) {
+        return sourceStage == null ? openSource() : CurationStages.openSource(host, lease, sourceStage, baseDir);
+    }
+
+    /** Opens where the kept dataset goes: the selected writer component (under {@code lease}) or the built-in one. */
+    public CurationStages.Writers openWriters(io.assay.framework.host.PluginHost host,
+            io.assay.framework.host.Lease lease, Path baseDir) {
+        return writerStage == null ? CurationStages.builtIn(settings.format(), settings.shardSize())
+                : CurationStages.component(host, lease, writerStage, baseDir);
+    }
+
+    /** Opens the plan's built-in record source ({@code curation.source.type}). */
     public RecordSource openSource() {
+        if (sourceStage != null) {
+            throw new IllegalStateException("curation.source names the component '" + sourceStage.component().name()
+                    + "'; open it with openSource(host, lease, baseDir)");
+        }
         CurationSourceSettings s = source;
         if (s.type().equals("procedural")) {
             return new ProceduralSource(s.seed(), s.records());
@@ -71,12 +97,45 @@ public record CurationPlan(CurationSettings settings, CurationSourceSettings sou
         }
         Config c = config.getConfig("curation");
         CurationSettings settings = SettingsBinder.bind(c, config.getValue("curation").origin(), "curation",
-                CurationSettings.class, Set.of("source", "filters"), "section 'curation'", Map.of(), report);
+                CurationSettings.class, Set.of("source", "filters", "writer"), "section 'curation'", Map.of(), report);
         Config sourceBlock = c.hasPath("source") ? c.getConfig("source") : ConfigFactory.empty();
+        CurationStages.Selected sourceStage = null;
+        CurationStages.Selected writerStage = null;
+        List<String> builtInSources = List.of("procedural", "warc", "webdataset", "manifest");
+        if (sourceBlock.hasPath("name") && catalog.find(io.assay.sdk.curation.RecordSource.class,
+                sourceBlock.getString("name")).isPresent()) {
+            if (sourceBlock.hasPath("type")) {
+                report.error(ConfigProblem.at(sourceBlock.getValue("type").origin(), "curation.source.type",
+                        "give either name (a RecordSource component) or type (a built-in source), not both"));
+            }
+            sourceStage = CurationStages.select(sourceBlock, c.getValue("source").origin(), "curation.source",
+                    io.assay.sdk.curation.RecordSource.class, catalog, builtInSources, report);
+            sourceBlock = ConfigFactory.empty();
+        } else if (sourceBlock.hasPath("name")) {
+            String name = sourceBlock.getString("name");
+            if (!builtInSources.contains(name)) {
+                CurationStages.select(sourceBlock, c.getValue("source").origin(), "curation.source",
+                        io.assay.sdk.curation.RecordSource.class, catalog, builtInSources, report);
+                sourceBlock = ConfigFactory.empty();
+            } else {
+                // A built-in source by name: the same as type = <name>.
+                sourceBlock = sourceBlock.withoutPath("name").withValue("type", sourceBlock.getValue("name"));
+            }
+        }
+        if (c.hasPath("writer")) {
+            if (!(c.getValue("writer") instanceof ConfigObject w) || !w.containsKey("name")) {
+                report.error(ConfigProblem.at(c.getValue("writer").origin(), "curation.writer", "expected { name = "
+                        + "<DatasetWriter>, … }; installed: "
+                        + catalog.names(io.assay.sdk.curation.DatasetWriter.class)));
+            } else {
+                writerStage = CurationStages.select(w.toConfig(), w.origin(), "curation.writer",
+                        io.assay.sdk.curation.DatasetWriter.class, catalog, List.of(), report);
+            }
+        }
         CurationSourceSettings source = SettingsBinder.bind(sourceBlock, c.hasPath("source")
                 ? c.getValue("source").origin() : null, "curation.source", CurationSourceSettings.class, Set.of(),
                 "curation.source", Map.of(), report);
-        if (source != null && c.hasPath("source.paths")) {
+        if (source != null && sourceStage == null && c.hasPath("source.paths")) {
             List<String> resolved = new ArrayList<>();
             ConfigList raw = c.getList("source.paths");
             for (ConfigValue v : raw) {
@@ -90,7 +149,8 @@ public record CurationPlan(CurationSettings settings, CurationSourceSettings sou
             source = new CurationSourceSettings(source.type(), resolved, source.seed(), source.records(),
                     source.countInboundLinks());
         }
-        if (source != null && !source.type().equals("procedural") && source.paths().isEmpty()) {
+        if (source != null && sourceStage == null && !source.type().equals("procedural")
+                && source.paths().isEmpty()) {
             report.error(ConfigProblem.at(c.hasPath("source") ? c.getValue("source").origin()
                     : config.getValue("curation").origin(), "curation.source.paths", "a " + source.type()
                     + " source needs paths"));
@@ -152,7 +212,8 @@ public record CurationPlan(CurationSettings settings, CurationSourceSettings sou
         for (Filter f : filters) {
             id.append('|').append(f.component().pluginId()).append(' ').append(f.component().pluginVersion());
         }
+        CurationStages.versions(sourceStage, writerStage).forEach(v -> id.append('|').append(v));
         String hash = Hashes.sha256(id.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
-        return new CurationPlan(settings, source, filters, hash);
+        return new CurationPlan(settings, source, filters, hash, sourceStage, writerStage);
     }
 }

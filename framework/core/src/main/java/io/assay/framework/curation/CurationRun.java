@@ -100,15 +100,30 @@ public final class CurationRun {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Opens the kept dataset's writer: fresh ({@code resumeFrom} null) or rolled back to a checkpoint. */
+    @FunctionalInterface
+    public interface WriterFactory {
+        /** Opens the writer over {@code dir}. */
+        DatasetWriter open(Path dir, Map<String, Object> resumeFrom) throws IOException;
+    }
+
     private final List<NamedFilter> filters;
     private final Options options;
     private final Path out;
+    private final WriterFactory writers;
 
-    /** Creates the run. */
+    /** Creates the run, writing the built-in format {@link Options#format()}. */
     public CurationRun(List<NamedFilter> filters, Options options, Path out) {
+        this(filters, options, out, (dir, resume) -> DatasetWriters.open(options.format(), dir, options.shardSize(),
+                resume));
+    }
+
+    /** Creates the run, writing with {@code writers} (e.g. a {@code curation.writer} component). */
+    public CurationRun(List<NamedFilter> filters, Options options, Path out, WriterFactory writers) {
         this.filters = List.copyOf(filters);
         this.options = options;
         this.out = out;
+        this.writers = java.util.Objects.requireNonNull(writers, "writers is null");
     }
 
     /** The checkpoint file of an output directory. */
@@ -163,10 +178,14 @@ public final class CurationRun {
         int batchSize = Math.max(1, Math.min(1024, filters.stream().mapToInt(f -> f.filter().preferredBatchSize())
                 .max().orElse(1)));
         try (FileChannel ledger = FileChannel.open(ledgerFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                DatasetWriter writer = DatasetWriters.open(options.format(), out.resolve("kept"), options.shardSize(),
-                        resuming ? cp.writer : null)) {
+                DatasetWriter writer = writers.open(out.resolve("kept"), resuming ? cp.writer : null)) {
             ledger.truncate(cp.ledgerBytes);
             ledger.position(cp.ledgerBytes);
+            if (!resuming) {
+                // A checkpoint before the first record: a run that fails early (a full disk at the first shard)
+                // leaves a directory the next run resumes from the start, not one it must be told to discard.
+                checkpoint(cp, ledger, writer);
+            }
             Iterator<WebRecord> it = source.records();
             long skipped = 0;
             while (skipped < cp.processed && it.hasNext()) {

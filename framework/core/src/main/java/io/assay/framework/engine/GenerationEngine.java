@@ -3,8 +3,10 @@ package io.assay.framework.engine;
 import io.assay.sdk.ErrorCode;
 import io.assay.sdk.StageException;
 import io.assay.sdk.diffusion.Autoencoder;
+import io.assay.sdk.diffusion.Denoiser;
 import io.assay.sdk.diffusion.Conditioning;
-import io.assay.sdk.diffusion.ConditioningKind;
+import io.assay.sdk.diffusion.ConditioningKey;
+import io.assay.sdk.diffusion.ConditioningText;
 import io.assay.sdk.diffusion.Guidance;
 import io.assay.sdk.diffusion.NoiseStream;
 import io.assay.sdk.diffusion.Scheduler;
@@ -13,9 +15,9 @@ import io.assay.sdk.tensor.RgbImage;
 import io.assay.sdk.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
-import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,10 +27,13 @@ import java.util.function.BooleanSupplier;
  * Drives one generation run: encode → noise → timesteps → loop { guidance needs → one batched denoiser call →
  * guidance combine → scheduler step } → decode.
  *
- * <p>The engine owns the loop, batching and buffer reuse; stages own their math. It encodes only the conditionings
- * the guidance will ask for over the whole run (so "none" never runs the text encoder on the negative prompt), and
- * lays out each denoiser batch as one block of {@code B} rows per needed conditioning, in the order the guidance
- * lists them ({@code [uncond, cond]} for CFG, as diffusers does).
+ * <p>The engine owns the loop, batching and buffer reuse; stages own their math. The guidance runs over named
+ * conditionings ({@link Guidance#start(Guidance.Prompt, int)}, SDK 1.1; an SDK 1.0 guidance is adapted to
+ * {@code uncond} = the negative prompt and {@code cond} = the prompt). The engine encodes only the conditionings the
+ * guidance will ask for over the whole run (so "none" never runs the text encoder on the negative prompt), each
+ * distinct text once, in one text-encoder call, and lays out each denoiser batch as one block of {@code B} rows per
+ * needed conditioning, in the order the guidance lists them ({@code [uncond, cond]} for CFG, as diffusers does),
+ * split into several calls when the rows exceed the denoiser's {@link Denoiser#maxBatch()}.
  *
  * <p>The three phases are also available one by one ({@link #plan}, {@link #encode}, {@link #denoise},
  * {@link #decode}), so an experiment can encode a prompt once, run a trajectory once and decode it with several
@@ -45,10 +50,11 @@ public final class GenerationEngine {
      * @param sampling the scheduler's plan
      * @param first the first iteration that runs (image-to-image skips the start)
      * @param guidance the guidance run (stateful: one per run)
-     * @param texts the conditionings to encode, in {@code [uncond, cond]} order, and their texts
+     * @param texts the conditionings the run uses and their texts, in the order the guidance declared them
+     *     ({@code [uncond, cond]} for an SDK 1.0 guidance)
      */
-    public record Plan(GenerationRequest request, Scheduler.Sampling sampling, int first, Guidance.Run guidance,
-            Map<ConditioningKind, String> texts) {
+    public record Plan(GenerationRequest request, Scheduler.Sampling sampling, int first, Guidance.KeyedRun guidance,
+            Map<ConditioningKey, String> texts) {
     }
 
     /**
@@ -81,7 +87,7 @@ public final class GenerationEngine {
         long t0 = System.nanoTime();
         Plan plan = plan(pipeline, request);
         Map<String, Double> timings = new LinkedHashMap<>();
-        Map<ConditioningKind, Tensor> embeddings = encode(pipeline.textEncoder(), plan, timings);
+        Map<ConditioningKey, Tensor> embeddings = encode(pipeline.textEncoder(), plan, timings);
         Trajectory t = denoise(pipeline, plan, embeddings, noiseOverride, observer, cancelled, timings);
         return decode(pipeline.autoencoder(), t, t0);
     }
@@ -104,24 +110,58 @@ public final class GenerationEngine {
             throw new StageException(ErrorCode.INVALID_INPUT, "strength " + request.strength() + " with "
                     + request.steps() + " steps leaves no step to run");
         }
-        Guidance.Run guidance = pipeline.guidance().start(iterations);
-        Set<ConditioningKind> used = EnumSet.noneOf(ConditioningKind.class);
-        for (int i = first; i < iterations; i++) {
-            used.addAll(guidance.needs(stepInfo(sampling, i, iterations)));
+        Guidance.KeyedRun guidance = pipeline.guidance().start(new Guidance.Prompt(request.prompt(),
+                request.negative()), iterations);
+        if (guidance == null) {
+            throw new StageException(ErrorCode.INTERNAL, "guidance returned no run from start(prompt, iterations)");
         }
-        Map<ConditioningKind, String> texts = new EnumMap<>(ConditioningKind.class);
-        for (ConditioningKind k : ConditioningKind.values()) {
-            if (used.contains(k)) {
-                texts.put(k, k == ConditioningKind.COND ? request.prompt() : request.negative());
+        List<ConditioningText> declared = guidance.conditionings();
+        if (declared == null || declared.isEmpty()) {
+            throw new StageException(ErrorCode.INTERNAL, "guidance declared no conditioning for the run");
+        }
+        Map<ConditioningKey, String> all = new LinkedHashMap<>();
+        for (ConditioningText t : declared) {
+            if (t == null || all.put(t.key(), t.text()) != null) {
+                throw new StageException(ErrorCode.INTERNAL, "guidance declared " + (t == null ? "a null conditioning"
+                        : "the conditioning '" + t.key() + "' twice") + " in " + declared);
+            }
+        }
+        Set<ConditioningKey> used = new HashSet<>();
+        for (int i = first; i < iterations; i++) {
+            used.addAll(needs(guidance, stepInfo(sampling, i, iterations), all.keySet()));
+        }
+        Map<ConditioningKey, String> texts = new LinkedHashMap<>();
+        for (Map.Entry<ConditioningKey, String> e : all.entrySet()) {
+            if (used.contains(e.getKey())) {
+                texts.put(e.getKey(), e.getValue());
             }
         }
         return new Plan(request, sampling, first, guidance, Collections.unmodifiableMap(texts));
     }
 
-    /** Encodes the texts the run needs in one text-encoder call: [uncond, cond] order, as diffusers does. */
-    public Map<ConditioningKind, Tensor> encode(TextEncoder encoder, Plan plan, Map<String, Double> timings) {
-        List<ConditioningKind> kinds = new ArrayList<>(plan.texts().keySet());
-        List<String> texts = new ArrayList<>(plan.texts().values());
+    /** What the guidance needs at a step, checked: non-empty, no duplicates, every key declared. */
+    private static List<ConditioningKey> needs(Guidance.KeyedRun guidance, Guidance.StepInfo info,
+            Set<ConditioningKey> declared) {
+        List<ConditioningKey> needs = guidance.needs(info);
+        if (needs == null || needs.isEmpty()) {
+            throw new StageException(ErrorCode.INTERNAL, "guidance asked for no conditioning at iteration "
+                    + info.iteration());
+        }
+        if (needs.stream().anyMatch(java.util.Objects::isNull) || new HashSet<>(needs).size() != needs.size() || !declared.containsAll(needs)) {
+            throw new StageException(ErrorCode.INTERNAL, "guidance needs " + needs + " at iteration "
+                    + info.iteration() + "; expected distinct keys among the declared " + declared);
+        }
+        return needs;
+    }
+
+    /**
+     * Encodes the texts the run needs in one text-encoder call: each distinct text once, in the order the guidance
+     * declared them ({@code [uncond, cond]} for CFG, as diffusers does).
+     *
+     * @return each used conditioning's hidden states {@code [1, L, D]}, in {@link Plan#texts()} order
+     */
+    public Map<ConditioningKey, Tensor> encode(TextEncoder encoder, Plan plan, Map<String, Double> timings) {
+        List<String> texts = new ArrayList<>(new LinkedHashSet<>(plan.texts().values()));
         long s = System.nanoTime();
         Conditioning c = encoder.encode(texts);
         add(timings, "text-encoder", s);
@@ -130,12 +170,12 @@ public final class GenerationEngine {
             throw new StageException(ErrorCode.INTERNAL, "text encoder returned " + hidden.dim(0)
                     + " rows for " + texts.size() + " texts");
         }
-        Map<ConditioningKind, Tensor> out = new EnumMap<>(ConditioningKind.class);
         List<Tensor> rows = texts.size() == 1 ? List.of(hidden) : hidden.splitBatch(texts.size());
-        for (int k = 0; k < kinds.size(); k++) {
-            out.put(kinds.get(k), rows.get(k));
+        Map<ConditioningKey, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<ConditioningKey, String> e : plan.texts().entrySet()) {
+            out.put(e.getKey(), rows.get(texts.indexOf(e.getValue())));
         }
-        return out;
+        return Collections.unmodifiableMap(out);
     }
 
     /**
@@ -143,11 +183,11 @@ public final class GenerationEngine {
      *
      * @param timings wall times so far (the loop adds its own)
      */
-    public Trajectory denoise(Pipeline pipeline, Plan plan, Map<ConditioningKind, Tensor> embeddings,
+    public Trajectory denoise(Pipeline pipeline, Plan plan, Map<ConditioningKey, Tensor> embeddings,
             NoiseStream noiseOverride, StepObserver observer, BooleanSupplier cancelled, Map<String, Double> timings) {
         GenerationRequest request = plan.request();
         Scheduler.Sampling sampling = plan.sampling();
-        Guidance.Run guidance = plan.guidance();
+        Guidance.KeyedRun guidance = plan.guidance();
         int iterations = sampling.iterations();
         int first = plan.first();
         int b = request.batch();
@@ -178,9 +218,11 @@ public final class GenerationEngine {
         Tensor initialLatents = latents;
         noise.beginLoop(first, iterations);
 
+        observer.conditionings(plan.texts());
         observer.started(iterations - first);
+        int maxRows = maxBatch(pipeline.denoiser());
         // One hidden-state batch per distinct needs list, built once: the denoiser sees the same tensor every step.
-        Map<List<ConditioningKind>, Tensor> hiddenCache = new LinkedHashMap<>();
+        Map<List<ConditioningKey>, Tensor> hiddenCache = new LinkedHashMap<>();
         Tensor lastDenoised = null;
         int calls = 0;
         for (int i = first; i < iterations; i++) {
@@ -189,10 +231,7 @@ public final class GenerationEngine {
                         + iterations);
             }
             Guidance.StepInfo info = stepInfo(sampling, i, iterations);
-            List<ConditioningKind> needs = guidance.needs(info);
-            if (needs.isEmpty()) {
-                throw new StageException(ErrorCode.INTERNAL, "guidance asked for no conditioning at iteration " + i);
-            }
+            List<ConditioningKey> needs = needs(guidance, info, plan.texts().keySet());
             long s = System.nanoTime();
             Tensor modelInput = sampling.scaleModelInput(latents, i);
             add(timings, "scheduler", s);
@@ -200,15 +239,27 @@ public final class GenerationEngine {
             Tensor batchInput = needs.size() == 1 ? modelInput
                     : Tensor.concatBatch(Collections.nCopies(needs.size(), modelInput));
             s = System.nanoTime();
-            Tensor out = pipeline.denoiser().predict(batchInput, sampling.timestep(i), hidden);
-            add(timings, "denoiser", s);
-            calls++;
-            if (!out.sameShape(batchInput)) {
-                throw new StageException(ErrorCode.INTERNAL, "denoiser returned " + out.shapeString()
-                        + " for input " + batchInput.shapeString());
+            Tensor out;
+            if (batchInput.dim(0) <= maxRows) {
+                out = predict(pipeline.denoiser(), batchInput, sampling.timestep(i), hidden);
+                calls++;
+            } else {
+                int n = (int) batchInput.dim(0);
+                List<Tensor> in = batchInput.splitBatch(n);
+                List<Tensor> hs = hidden.splitBatch(n);
+                List<Tensor> outs = new ArrayList<>();
+                for (int from = 0; from < n; from += maxRows) {
+                    int to = Math.min(n, from + maxRows);
+                    Tensor chunk = to - from == 1 ? in.get(from) : Tensor.concatBatch(in.subList(from, to));
+                    Tensor chunkHidden = to - from == 1 ? hs.get(from) : Tensor.concatBatch(hs.subList(from, to));
+                    outs.add(predict(pipeline.denoiser(), chunk, sampling.timestep(i), chunkHidden));
+                    calls++;
+                }
+                out = Tensor.concatBatch(outs);
             }
+            add(timings, "denoiser", s);
             finite(out, "denoiser", ErrorCode.MODEL_INVALID, i - first, iterations - first);
-            Map<ConditioningKind, Tensor> predictions = new EnumMap<>(ConditioningKind.class);
+            Map<ConditioningKey, Tensor> predictions = new LinkedHashMap<>();
             List<Tensor> parts = needs.size() == 1 ? List.of(out) : out.splitBatch(needs.size());
             for (int k = 0; k < needs.size(); k++) {
                 predictions.put(needs.get(k), parts.get(k));
@@ -217,8 +268,8 @@ public final class GenerationEngine {
             Tensor guided = guidance.combine(info, predictions, latents);
             add(timings, "guidance", s);
             finite(guided, "guidance", ErrorCode.INTERNAL, i - first, iterations - first);
-            Tensor uncond = predictions.get(ConditioningKind.UNCOND);
-            Tensor cond = predictions.get(ConditioningKind.COND);
+            Tensor uncond = predictions.get(ConditioningKey.UNCOND);
+            Tensor cond = predictions.get(ConditioningKey.COND);
             double delta = cond != null && uncond != null ? distance(cond, uncond) : Double.NaN;
             double applied = uncond != null ? distance(guided, uncond) : Double.NaN;
             s = System.nanoTime();
@@ -259,7 +310,21 @@ public final class GenerationEngine {
         return new Guidance.StepInfo(i, iterations, sampling.timestep(i), sampling.sigma(i));
     }
 
-    /** [B rows of kind 1, B rows of kind 2, …]. */
+    /** The most rows one denoiser call may take ({@link Denoiser#maxBatch()}, 0 or less = no limit). */
+    private static int maxBatch(Denoiser denoiser) {
+        int m = denoiser.maxBatch();
+        return m <= 0 ? Integer.MAX_VALUE : m;
+    }
+
+    private static Tensor predict(Denoiser denoiser, Tensor input, double timestep, Tensor hidden) {
+        Tensor out = denoiser.predict(input, timestep, hidden);
+        if (out == null || !out.sameShape(input)) {
+            throw new StageException(ErrorCode.INTERNAL, "denoiser returned " + (out == null ? "null"
+                    : out.shapeString()) + " for input " + input.shapeString());
+        }
+        return out;
+    }
+
     /**
      * Stops the run when a stage's output holds NaN or ±∞: every later step and the decoded image would be garbage
      * (an all-black PNG, reported as success), so the error names the stage and the step instead.
@@ -277,10 +342,11 @@ public final class GenerationEngine {
         }
     }
 
-    private static Tensor batchHidden(List<ConditioningKind> kinds, Map<ConditioningKind, Tensor> embeddings,
+    /** [B rows of key 1, B rows of key 2, …]. */
+    private static Tensor batchHidden(List<ConditioningKey> kinds, Map<ConditioningKey, Tensor> embeddings,
             int batch) {
         List<Tensor> parts = new ArrayList<>();
-        for (ConditioningKind k : kinds) {
+        for (ConditioningKey k : kinds) {
             Tensor e = embeddings.get(k);
             if (e == null) {
                 throw new StageException(ErrorCode.INTERNAL, "guidance needs " + k + " which it did not declare"

@@ -1,6 +1,8 @@
 package io.assay.framework.engine;
 
+import io.assay.sdk.diffusion.ConditioningKey;
 import io.assay.sdk.tensor.Tensor;
+import java.util.Map;
 
 /**
  * Receives what happens at each loop iteration (progress bars, traces, per-step divergence). Called on the engine's
@@ -11,6 +13,13 @@ public interface StepObserver {
     /** Does nothing. */
     StepObserver NONE = new StepObserver() {
     };
+
+    /**
+     * Called once before the loop with the conditionings the run encoded: each key the guidance uses and its text, in
+     * the order the guidance declared them.
+     */
+    default void conditionings(Map<ConditioningKey, String> texts) {
+    }
 
     /** Called once before the loop with the number of iterations that will run. */
     default void started(int iterationsToRun) {

@@ -14,6 +14,11 @@ public final class StepObservers {
         List<StepObserver> copy = List.copyOf(observers);
         return new StepObserver() {
             @Override
+            public void conditionings(java.util.Map<io.assay.sdk.diffusion.ConditioningKey, String> texts) {
+                copy.forEach(o -> o.conditionings(texts));
+            }
+
+            @Override
             public void started(int n) {
                 copy.forEach(o -> o.started(n));
             }

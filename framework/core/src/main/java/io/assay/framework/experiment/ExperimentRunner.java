@@ -23,7 +23,7 @@ import io.assay.lib.imagetext.ImageTextScorer;
 import io.assay.sdk.ErrorCode;
 import io.assay.sdk.StageException;
 import io.assay.sdk.diffusion.Autoencoder;
-import io.assay.sdk.diffusion.ConditioningKind;
+import io.assay.sdk.diffusion.ConditioningKey;
 import io.assay.sdk.tensor.RgbImage;
 import io.assay.sdk.tensor.Tensor;
 import java.io.IOException;
@@ -72,9 +72,9 @@ public final class ExperimentRunner {
     private final AssayRuntime runtime;
     private final GenerationEngine engine = new GenerationEngine();
     /** Text encodings by encoder and texts; the most recently used few (cells of one prompt run together). */
-    private final Map<String, Map<ConditioningKind, Tensor>> encodings = new LinkedHashMap<>(16, 0.75f, true) {
+    private final Map<String, Map<ConditioningKey, Tensor>> encodings = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Map<ConditioningKind, Tensor>> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Map<ConditioningKey, Tensor>> eldest) {
             return size() > KEPT_ENCODINGS;
         }
     };
@@ -86,6 +86,8 @@ public final class ExperimentRunner {
         }
     };
     private final Map<Path, ImageTextScorer> scorers = new LinkedHashMap<>();
+    /** {@code metrics.similarity} components by name and model directory, with the lease they were created under. */
+    private final Map<String, SimilarityMetrics.Opened> metrics = new LinkedHashMap<>();
     private int trajectories;
     private int decodes;
     private int encodingCalls;
@@ -130,6 +132,8 @@ public final class ExperimentRunner {
         } finally {
             scorers.values().forEach(ImageTextScorer::close);
             scorers.clear();
+            metrics.values().forEach(SimilarityMetrics.Opened::close);
+            metrics.clear();
             encodings.clear();
             encodingReports.clear();
         }
@@ -162,7 +166,7 @@ public final class ExperimentRunner {
             GenerationEngine.Plan run = engine.plan(a.pipeline(), request);
             Map<String, Double> timings = new LinkedHashMap<>();
             String encodingKey = encodingKey(first.config(), run.texts());
-            Map<ConditioningKind, Tensor> embeddings = encodings.get(encodingKey);
+            Map<ConditioningKey, Tensor> embeddings = encodings.get(encodingKey);
             if (embeddings == null) {
                 embeddings = engine.encode(a.pipeline().textEncoder(), run, timings);
                 encodings.put(encodingKey, embeddings);
@@ -207,7 +211,7 @@ public final class ExperimentRunner {
     }
 
     /** The text encoder, its settings and plugin version, and the texts: what makes an encoding the same. */
-    private static String encodingKey(RunConfig c, Map<ConditioningKind, String> texts) {
+    private static String encodingKey(RunConfig c, Map<ConditioningKey, String> texts) {
         var s = c.validated().stages().get("text-encoder");
         String onnx = String.valueOf(c.validated().sections().get("onnx"));
         return Hashes.sha256((s.canonicalName() + "|" + s.plugin() + "|" + s.settings() + "|" + onnx + "|" + texts)
@@ -239,8 +243,17 @@ public final class ExperimentRunner {
         row.put("meanAppliedGuidanceNorm", mean(steps.applied));
         row.put("guidanceDeltaNorms", steps.deltas);
         row.put("appliedGuidanceNorms", steps.applied);
-        ImageTextScorer scorer = scorer(c.config());
-        row.put("imageTextSimilarity", scorer == null ? null : scorer.score(img, c.cell().text()));
+        String metric = c.config().validated().section("metrics", MetricsSettings.class).similarity();
+        if (metric != null) {
+            Path model = c.config().validated().section("model", ModelSettings.class).dir();
+            SimilarityMetrics.Opened m = metrics.computeIfAbsent(metric + "|" + model,
+                    k -> SimilarityMetrics.open(runtime.host(), metric, model));
+            row.put("imageTextSimilarity", m.score(img, c.cell().text()));
+            row.put("similarityMetric", m.describe());
+        } else {
+            ImageTextScorer scorer = scorer(c.config());
+            row.put("imageTextSimilarity", scorer == null ? null : scorer.score(img, c.cell().text()));
+        }
         row.put("finalLatentMean", r.finalLatents().mean());
         row.put("finalLatentStd", r.finalLatents().std());
         row.put("initialNoiseSha256", Hashes.sha256(r.initialNoise()));

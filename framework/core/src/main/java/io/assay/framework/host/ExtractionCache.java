@@ -12,8 +12,21 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -150,6 +163,113 @@ final class ExtractionCache {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             // not remembered; computed again next time
+        }
+    }
+
+    /** The prefix every cache entry of the archive as it is now starts with: {@code <name>-<key>}. */
+    static String entryName(Path archive) throws IOException {
+        Path real = archive.toRealPath();
+        String key = real + "|" + Files.size(real) + "|" + Files.getLastModifiedTime(real).toMillis();
+        return real.getFileName().toString().replaceFirst("\\.zip$", "") + "-" + digest(key);
+    }
+
+    /**
+     * Garbage-collects the cache at {@link #root()}: see {@link #collect(Path, Set, Duration, Instant)}. Best effort:
+     * a cache that cannot be listed or an entry that cannot be removed is left as it is.
+     */
+    static List<String> collect(Collection<Path> archivesInUse, Duration keep) {
+        Set<String> inUse = new HashSet<>();
+        for (Path a : archivesInUse) {
+            try {
+                if (Files.isRegularFile(a)) {
+                    inUse.add(entryName(a));
+                }
+            } catch (IOException e) {
+                // an archive that vanished is not in use
+            }
+        }
+        return collect(root(), inUse, keep, Instant.now());
+    }
+
+    /**
+     * Removes what no plugin directory needs any more. The cache is shared by every distribution and plugins
+     * directory of the user, and a host only knows its own, so an entry is removed when it is not one of this host's
+     * archives ({@code inUse}: {@link #entryName}s) <em>and</em> nothing has used it for {@code keep} — each host
+     * marks its own entries used (their modification time) every time it runs, so another live installation's
+     * entries stay. Unfinished extractions ({@code .extract-*}, {@code .fact-*}) older than a day are removed too.
+     *
+     * @return the names removed
+     */
+    static List<String> collect(Path root, Set<String> inUse, Duration keep, Instant now) {
+        List<String> removed = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return removed;
+        }
+        List<Path> children;
+        try (Stream<Path> s = Files.list(root)) {
+            children = s.toList();
+        } catch (IOException e) {
+            return removed;
+        }
+        Map<String, List<Path>> entries = new TreeMap<>();
+        for (Path c : children) {
+            String n = c.getFileName().toString();
+            if (n.startsWith(".extract-") || n.startsWith(".fact-")) {
+                if (olderThan(c, Duration.ofDays(1), now)) {
+                    delete(c, removed);
+                }
+                continue;
+            }
+            Matcher m = ENTRY.matcher(n);
+            if (m.matches()) {
+                entries.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(c);
+            }
+        }
+        for (Map.Entry<String, List<Path>> e : entries.entrySet()) {
+            if (inUse.contains(e.getKey())) {
+                for (Path p : e.getValue()) {
+                    touch(p, now);
+                }
+                continue;
+            }
+            if (e.getValue().stream().allMatch(p -> olderThan(p, keep, now))) {
+                for (Path p : e.getValue()) {
+                    delete(p, removed);
+                }
+            }
+        }
+        return removed;
+    }
+
+    /** {@code <name>-<16 hex digits>} optionally followed by {@code .<fact>}. */
+    private static final Pattern ENTRY = Pattern.compile("(.+-[0-9a-f]{16})(\\.[A-Za-z0-9.-]+)?");
+
+    private static boolean olderThan(Path p, Duration age, Instant now) {
+        try {
+            return Files.getLastModifiedTime(p).toInstant().isBefore(now.minus(age));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void touch(Path p, Instant now) {
+        try {
+            Files.setLastModifiedTime(p, FileTime.from(now));
+        } catch (IOException e) {
+            // marked next time
+        }
+    }
+
+    private static void delete(Path p, List<String> removed) {
+        try {
+            if (Files.isDirectory(p)) {
+                FileTrees.delete(p);
+            } else {
+                Files.deleteIfExists(p);
+            }
+            removed.add(p.getFileName().toString());
+        } catch (IOException | RuntimeException e) {
+            // in use or not ours to remove: left for next time
         }
     }
 

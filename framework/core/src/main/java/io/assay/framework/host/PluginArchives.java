@@ -167,6 +167,32 @@ final class PluginArchives {
         return f.calls().isEmpty() ? null : "class " + f.className() + " calls " + String.join(", ", f.calls());
     }
 
+    /**
+     * The archive's plugin id and version without any check beyond reading its descriptor (one zip entry), or null if
+     * it has no readable, well-formed id and version — {@link #inspect} then says what is wrong.
+     */
+    static String[] peek(Path path) {
+        try {
+            if (!Files.isDirectory(path) && archiveProblem(path, ArchiveLimits.DEFAULTS) != null) {
+                return null;
+            }
+            Properties d = properties(path, path.getFileName().toString());
+            String id = d.getProperty("plugin.id");
+            String version = d.getProperty("plugin.version");
+            if (id == null || !ID.matcher(id).matches() || version == null || !SEMVER.matcher(version).matches()) {
+                return null;
+            }
+            return new String[] {id, version};
+        } catch (Refusal | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Semantic-version order (PF4J's: pre-releases before their release). */
+    static int compareVersions(String a, String b) {
+        return new DefaultVersionManager().compareVersions(a, b);
+    }
+
     private static Properties properties(Path path, String label) throws Refusal {
         Properties p = new Properties();
         try {

@@ -6,6 +6,8 @@ import io.assay.sdk.ErrorCode;
 import io.assay.sdk.Stage;
 import io.assay.sdk.StageContext;
 import io.assay.sdk.StageException;
+import io.assay.sdk.curation.DatasetWriter;
+import io.assay.sdk.curation.RecordSource;
 import io.assay.sdk.curation.ScraperFilter;
 import io.assay.sdk.diffusion.Autoencoder;
 import io.assay.sdk.diffusion.Denoiser;
@@ -13,6 +15,7 @@ import io.assay.sdk.diffusion.Guidance;
 import io.assay.sdk.diffusion.NoiseSource;
 import io.assay.sdk.diffusion.Scheduler;
 import io.assay.sdk.diffusion.TextEncoder;
+import io.assay.sdk.metrics.SimilarityMetric;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -22,11 +25,14 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -55,9 +61,10 @@ import org.slf4j.LoggerFactory;
 public final class PluginHost implements AutoCloseable {
 
     private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(PluginHost.class);
-    /** The stage interfaces a component may implement. */
+    /** The stage interfaces a component may implement (the last three since SDK 1.1). */
     public static final List<Class<? extends Stage>> STAGES = List.of(TextEncoder.class, Denoiser.class,
-            Scheduler.class, Guidance.class, NoiseSource.class, Autoencoder.class, ScraperFilter.class);
+            Scheduler.class, Guidance.class, NoiseSource.class, Autoencoder.class, ScraperFilter.class,
+            RecordSource.class, DatasetWriter.class, SimilarityMetric.class);
 
     private final Path pluginsDir;
     private final Injector hostInjector;
@@ -67,7 +74,7 @@ public final class PluginHost implements AutoCloseable {
     private final Map<Path, FileTime> rejectedStamps = new TreeMap<>();
     private final List<PluginVersion> retiring = new ArrayList<>();
     /** Archives not loaded yet → the components their last load found ({@code Stage:name}, aliases included). */
-    private final Map<Path, List<String>> waiting = new TreeMap<>();
+    private final Map<Path, List<String>> waiting = new LinkedHashMap<>();
     private final List<Consumer<PluginEvent>> listeners = new CopyOnWriteArrayList<>();
     private int versionCounter;
     private PluginWatcher watcher;
@@ -185,18 +192,94 @@ public final class PluginHost implements AutoCloseable {
         return String.join("\n", out);
     }
 
+    /**
+     * The project's own plugins (the distribution's {@code plugins/}). Their ids are reserved: they load before any
+     * other archive, and a component name one of them uses cannot be taken by another plugin — the other plugin is
+     * refused (or, if it came first, unloaded) naming both archives — so dropping a third-party archive into the
+     * directory can add components but never silently replace {@code cfg} or {@code euler}.
+     */
+    public static final Set<String> BUILT_IN = Set.of("schedulers", "guidance", "noise", "onnx-sd", "curation",
+            "curation-language", "curation-io");
+
+    /** How long an extraction-cache entry no plugins directory of this host uses is kept after its last use. */
+    static final Duration CACHE_KEEP = Duration.ofDays(30);
+
+    private boolean cacheCollected;
+    /** Archives refused because another archive of the same plugin id has a higher version. */
+    private final Set<Path> superseded = new HashSet<>();
+
+    /**
+     * The archives and plugin directories to load, in load order: built-in plugins first, then the others by path.
+     * When several archives declare one plugin id, only the highest version is a candidate (ties: the first path);
+     * the others are recorded as refused, naming the archive that superseded them.
+     */
     private List<Path> candidates() {
         if (!Files.isDirectory(pluginsDir)) {
             return List.of();
         }
+        List<Path> listed;
         try (Stream<Path> s = Files.list(pluginsDir)) {
-            return s.filter(p -> !p.getFileName().toString().startsWith("."))
+            listed = s.filter(p -> !p.getFileName().toString().startsWith("."))
                     .filter(p -> p.toString().endsWith(".zip")
                             || Files.isRegularFile(p.resolve("plugin.properties")))
                     .sorted(Comparator.comparing(Path::toString)).toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list plugins directory '" + pluginsDir + "'", e);
         }
+        Map<String, Path> best = new LinkedHashMap<>();
+        Map<Path, String[]> ids = new LinkedHashMap<>();
+        List<Path> unreadable = new ArrayList<>();
+        for (Path p : listed) {
+            String[] idVersion = PluginArchives.peek(p);
+            if (idVersion == null) {
+                unreadable.add(p); // load() says what is wrong with it
+                continue;
+            }
+            ids.put(p, idVersion);
+            Path held = best.get(idVersion[0]);
+            if (held == null || PluginArchives.compareVersions(idVersion[1], ids.get(held)[1]) > 0) {
+                best.put(idVersion[0], p);
+            }
+        }
+        List<Path> out = new ArrayList<>();
+        for (Map.Entry<Path, String[]> e : ids.entrySet()) {
+            Path p = e.getKey();
+            String[] iv = e.getValue();
+            Path winner = best.get(iv[0]);
+            if (!winner.equals(p)) {
+                String label = pluginsDir.relativize(p.toAbsolutePath()).toString();
+                String winnerLabel = pluginsDir.relativize(winner.toAbsolutePath()).toString();
+                String[] w = ids.get(winner);
+                String why = "plugin '" + iv[0] + "@" + iv[1] + "' (" + label + ") is superseded by " + w[0] + "@"
+                        + w[1] + " (" + winnerLabel + "): two archives declare plugin id '" + iv[0]
+                        + "'; the highest version loads";
+                if (!rejected.containsKey(p)) {
+                    LOG.warn("Plugin '{}' REFUSED: {}", p.getFileName(), why);
+                }
+                rejected.put(p, new PluginInfo(iv[0], iv[1], null, null, p, PluginInfo.State.REFUSED, why,
+                        Map.of()));
+                superseded.add(p);
+                waiting.remove(p);
+                continue;
+            }
+            if (superseded.remove(p)) {
+                rejected.remove(p);
+            }
+            out.add(p);
+        }
+        out.addAll(unreadable);
+        List<Path> ordered = new ArrayList<>();
+        out.stream().filter(p -> ids.containsKey(p) && BUILT_IN.contains(ids.get(p)[0])).forEach(ordered::add);
+        out.stream().filter(p -> !ordered.contains(p)).forEach(ordered::add);
+        if (!cacheCollected) {
+            cacheCollected = true;
+            List<String> removed = ExtractionCache.collect(ordered, CACHE_KEEP);
+            if (!removed.isEmpty()) {
+                LOG.info("Removed {} unused plugin extraction(s) from {}: {}", removed.size(),
+                        ExtractionCache.root(), removed);
+            }
+        }
+        return ordered;
     }
 
     /** Every plugin: started, retiring and refused, sorted by id. */
@@ -319,8 +402,12 @@ public final class PluginHost implements AutoCloseable {
         try {
             PluginArchives.Descriptor d = PluginArchives.inspect(path,
                     pluginsDir.relativize(path.toAbsolutePath()).toString(), archiveLimits);
+            // A built-in plugin is checked against the other built-ins only: a third-party plugin holding one of
+            // its names is evicted below, not the built-in refused.
+            Collection<PluginVersion> others = BUILT_IN.contains(d.id())
+                    ? current.values().stream().filter(o -> BUILT_IN.contains(o.id())).toList() : current.values();
             v = PluginVersion.load(d, path, workDir.resolve("version-" + (++versionCounter)), hostInjector,
-                    current.values(), archiveLimits);
+                    others, archiveLimits);
         } catch (Refusal r) {
             PluginInfo info = r.info(path);
             rejected.put(path, info);
@@ -337,6 +424,9 @@ public final class PluginHost implements AutoCloseable {
         if (old != null) {
             retire(old);
         }
+        if (BUILT_IN.contains(v.id())) {
+            evictCollisions(v);
+        }
         if (Files.isRegularFile(path)) {
             ExtractionCache.remember(path, INDEX, index(v));
         }
@@ -344,6 +434,40 @@ public final class PluginHost implements AutoCloseable {
         emit(new PluginEvent(old == null ? EventKind.INSTALLED : EventKind.REPLACED, v.id(), v.version(),
                 old == null ? "" : "replaces " + old.version()));
         return info(v, PluginInfo.State.STARTED, null);
+    }
+
+    /** Unloads every non-built-in plugin that holds a component name the built-in {@code builtIn} uses. */
+    private void evictCollisions(PluginVersion builtIn) {
+        for (PluginVersion o : new ArrayList<>(current.values())) {
+            if (BUILT_IN.contains(o.id())) {
+                continue;
+            }
+            for (ComponentInfo c : o.components()) {
+                Optional<ComponentInfo> taken = builtIn.components().stream()
+                        .filter(b -> b.stage() == c.stage() && b.name().equals(c.name())).findFirst();
+                if (taken.isPresent()) {
+                    String why = "two " + c.stage().getSimpleName() + " components named '" + c.name()
+                            + "': built-in plugin " + builtIn.descriptor.label() + " (" + label(builtIn.source)
+                            + ") and plugin " + o.descriptor.label() + " (" + label(o.source) + "); built-in plugins "
+                            + "keep their names — rename the component of " + o.descriptor.label();
+                    current.remove(o.id());
+                    retire(o);
+                    rejected.put(o.source, info(o, PluginInfo.State.REFUSED, why));
+                    try {
+                        rejectedStamps.put(o.source, Files.getLastModifiedTime(o.source));
+                    } catch (IOException e) {
+                        rejectedStamps.remove(o.source);
+                    }
+                    LOG.warn("Plugin '{}' REFUSED: {}", o.source.getFileName(), why);
+                    emit(new PluginEvent(EventKind.REFUSED, o.id(), o.version(), why));
+                    break;
+                }
+            }
+        }
+    }
+
+    private String label(Path source) {
+        return pluginsDir.relativize(source.toAbsolutePath()).toString();
     }
 
     private void retire(PluginVersion v) {

@@ -13,6 +13,7 @@ import io.assay.sdk.ErrorCode;
 import io.assay.sdk.Stage;
 import io.assay.sdk.StageContext;
 import io.assay.sdk.StageException;
+import io.assay.sdk.settings.SettingsDeclaration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -185,8 +186,20 @@ final class PluginVersion {
         }
         if (stages.size() != 1) {
             throw Refusal.of(descriptor, PluginInfo.State.REFUSED, "plugin '" + label + "': extension " + className
-                    + " must implement exactly one stage interface (TextEncoder, Denoiser, Scheduler, Guidance, "
-                    + "NoiseSource, Autoencoder, ScraperFilter), found " + stages.size());
+                    + " must implement exactly one stage interface (" + String.join(", ", PluginHost.STAGES.stream()
+                    .map(Class::getSimpleName).toList()) + "), found " + stages.size());
+        }
+        List<String> problems;
+        try (ContextClassLoaderSwap swap = new ContextClassLoaderSwap(loader)) {
+            problems = SettingsDeclaration.forComponent(cls);
+        } catch (RuntimeException | LinkageError e) {
+            problems = List.of("component '" + ann.name() + "' (" + className + "): its settings record "
+                    + ann.settings().getName() + " cannot be checked: " + e);
+        }
+        if (!problems.isEmpty()) {
+            throw Refusal.of(descriptor, PluginInfo.State.REFUSED, "plugin '" + label + "': its settings "
+                    + "declaration is broken (not a problem of your configuration):\n  " + String.join("\n  ",
+                    problems));
         }
         return new ComponentInfo(stages.get(0), ann.name(), List.of(ann.aliases()), ann.description(),
                 ann.settings(), (Class<? extends Stage>) cls, id(), version());

@@ -3,6 +3,7 @@ package io.assay.framework.io;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -23,8 +24,43 @@ public final class AtomicFiles {
         void write(OutputStream out) throws IOException;
     }
 
-    /** Writes {@code file} atomically. */
+    /**
+     * Writes {@code file} atomically.
+     *
+     * @throws IOException a {@link FileSystemException} naming {@code file} (not the temporary file) and the
+     *     operating system's reason ("No space left on device", "File too large"); the temporary file is gone and
+     *     an existing {@code file} is untouched
+     */
     public static void write(Path file, Writer writer) throws IOException {
+        try {
+            writeOrThrow(file, writer);
+        } catch (FileSystemException e) {
+            if (e.getFile() != null && !e.getFile().contains(".part")) {
+                throw e; // names a real path already (the directory, say)
+            }
+            throw named(file, e);
+        } catch (IOException e) {
+            throw named(file, e);
+        }
+    }
+
+    private static FileSystemException named(Path file, IOException e) {
+        FileSystemException f = new FileSystemException(file.toString(), null, cause(e));
+        f.initCause(e);
+        return f;
+    }
+
+    /** The innermost message of {@code e}'s causes: the operating system's words, not a wrapper's. */
+    static String cause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+    }
+
+    private static void writeOrThrow(Path file, Writer writer) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".part");

@@ -64,8 +64,13 @@ public final class ModelFiles {
             out.put(dir.relativize(f).toString().replace('\\', '/'), digest);
         }
         if (changed && cacheFile != null) {
-            Files.createDirectories(cacheFile.toAbsolutePath().getParent());
-            AtomicFiles.write(cacheFile, JSON.writeValueAsBytes(cache));
+            try {
+                Files.createDirectories(cacheFile.toAbsolutePath().getParent());
+                AtomicFiles.write(cacheFile, JSON.writeValueAsBytes(cache));
+            } catch (IOException e) {
+                // Only a cache (the digests are computed again next time): a full or read-only disk must not stop
+                // the run that needed them.
+            }
         }
         return out;
     }

@@ -88,7 +88,9 @@ public final class PngFiles {
             root.appendChild(itxt);
             meta.mergeTree(FORMAT, root);
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+            // In memory: ImageIO.createImageOutputStream would buffer through a temporary file in java.io.tmpdir
+            // (its default disk cache), so a full /tmp failed every image with "I/O error writing PNG file!".
+            try (ImageOutputStream out = new javax.imageio.stream.MemoryCacheImageOutputStream(bytes)) {
                 writer.setOutput(out);
                 writer.write(null, new IIOImage(bi, null, meta), param);
             }

@@ -355,7 +355,13 @@ public final class AssayRuntime implements AutoCloseable {
                     + height + " × " + run.batch() + " = " + pixels + " pixels is over run.max-pixels ("
                     + run.maxPixels() + "); nothing was allocated. Raise run.max-pixels to allow it");
         }
-        GenerationRequest r = new GenerationRequest(run.prompt(), run.negative(), run.seed(), run.steps(), width,
+        long seed = run.seed();
+        if (seed == RANDOM_SEED) {
+            // As A1111: -1 asks for a random seed; the one drawn is reported here and recorded in the image metadata.
+            seed = new java.security.SecureRandom().nextInt(Integer.MAX_VALUE);
+            log.accept("run.seed = -1: drew the random seed " + seed);
+        }
+        GenerationRequest r = new GenerationRequest(run.prompt(), run.negative(), seed, run.steps(), width,
                 height, run.batch(), init, init == null ? 1.0 : run.strength(), run.initSampling());
         if (a.trace() != null) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -370,6 +376,47 @@ public final class AssayRuntime implements AutoCloseable {
             a.trace().put("request", m);
         }
         return r;
+    }
+
+    /** {@code run.seed} asking for a random seed per run. */
+    public static final long RANDOM_SEED = -1;
+
+    /**
+     * What the user should know about a run before it starts, each one line: a prompt (or negative prompt) cut at
+     * the text encoder's window, a prompt holding a literal special token such as {@code <|endoftext|>} (which the
+     * tokenizer takes as that token, not as text), and steps or a guidance scale outside the ranges the scheduler
+     * declares ({@link io.assay.sdk.diffusion.Recommended}). The CLI prints them and every image records them.
+     */
+    public List<String> warnings(RunConfig c, Assembled a, GenerationRequest r) {
+        List<String> out = new ArrayList<>();
+        String[][] texts = {{"run.prompt", r.prompt()}, {"run.negative", r.negative()}};
+        for (String[] t : texts) {
+            if (t[1] == null || t[1].isEmpty()) {
+                continue;
+            }
+            io.assay.sdk.diffusion.TokenReport tr = a.pipeline().textEncoder().tokenize(t[1]);
+            if (tr.truncated()) {
+                int kept = tr.tokens().size() - tr.dropped().size();
+                out.add(t[0] + " is " + tr.tokens().size() + " tokens; the text encoder keeps the first " + kept
+                        + " and drops " + tr.dropped().size() + ": '" + String.join("", tr.dropped()).replace("</w>",
+                        " ").strip() + "'");
+            }
+            List<String> special = tr.tokens().stream().filter(x -> x.matches("<\\|[a-z]+\\|>")).distinct().toList();
+            if (!special.isEmpty()) {
+                out.add(t[0] + " holds the literal special token" + (special.size() > 1 ? "s " : " ")
+                        + String.join(", ", special) + ", which the tokenizer takes as " + (special.size() > 1
+                        ? "those tokens" : "that token") + " rather than as text");
+            }
+        }
+        ValidatedConfig.Selection sched = c.validated().stages().get("scheduler");
+        if (sched != null) {
+            Double scale = c.validated().config().hasPath("guidance.scale")
+                    ? c.validated().config().getDouble("guidance.scale") : null;
+            host.catalog().find(io.assay.sdk.diffusion.Scheduler.class, sched.canonicalName()).ifPresent(info ->
+                    out.addAll(io.assay.sdk.diffusion.RecommendedRanges.warnings(info.extensionClass(),
+                            "scheduler '" + sched.canonicalName() + "'", r.steps(), scale)));
+        }
+        return out;
     }
 
     /** Largest init image file read into memory. */
@@ -439,6 +486,12 @@ public final class AssayRuntime implements AutoCloseable {
 
     /** PNG text chunks: the A1111-style {@code parameters} line and the full {@code assay} provenance. */
     public Map<String, String> metadata(RunConfig c, GenerationRequest request, GenerationResult result, int index) {
+        return metadata(c, request, result, index, List.of());
+    }
+
+    /** Like {@link #metadata(RunConfig, GenerationRequest, GenerationResult, int)}, with the run's warnings. */
+    public Map<String, String> metadata(RunConfig c, GenerationRequest request, GenerationResult result, int index,
+            List<String> warnings) {
         Map<String, String> text = new LinkedHashMap<>();
         ValidatedConfig v = c.validated();
         text.put("parameters", Infotext.of(v, request, result, index));
@@ -446,6 +499,8 @@ public final class AssayRuntime implements AutoCloseable {
         prov.put("prompt", request.prompt());
         prov.put("negative", request.negative());
         prov.put("seed", request.seed());
+        prov.put("seedDrawn", c.run().seed() == RANDOM_SEED);
+        prov.put("warnings", warnings);
         prov.put("steps", request.steps());
         prov.put("size", request.width() + "x" + request.height());
         prov.put("batchIndex", index);

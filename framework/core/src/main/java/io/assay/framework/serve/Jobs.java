@@ -1,6 +1,8 @@
 package io.assay.framework.serve;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -53,17 +55,20 @@ final class Jobs implements AutoCloseable {
         volatile Map<String, Object> result;
         volatile String error;
         volatile int errorStatus;
+        /** The error's code in the API's error shape (kebab-case), when the job failed or was cancelled. */
+        volatile String errorCode;
         volatile boolean cancelRequested;
         volatile long started;
         volatile long finished;
         private boolean settled;
 
         /** Records the outcome once: the first of the run and the watchdog wins. */
-        synchronized boolean settle(String state, Map<String, Object> result, String error, int status) {
+        synchronized boolean settle(String state, Map<String, Object> result, String error, int status, String code) {
             if (settled) {
                 return false;
             }
             settled = true;
+            this.errorCode = code;
             this.result = result;
             this.error = error;
             this.errorStatus = status;
@@ -93,8 +98,10 @@ final class Jobs implements AutoCloseable {
             if (pluginVersions != null) {
                 m.put("components", pluginVersions);
             }
+            m.put("created", java.time.Instant.ofEpochMilli(created).toString());
             if (error != null) {
                 m.put("error", error);
+                m.put("errorCode", errorCode);
             }
             if (withResult && result != null) {
                 m.put("result", result);
@@ -149,6 +156,7 @@ final class Jobs implements AutoCloseable {
     private void execute(Job job, Work work) {
         if (job.shouldStop()) {
             job.state = "cancelled";
+            job.errorCode = job.cancelRequested ? "cancelled" : "timeout";
             job.error = job.cancelRequested ? "cancelled before it started" : "timed out in the queue";
             job.finished = System.currentTimeMillis();
             return;
@@ -160,17 +168,24 @@ final class Jobs implements AutoCloseable {
         Thread runner = new Thread(() -> {
             try {
                 Map<String, Object> r = work.run(job);
-                job.settle("done", r, null, 0);
+                job.settle("done", r, null, 0, null);
             } catch (Throwable t) {
                 boolean cancelled = job.shouldStop();
                 int status = 0;
+                String code = "internal-error";
                 if (t instanceof io.assay.sdk.StageException se) {
                     status = Server.status(se.code());
+                    code = Server.code(se.code());
                 } else if (t instanceof io.assay.sdk.settings.ConfigErrorsException) {
                     status = 400;
+                    code = "invalid-config";
+                } else if (t instanceof IllegalArgumentException) {
+                    status = 400;
+                    code = "invalid-request";
                 }
                 job.settle(cancelled ? "cancelled" : "failed", null, cancelled && !job.cancelRequested
-                        ? "timed out: " + t.getMessage() : String.valueOf(t.getMessage()), status);
+                        ? "timed out: " + t.getMessage() : String.valueOf(t.getMessage()), status,
+                        !cancelled ? code : job.cancelRequested ? "cancelled" : "timeout");
             } finally {
                 done.countDown();
             }
@@ -181,13 +196,13 @@ final class Jobs implements AutoCloseable {
             long wait = Math.max(0, job.deadline - System.currentTimeMillis()) + GRACE_MILLIS;
             if (!done.await(wait, TimeUnit.MILLISECONDS)) {
                 if (job.settle("failed", null, "timed out: a stage did not return within the job's time limit "
-                        + "(--timeout); the run was abandoned and its worker freed", 504)) {
+                        + "(--timeout); the run was abandoned and its worker freed", 504, "timeout")) {
                     abandoned.incrementAndGet();
                     runner.interrupt();
                 }
             }
         } catch (InterruptedException e) {
-            job.settle("cancelled", null, "the server is stopping", 503);
+            job.settle("cancelled", null, "the server is stopping", 503, "cancelled");
             runner.interrupt();
             Thread.currentThread().interrupt();
         } finally {
@@ -217,6 +232,13 @@ final class Jobs implements AutoCloseable {
                 }
             }
             return best;
+        }
+    }
+
+    /** Every remembered job, oldest first. */
+    List<Job> list() {
+        synchronized (jobs) {
+            return new ArrayList<>(jobs.values());
         }
     }
 

@@ -40,10 +40,23 @@ final class ServeGenerator {
 
     static final long MAX_INIT_PIXELS = 4096L * 4096;
 
-    /** A generation request, as the API receives it (null = the configuration's default). */
+    /**
+     * A generation request, as the API receives it (null = the configuration's default).
+     *
+     * @param perImageSeeds whether image {@code i} of the batch is its own run with seed {@code seed + i}, as A1111
+     *     does (each image reproducible alone from its reported seed), rather than one batched run from one seed
+     */
     record Spec(String prompt, String negative, Long seed, Integer steps, Integer width, Integer height,
             Integer batch, Double guidance, String scheduler, Map<String, Object> overrides, String initImage,
-            Double strength) {
+            Double strength, boolean perImageSeeds) {
+
+        /** A spec whose batch is one run from one seed. */
+        Spec(String prompt, String negative, Long seed, Integer steps, Integer width, Integer height,
+                Integer batch, Double guidance, String scheduler, Map<String, Object> overrides, String initImage,
+                Double strength) {
+            this(prompt, negative, seed, steps, width, height, batch, guidance, scheduler, overrides, initImage,
+                    strength, false);
+        }
     }
 
     private final AssayRuntime runtime;
@@ -142,21 +155,71 @@ final class ServeGenerator {
                 initTensor = resize(init, w, h).toTensor();
             }
             policy.checkSize(w, h, r.batch(), r.steps());
-            GenerationRequest request = new GenerationRequest(r.prompt(), r.negative(), r.seed(), r.steps(), w, h,
-                    r.batch(), initTensor, init == null ? 1.0 : config.run().strength(), r.initSampling());
+            // A1111's batches: image i is a run of its own from seed + i; otherwise one batched run from one seed.
+            int runs = spec.perImageSeeds() ? r.batch() : 1;
+            int perRun = spec.perImageSeeds() ? 1 : r.batch();
             job.pluginVersions = PipelineAssembler.components(a.config()).toString();
-            job.steps = request.steps();
+            job.steps = r.steps() * runs;
+            List<String> images = new ArrayList<>();
+            List<String> infotexts = new ArrayList<>();
+            List<Long> seeds = new ArrayList<>();
+            GenerationRequest request = null;
+            GenerationResult result = null;
+            // What the CLI warns about (truncation, literal special tokens, a scheduler's ranges), in the answer.
+            List<String> warnings = runtime.warnings(config, a, new GenerationRequest(r.prompt(), r.negative(),
+                    r.seed(), r.steps(), w, h, perRun, initTensor, init == null ? 1.0 : config.run().strength(),
+                    r.initSampling()));
+            for (int run = 0; run < runs; run++) {
+                request = new GenerationRequest(r.prompt(), r.negative(), r.seed() + run, r.steps(), w, h, perRun,
+                        initTensor, init == null ? 1.0 : config.run().strength(), r.initSampling());
+                result = run(a, request, job, run, runs);
+                for (int i = 0; i < result.images().size(); i++) {
+                    Map<String, String> meta = runtime.metadata(config, request, result, i, warnings);
+                    images.add(Base64.getEncoder().encodeToString(PngFiles.encode(result.images().get(i), meta)));
+                    infotexts.add(meta.get("parameters"));
+                    seeds.add(request.seed());
+                }
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("images", images);
+            out.put("infotexts", infotexts);
+            out.put("seed", r.seed());
+            out.put("seeds", seeds);
+            out.put("prompt", request.prompt());
+            out.put("negative", request.negative());
+            out.put("steps", request.steps());
+            out.put("width", request.width());
+            out.put("height", request.height());
+            out.put("scheduler", a.config().stages().get("scheduler").canonicalName());
+            out.put("guidanceScale", a.config().config().hasPath("guidance.scale")
+                    ? a.config().config().getDouble("guidance.scale") : null);
+            if (init != null) {
+                out.put("strength", request.strength());
+            }
+            out.put("warnings", warnings);
+            out.put("guidance", result.guidance());
+            out.put("components", PipelineAssembler.components(a.config()));
+            out.put("timingsMillis", result.timingsMillis());
+            return out;
+        }
+    }
+
+    /** One engine run of a job; its steps count from {@code run × steps} in the job's progress. */
+    private GenerationResult run(Assembled a, GenerationRequest request, Jobs.Job job, int run, int runs)
+            throws Exception {
+        {
             LatentPreview preview = lastPreview;
+            int offset = run * Math.max(1, job.steps / runs);
             GenerationResult result = new GenerationEngine().generate(a.pipeline(), request, null,
                     new StepObserver() {
                         @Override
                         public void started(int n) {
-                            job.steps = n;
+                            job.steps = n * runs;
                         }
 
                         @Override
                         public void stepped(StepRecord s) {
-                            job.step = s.index() + 1;
+                            job.step = offset + s.index() + 1;
                             Tensor x0 = s.denoised() != null ? s.denoised() : s.latents();
                             try {
                                 job.preview = PngFiles.dataUri(preview != null ? preview.render(x0, 0)
@@ -170,26 +233,7 @@ final class ServeGenerator {
             // The last preview through the map fitted on this very decode (the first run's live previews had no fit
             // yet and showed raw latent channels).
             job.preview = PngFiles.dataUri(lastPreview.render(result.finalLatents(), 0));
-            List<String> images = new ArrayList<>();
-            List<String> infotexts = new ArrayList<>();
-            for (int i = 0; i < result.images().size(); i++) {
-                Map<String, String> meta = runtime.metadata(config, request, result, i);
-                images.add(Base64.getEncoder().encodeToString(PngFiles.encode(result.images().get(i), meta)));
-                infotexts.add(meta.get("parameters"));
-            }
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("images", images);
-            out.put("infotexts", infotexts);
-            out.put("seed", request.seed());
-            out.put("prompt", request.prompt());
-            out.put("negative", request.negative());
-            out.put("steps", request.steps());
-            out.put("width", request.width());
-            out.put("height", request.height());
-            out.put("guidance", result.guidance());
-            out.put("components", PipelineAssembler.components(a.config()));
-            out.put("timingsMillis", result.timingsMillis());
-            return out;
+            return result;
         }
     }
 

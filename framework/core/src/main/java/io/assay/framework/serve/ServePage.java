@@ -23,6 +23,8 @@ final class ServePage {
             label{display:inline-block;margin:4px 12px 4px 0;font-size:13px}
             input[type=text]{width:520px} input[type=number]{width:80px}
             img.px{image-rendering:pixelated;width:256px;height:256px;border:1px solid #ddd}
+            img.px:not([src]){visibility:hidden}
+            .frame{width:258px;height:258px;background:#fafafa;border:1px dashed #ccc}
             pre{font-size:12px;background:#f6f6f6;padding:6px;white-space:pre-wrap}
             #plugins{font-size:12px}
             </style></head><body>
@@ -38,8 +40,8 @@ final class ServePage {
             </form>
             <p id="status">idle</p>
             <div style="display:flex;gap:24px">
-              <div><div>step preview</div><img id="preview" class="px" alt="preview"></div>
-              <div><div>result</div><img id="result" class="px" alt="result"></div>
+              <div><div>step preview</div><div class="frame"><img id="preview" class="px" alt="preview"></div></div>
+              <div><div>result</div><div class="frame"><img id="result" class="px" alt="result"></div></div>
             </div>
             <pre id="info"></pre>
             <h2>Plugins</h2><div id="plugins"></div>
@@ -54,7 +56,8 @@ final class ServePage {
             });
             function plugins() {
               fetch('/api/plugins').then(r => r.json()).then(list => {
-                $('plugins').textContent = list.map(p => p.id + ' ' + p.version + ' ' + p.state).join(' · ');
+                $('plugins').textContent = list.map(p => p.id + ' ' + p.version + ' ' + p.state + ' ('
+                  + Object.entries(p.components || {}).map(([k, v]) => k + ': ' + v.join(', ')).join('; ') + ')').join(' · ');
               });
             }
             plugins(); setInterval(plugins, 5000);
@@ -62,11 +65,14 @@ final class ServePage {
               e.preventDefault();
               const body = {prompt: $('prompt').value, negative: $('negative').value, seed: +$('seed').value,
                 steps: +$('steps').value, guidance: +$('guidance').value, scheduler: $('scheduler').value};
+              // A new run: nothing of the previous one stays on screen.
+              clearImages(); $('info').textContent = '';
               const r = await fetch('/api/jobs', {method: 'POST', headers: Object.assign({'Content-Type': 'application/json'}, AUTH), body: JSON.stringify(body)});
               const j = await r.json();
               if (!r.ok) { $('status').textContent = j.error + ': ' + j.detail; return; }
               job = j.id; $('go').disabled = true; $('cancel').disabled = false; poll();
             };
+            function clearImages() { $('preview').removeAttribute('src'); $('result').removeAttribute('src'); }
             $('cancel').onclick = () => job && fetch('/api/jobs/' + job, {method: 'DELETE', headers: AUTH});
             async function poll() {
               const j = await (await fetch('/api/jobs/' + job)).json();
@@ -77,7 +83,7 @@ final class ServePage {
               if (j.state === 'done') {
                 $('result').src = 'data:image/png;base64,' + j.result.images[0];
                 $('info').textContent = j.result.infotexts[0];
-              } else { $('info').textContent = j.error || j.state; }
+              } else { clearImages(); $('info').textContent = j.state + ': ' + (j.error || ''); }
             }
             </script></body></html>
             """;

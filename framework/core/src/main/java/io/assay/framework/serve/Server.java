@@ -84,7 +84,7 @@ public final class Server implements AutoCloseable {
     private final RequestPolicy policy;
     private final Javalin app;
 
-    private Server(Options options, AssayRuntime runtime) {
+    private Server(Options options, AssayRuntime runtime, java.util.function.Consumer<String> log) {
         this.options = options;
         this.runtime = runtime;
         // A broken configuration fails here, before the port opens.
@@ -104,6 +104,9 @@ public final class Server implements AutoCloseable {
         this.app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.http.maxRequestSize = options.maxRequestBytes();
+            // One line per request: method, path, status, milliseconds (never the body, the query or the token).
+            cfg.requestLogger.http((ctx, ms) -> log.accept(ctx.method() + " " + ctx.path() + " " + ctx.statusCode()
+                    + " " + Math.round(ms) + " ms"));
         });
         app.before(ctx -> {
             ctx.header("X-Content-Type-Options", "nosniff");
@@ -120,8 +123,13 @@ public final class Server implements AutoCloseable {
      * port opens.
      */
     public static Server start(AssayRuntime runtime, Options options) {
+        return start(runtime, options, line -> System.err.println("assay serve: " + line));
+    }
+
+    /** Like {@link #start(AssayRuntime, Options)}, with the request log (a line per request) going to {@code log}. */
+    public static Server start(AssayRuntime runtime, Options options, java.util.function.Consumer<String> log) {
         try {
-            return new Server(options, runtime);
+            return new Server(options, runtime, log);
         } catch (RuntimeException e) {
             runtime.close();
             throw e;
@@ -193,12 +201,20 @@ public final class Server implements AutoCloseable {
         app.exception(Guard.Refused.class, (e, ctx) -> error(ctx, e.status, e.kind, e.getMessage()));
         app.exception(Jobs.Busy.class, (e, ctx) -> error(ctx, 503, "busy", e.getMessage()));
         app.exception(ConfigErrorsException.class, (e, ctx) -> error(ctx, 400, "invalid-config", e.getMessage()));
-        app.exception(StageException.class, (e, ctx) -> error(ctx, status(e.code()), e.code().name(),
+        app.exception(StageException.class, (e, ctx) -> error(ctx, status(e.code()), code(e.code()),
                 e.getMessage()));
         app.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, "invalid-request",
                 e.getMessage()));
         app.exception(com.fasterxml.jackson.core.JsonProcessingException.class, (e, ctx) -> error(ctx, 400,
-                "invalid-json", e.getOriginalMessage()));
+                "invalid-request", "the body is not valid JSON: " + e.getOriginalMessage()));
+        // Routes that do not exist answer in the same shape as every other error.
+        app.error(404, ctx -> {
+            // Javalin answers a missing route with plain text; the routes' own 404s are already JSON.
+            if (ctx.result() == null || !ctx.result().startsWith("{")) {
+                error(ctx, 404, "not-found", "no route " + ctx.method() + " " + ctx.path());
+            }
+        });
+        app.error(405, ctx -> error(ctx, 405, "method-not-allowed", "no route " + ctx.method() + " " + ctx.path()));
 
         app.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(ServePage.html(guard.token())));
 
@@ -212,6 +228,17 @@ public final class Server implements AutoCloseable {
             Jobs.Job job = jobs.submit("generate", timeoutMillis(), j -> gen.generate(s, j));
             ctx.status(202).json(job.view(false));
         });
+        app.get("/api/jobs", ctx -> {
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (Jobs.Job j : jobs.list()) {
+                Map<String, Object> v = j.view(false);
+                v.remove("preview"); // the list stays small: GET /api/jobs/{id} has the preview and the result
+                list.add(v);
+            }
+            java.util.Collections.reverse(list); // newest first
+            ctx.json(list);
+        });
+        app.get("/api/experiments", ctx -> ctx.json(experiments()));
         app.get("/api/jobs/{id}", ctx -> {
             Jobs.Job job = jobs.get(ctx.pathParam("id"));
             if (job == null) {
@@ -249,7 +276,7 @@ public final class Server implements AutoCloseable {
                 throw new IllegalArgumentException("field 'overrides' must be an object of setting: value");
             }
             String name = n.path("experiment").asText("");
-            Path dir = options.experimentsDir() != null ? options.experimentsDir() : Path.of("configs", "experiments");
+            Path dir = experimentsDir();
             if (!name.matches("[a-z0-9][a-z0-9-]*") || !Files.isRegularFile(dir.resolve(name + ".conf"))) {
                 List<String> known = new ArrayList<>();
                 if (Files.isDirectory(dir)) {
@@ -432,6 +459,45 @@ public final class Server implements AutoCloseable {
         return r;
     }
 
+    private Path experimentsDir() {
+        return options.experimentsDir() != null ? options.experimentsDir() : Path.of("configs", "experiments");
+    }
+
+    /**
+     * The experiments {@code /api/compare} may run: name, file, description, and the cell count and axes when the
+     * file plans (else the problem that stops it, so a broken file shows here rather than when it is run).
+     */
+    private List<Map<String, Object>> experiments() throws java.io.IOException {
+        List<Map<String, Object>> out = new ArrayList<>();
+        Path dir = experimentsDir();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        List<Path> files;
+        try (var s = Files.list(dir)) {
+            files = s.filter(p -> p.getFileName().toString().matches("[a-z0-9][a-z0-9-]*\\.conf")).sorted().toList();
+        }
+        for (Path f : files) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            String file = f.getFileName().toString();
+            m.put("name", file.substring(0, file.length() - 5));
+            m.put("file", f.toString());
+            try {
+                ExperimentPlan plan = ExperimentPlan.of(runtime, f.toAbsolutePath(), List.of());
+                m.put("prompts", plan.experiment().prompts().size());
+                m.put("seeds", plan.experiment().seeds());
+                m.put("cells", plan.cells().size());
+                List<String> axes = new ArrayList<>();
+                plan.experiment().axes().forEach(a -> axes.add(a.label()));
+                m.put("axes", axes);
+            } catch (RuntimeException e) {
+                m.put("problem", e.getMessage());
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
     private ServeGenerator.Spec spec(String body) throws Exception {
         JsonNode n = json.readTree(body.isBlank() ? "{}" : body);
         if (!n.isObject()) {
@@ -453,12 +519,18 @@ public final class Server implements AutoCloseable {
                 Fields.string(n, "scheduler"), overrides, Fields.string(n, "initImage"), Fields.number(n, "strength"));
     }
 
-    /** The A1111 request shapes: txt2img and img2img (sampler names or our scheduler names). */
+    /**
+     * The A1111 request shapes: txt2img and img2img (sampler names or our scheduler names). As A1111 does, the
+     * {@code batch_size × n_iter} images get seeds {@code seed, seed + 1, …}, and each image is a run of its own from
+     * its seed, so any image is made again by a request for one image with its reported seed. The {@code info}
+     * fields are those of the resolved run (the configuration's values where the request left a field out).
+     */
     private void a1111(Context ctx, ServeGenerator gen, Jobs jobs, boolean img2img) throws Exception {
         JsonNode n = json.readTree(ctx.body().isBlank() ? "{}" : ctx.body());
         if (!n.isObject()) {
             throw new IllegalArgumentException("expected a JSON object");
         }
+        A1111Fields.check(n, img2img);
         // Every field this route reads is type-checked: a wrong type is a 400 naming the field, never a default.
         String sampler = Fields.string(n, "sampler_name");
         if (sampler == null) {
@@ -484,21 +556,43 @@ public final class Server implements AutoCloseable {
         Integer iterations = Fields.int32(n, "n_iter");
         Double cfg = Fields.number(n, "cfg_scale");
         Double strength = Fields.number(n, "denoising_strength");
+        boolean sendImages = !n.hasNonNull("send_images") || n.get("send_images").asBoolean();
+        if (n.hasNonNull("send_images") && !n.get("send_images").isBoolean()) {
+            throw new IllegalArgumentException("field 'send_images' must be a boolean, found " + n.get("send_images"));
+        }
+        Map<String, Object> model = this.model.get();
+        List<String> names = new ArrayList<>();
+        names.add(String.valueOf(model.get("title")));
+        names.add(String.valueOf(model.get("model_name")));
+        Map<String, Object> overrides = A1111Fields.overrides(n.get("override_settings"), names);
+        // eta, as A1111 uses it: the DDIM noise weight when the sampler is DDIM, ignored by samplers without one.
+        Double eta = Fields.number(n, "eta");
+        if (eta != null && !overrides.containsKey("scheduler.eta")) {
+            String resolved = scheduler != null ? scheduler : runtime.configure(List.of()).validated().stages()
+                    .get("scheduler").canonicalName();
+            if (resolved.equals("ddim")) {
+                overrides.put("scheduler.eta", eta);
+            }
+        }
         String init = null;
         if (img2img) {
             init = Fields.firstString(n, "init_images");
             if (init == null) {
-                error(ctx, 400, "invalid-request", "img2img needs init_images (base64)");
-                return;
+                throw new IllegalArgumentException("img2img needs init_images (an array holding one base64 image)");
             }
         }
-        long batch = (long) (batchSize == null ? 1 : batchSize) * Math.max(1, iterations == null ? 1 : iterations);
-        if (batch < 1 || batch > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("field 'batch_size' × 'n_iter' must be at least 1, found " + batch);
+        if (batchSize != null && batchSize < 1 || iterations != null && iterations < 1) {
+            throw new IllegalArgumentException("fields 'batch_size' and 'n_iter' must be at least 1, found "
+                    + batchSize + " and " + iterations);
+        }
+        long batch = (long) (batchSize == null ? 1 : batchSize) * (iterations == null ? 1 : iterations);
+        if (batch > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("field 'batch_size' × 'n_iter' must be at most 2^31-1, found " + batch);
         }
         ServeGenerator.Spec s = new ServeGenerator.Spec(prompt == null ? "" : prompt, negative == null ? ""
-                : negative, seed, steps, width, height, (int) batch, cfg, scheduler, null, init,
-                img2img ? (strength == null ? 0.75 : strength) : null);
+                : negative, seed, steps, width, height, (int) batch, cfg, scheduler,
+                overrides.isEmpty() ? null : overrides, init, img2img ? (strength == null ? 0.75 : strength) : null,
+                true);
         gen.prepare(s);
         if (init != null) {
             ServeGenerator.decodeImage(init); // a broken or oversized image is the client's error, before queueing
@@ -510,21 +604,41 @@ public final class Server implements AutoCloseable {
             return;
         }
         Map<String, Object> r = job.result;
+        int count = ((List<?>) r.get("images")).size();
+        String resolvedScheduler = (String) r.get("scheduler");
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("prompt", r.get("prompt"));
-        info.put("all_prompts", java.util.Collections.nCopies(((List<?>) r.get("images")).size(), r.get("prompt")));
+        info.put("all_prompts", java.util.Collections.nCopies(count, r.get("prompt")));
         info.put("negative_prompt", r.get("negative"));
+        info.put("all_negative_prompts", java.util.Collections.nCopies(count, r.get("negative")));
         info.put("seed", r.get("seed"));
-        info.put("all_seeds", java.util.Collections.nCopies(((List<?>) r.get("images")).size(), r.get("seed")));
-        info.put("steps", r.get("steps"));
-        info.put("cfg_scale", n.has("cfg_scale") ? n.get("cfg_scale").asDouble() : null);
+        info.put("all_seeds", r.get("seeds"));
+        info.put("subseed", -1);
+        info.put("all_subseeds", java.util.Collections.nCopies(count, -1));
+        info.put("subseed_strength", 0);
         info.put("width", r.get("width"));
         info.put("height", r.get("height"));
-        info.put("sampler_name", sampler);
+        info.put("sampler_name", Infotext.SAMPLERS.getOrDefault(resolvedScheduler, resolvedScheduler));
+        info.put("cfg_scale", r.get("guidanceScale"));
+        info.put("steps", r.get("steps"));
+        info.put("batch_size", batchSize == null ? 1 : batchSize);
+        info.put("n_iter", iterations == null ? 1 : iterations);
+        info.put("denoising_strength", img2img ? r.get("strength") : null);
+        info.put("sd_model_name", model.get("model_name"));
+        info.put("sd_model_hash", model.get("hash"));
+        info.put("seed_resize_from_w", -1);
+        info.put("seed_resize_from_h", -1);
+        info.put("restore_faces", false);
+        info.put("index_of_first_image", 0);
         info.put("infotexts", r.get("infotexts"));
-        info.put("job_timestamp", Instant.ofEpochMilli(job.created).toString());
+        info.put("styles", List.of());
+        info.put("job_timestamp", java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss")
+                .withZone(java.time.ZoneOffset.UTC).format(Instant.ofEpochMilli(job.created)));
+        info.put("clip_skip", 1);
+        info.put("is_using_inpainting_conditioning", false);
+        info.put("version", "assay");
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("images", r.get("images"));
+        out.put("images", sendImages ? r.get("images") : List.of());
         out.put("parameters", json.convertValue(n, Map.class));
         out.put("info", json.writeValueAsString(info));
         ctx.json(out);
@@ -540,9 +654,12 @@ public final class Server implements AutoCloseable {
         if (job.state.equals("done")) {
             ctx.json(job.view(true));
         } else if (job.state.equals("cancelled")) {
-            error(ctx, 409, "cancelled", job.error);
+            // Stopped by its deadline rather than by a client: a timeout (504), whichever noticed it first.
+            boolean timedOut = "timeout".equals(job.errorCode);
+            error(ctx, timedOut ? 504 : 409, timedOut ? "timeout" : "cancelled", job.error);
         } else {
-            error(ctx, job.errorStatus > 0 ? job.errorStatus : 500, "failed", job.error);
+            error(ctx, job.errorStatus > 0 ? job.errorStatus : 500, job.errorCode != null ? job.errorCode
+                    : "internal-error", job.error);
         }
     }
 
@@ -555,11 +672,22 @@ public final class Server implements AutoCloseable {
         };
     }
 
-    private static void error(Context ctx, int status, String kind, String message) {
+    /**
+     * Every error of every route has one shape: {@code {"error": code, "detail": message, "status": n}}, where the
+     * code is kebab-case ({@code invalid-request}, {@code invalid-config}, {@code invalid-input}, {@code not-found},
+     * {@code busy}, {@code cancelled}, {@code timeout}, {@code unauthorized}, …; docs/http-api.md lists them).
+     */
+    private static void error(Context ctx, int status, String code, String message) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("error", kind);
+        m.put("error", code);
         m.put("detail", message);
+        m.put("status", status);
         ctx.status(status).json(m);
+    }
+
+    /** An SDK error code in the API's error shape: {@code INVALID_INPUT} → {@code invalid-input}. */
+    static String code(ErrorCode code) {
+        return code.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
     private static List<Map<String, Object>> plugins(AssayRuntime runtime) {
@@ -576,7 +704,7 @@ public final class Server implements AutoCloseable {
         m.put("version", p.version());
         m.put("state", p.state());
         m.put("problem", p.problem());
-        m.put("components", p.components().toString());
+        m.put("components", p.components());
         return m;
     }
 

@@ -24,6 +24,17 @@ public final class ConfigLoader {
     /** The origin description of command-line overrides. */
     public static final String SET_ORIGIN = "command line --set";
 
+    private static final String FLAG_MARK = "\u0001";
+
+    /**
+     * An override that a dedicated command-line flag stands for (e.g. {@code --scheduler euler} for
+     * {@code scheduler.name = "euler"}): like {@code path=value}, but problems with it name the flag
+     * ({@code command line --scheduler}) rather than {@code --set}.
+     */
+    public static String fromFlag(String flag, String path, String hoconValue) {
+        return FLAG_MARK + flag + FLAG_MARK + path + "=" + hoconValue;
+    }
+
     private final Config reference;
 
     /** A loader over the given defaults (the framework's reference.conf, loaded by the caller). */
@@ -62,7 +73,15 @@ public final class ConfigLoader {
             }
         }
         Config cli = ConfigFactory.empty();
-        for (String s : sets) {
+        for (String given : sets) {
+            // An override a dedicated flag stands for carries the flag, so problems name what the user typed.
+            String origin = SET_ORIGIN;
+            String s = given;
+            if (s.startsWith(FLAG_MARK)) {
+                int end = s.indexOf(FLAG_MARK, 1);
+                origin = "command line " + s.substring(1, end);
+                s = s.substring(end + 1);
+            }
             int eq = s.indexOf('=');
             if (eq <= 0) {
                 report.error(new ConfigProblem(SET_ORIGIN, -1, s, "expected --set path=value"));
@@ -72,15 +91,15 @@ public final class ConfigLoader {
             String value = s.substring(eq + 1);
             try {
                 Config one = ConfigFactory.parseString(path + " = " + (value.isBlank() ? "\"\"" : value),
-                        ConfigParseOptions.defaults().setOriginDescription(SET_ORIGIN));
+                        ConfigParseOptions.defaults().setOriginDescription(origin));
                 cli = one.withFallback(cli);
             } catch (ConfigException e) {
                 // Not valid HOCON as written: take it as a plain string (e.g. --set run.prompt=a cat, on a hill).
                 try {
                     cli = ConfigFactory.parseString(path + " = " + quote(value),
-                            ConfigParseOptions.defaults().setOriginDescription(SET_ORIGIN)).withFallback(cli);
+                            ConfigParseOptions.defaults().setOriginDescription(origin)).withFallback(cli);
                 } catch (ConfigException e2) {
-                    report.error(new ConfigProblem(SET_ORIGIN, -1, path, "cannot parse override '" + s + "': "
+                    report.error(new ConfigProblem(origin, -1, path, "cannot parse override '" + s + "': "
                             + e.getMessage()));
                 }
             }
@@ -147,7 +166,7 @@ public final class ConfigLoader {
     public static int reattribute(ConfigErrorsException e, String file, int line, String prefix, ConfigReport report) {
         int n = 0;
         for (ConfigProblem p : e.report().errors()) {
-            if (p.file().equals(SET_ORIGIN) || p.file().isEmpty()) {
+            if (p.file().startsWith("command line ") || p.file().isEmpty()) {
                 report.error(new ConfigProblem(file, line, p.key(), prefix + p.message()));
                 n++;
             }

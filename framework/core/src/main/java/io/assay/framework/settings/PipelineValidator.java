@@ -3,8 +3,11 @@ package io.assay.framework.settings;
 import io.assay.sdk.settings.ConfigErrorsException;
 import io.assay.sdk.settings.ConfigProblem;
 import io.assay.sdk.settings.ConfigReport;
+import io.assay.sdk.settings.ModelConfigs;
 import io.assay.sdk.settings.Names;
 import io.assay.sdk.settings.SettingsBinder;
+
+import io.assay.sdk.ModelConfig;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -93,12 +96,14 @@ public final class PipelineValidator {
             }
         }
         Map<String, ConfigValue> fallbacks = new LinkedHashMap<>();
+        ModelConfig model = ModelConfig.NONE;
         if (config.hasPath("model.dir")) {
             ConfigValue dir = config.getValue("model.dir");
             if (dir.valueType() == ConfigValueType.STRING) {
                 Path resolved = SettingsBinder.resolvePath((String) dir.unwrapped(), dir.origin());
                 fallbacks.put("model-dir", ConfigValueFactory.fromAnyRef(resolved.toString(),
                         "model.dir (" + ConfigProblem.describe(dir.origin()) + ")"));
+                model = modelConfig(resolved, dir, onlyStages, report);
             }
         }
         Map<String, ValidatedConfig.Selection> selections = new LinkedHashMap<>();
@@ -137,7 +142,7 @@ public final class PipelineValidator {
                         + "' has been replaced; use '" + c.name() + "'"));
             }
             Record settings = SettingsBinder.bind(block, originOf(config, stage), stage, c.settingsType(),
-                    Set.of("name"), "component '" + c.name() + "'", fallbacks, report);
+                    Set.of("name"), "component '" + c.name() + "'", fallbacks, model, stage, report);
             if (settings != null) {
                 selections.put(stage, new ValidatedConfig.Selection(stage, name, c.name(), settings, c.plugin()));
             }
@@ -145,7 +150,24 @@ public final class PipelineValidator {
         if (report.hasErrors()) {
             throw new ConfigErrorsException(report, subject);
         }
-        return new ValidatedConfig(config, boundSections, selections);
+        return new ValidatedConfig(config, boundSections, selections, model);
+    }
+
+    /**
+     * The configuration files of the model directory (SDK 1.1: they fill unset {@code @Setting(diffusersKey)}
+     * settings and reach stages as {@link io.assay.sdk.StageContext#model()}); none when the directory does not exist
+     * (whatever loads the model says so) or no stage is validated. A malformed file is a problem at {@code model.dir}.
+     */
+    private static ModelConfig modelConfig(Path dir, ConfigValue origin, Set<String> onlyStages, ConfigReport report) {
+        if (onlyStages != null && onlyStages.isEmpty() || !java.nio.file.Files.isDirectory(dir)) {
+            return ModelConfig.NONE;
+        }
+        try {
+            return ModelConfigs.read(dir);
+        } catch (io.assay.sdk.StageException e) {
+            report.error(ConfigProblem.at(origin.origin(), "model.dir", e.getMessage()));
+            return ModelConfig.NONE;
+        }
     }
 
     private static Config block(Config config, String key, ConfigReport report) {

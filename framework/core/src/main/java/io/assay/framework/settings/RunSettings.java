@@ -9,7 +9,8 @@ public record RunSettings(
         @Setting(doc = "The prompt.", defaultValue = "\"\"") String prompt,
         @Setting(doc = "The negative prompt (\"\" = the empty unconditional prompt).", defaultValue = "\"\"")
         String negative,
-        @Setting(doc = "Noise seed; the same seed gives the same initial latents in every pipeline.", defaultValue = "0")
+        @Setting(doc = "Noise seed; the same seed gives the same initial latents in every pipeline. -1 = a random "
+                + "seed for each run, reported on stderr and recorded in the image.", defaultValue = "0")
         long seed,
         @Setting(doc = "Inference steps (a scheduler may run more loop iterations: PNDM N+1, Heun 2N-1).",
                 defaultValue = "20", min = 1, max = 1000) int steps,
@@ -20,8 +21,8 @@ public record RunSettings(
         @Setting(doc = "Images per run, drawn as one noise tensor [batch, C, h, w].", defaultValue = "1", min = 1,
                 max = 64) int batch,
         @Setting(doc = "Image-to-image: the picture to start from; unset = text-to-image.") Path initImage,
-        @Setting(doc = "Image-to-image strength in (0, 1]: the share of the schedule that runs.", defaultValue = "0.8",
-                min = 0.0, max = 1.0) double strength,
+        @Setting(doc = "Image-to-image strength in (0, 1]: the share of the schedule that runs.", defaultValue = "0.8")
+        double strength,
         @Setting(doc = "Image-to-image: take the init image's latent mean or a seeded sample.",
                 defaultValue = "mean") LatentSampling initSampling,
         @Setting(doc = "Budget of one run: width × height × batch at most this many pixels, checked before anything "
@@ -32,8 +33,9 @@ public record RunSettings(
 
     /** Validates what the annotations cannot. */
     public RunSettings {
-        if (initImage != null && !(strength > 0)) {
-            throw new IllegalArgumentException("strength must be greater than 0 for image-to-image, got " + strength);
+        if (!(strength > 0 && strength <= 1)) {
+            throw new IllegalArgumentException("strength must be in (0, 1] (the share of the schedule that runs), got "
+                    + strength);
         }
     }
 }

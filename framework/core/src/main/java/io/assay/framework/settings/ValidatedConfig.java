@@ -1,6 +1,7 @@
 package io.assay.framework.settings;
 
 import com.typesafe.config.Config;
+import io.assay.sdk.ModelConfig;
 import java.util.Map;
 
 /**
@@ -10,8 +11,22 @@ import java.util.Map;
  * @param config the resolved HOCON (for {@code config show} and metadata)
  * @param sections section name → settings record (e.g. {@code run} → RunSettings)
  * @param stages stage key → selection
+ * @param model the configuration files of {@code model.dir} ({@link ModelConfig#NONE} when unset or absent): what
+ *     unset {@code @Setting(diffusersKey)} settings were filled from, and what stages get as
+ *     {@link io.assay.sdk.StageContext#model()}
  */
-public record ValidatedConfig(Config config, Map<String, Record> sections, Map<String, Selection> stages) {
+public record ValidatedConfig(Config config, Map<String, Record> sections, Map<String, Selection> stages,
+        ModelConfig model) {
+
+    /** Validates. */
+    public ValidatedConfig {
+        java.util.Objects.requireNonNull(model, "model is null");
+    }
+
+    /** A configuration without model configuration files. */
+    public ValidatedConfig(Config config, Map<String, Record> sections, Map<String, Selection> stages) {
+        this(config, sections, stages, ModelConfig.NONE);
+    }
 
     /**
      * The component chosen for one stage.

@@ -83,6 +83,19 @@ public final class RunTraceRecorder implements StepObserver {
         }
     }
 
+    /** Records each conditioning the run encoded ({@code key}, {@code text}) under {@code conditionings}. */
+    @Override
+    public void conditionings(Map<io.assay.sdk.diffusion.ConditioningKey, String> texts) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        texts.forEach((k, t) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("key", k.name());
+            m.put("text", t);
+            out.add(m);
+        });
+        run.put("conditionings", out);
+    }
+
     @Override
     public void stepped(StepRecord s) {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -170,7 +170,7 @@ final class LocalDenoiserModel {
             halfNorms[q] = (float) (0.5 * nn);
             logCounts[q] = (float) Math.log(counts.get(q));
             for (int c = 0; c < 4; c++) {
-                centreArr[c * j + q] = centres.get(q)[c];
+                centreArr[q * 4 + c] = centres.get(q)[c];
             }
             penaltyRow(labels.get(q), penalty, q, j);
         }
@@ -360,20 +360,30 @@ final class LocalDenoiserModel {
             q = into.op("AveragePool", new String[] {"sample"}, OnnxGraph.ints("kernel_shape", s.pool(), s.pool()),
                     OnnxGraph.ints("strides", s.pool(), s.pool()), OnnxGraph.intAttr("ceil_mode", 1));
         }
-        String dots = into.op("Conv", new String[] {q, model.floats(name + "windows", new long[] {j, 4, k, k},
-            bank.kernels())}, OnnxGraph.ints("kernel_shape", k, k),
-                OnnxGraph.ints("pads", k / 2, k / 2, k / 2, k / 2));
+        // The timestep's scale √ᾱ/(1−ᾱ) goes on the (small) input rather than on the [b, J, h, w] dot products:
+        // conv(a·q) = a·conv(q), and it saves a pass over the largest tensor of the call.
+        String scaled = into.op("Mul", new String[] {q, sched.sqrtAlphaOverOneMinus()});
+        // Patches last: an identity Conv gathers each position's k×k window ([b, 4k², h, w], small), a transpose
+        // puts it last, and one MatMul against the windows gives the dot products as [b, h, w, J] — already laid out
+        // for the Softmax over windows (ONNX Runtime's Softmax over a middle axis, or a transpose of the [b, J, h, w]
+        // products, cost more than the products themselves).
+        int dim = 4 * k * k;
+        String patches = into.op("Transpose", new String[] {into.op("Conv", new String[] {scaled,
+            model.floats(name + "patch_gather", new long[] {dim, 4, k, k}, identityPatches(k))},
+                OnnxGraph.ints("kernel_shape", k, k), OnnxGraph.ints("pads", k / 2, k / 2, k / 2, k / 2))},
+                OnnxGraph.ints("perm", 0, 2, 3, 1));
+        String dots = into.op("MatMul", new String[] {patches, model.floats(name + "windows", new long[] {dim, j},
+            transpose(bank.kernels(), j, dim))});
         // bias [b, J] = −ᾱ/(1−ᾱ)·½‖P‖² + log n − λ·g·(φ·M)
         String penalty = into.op("Mul", new String[] {into.op("MatMul", new String[] {phi,
             model.floats(name + "penalty", new long[] {PHI, j}, bank.penalty())}), prior});
         String bias = into.op("Add", new String[] {into.op("Add", new String[] {into.op("Mul", new String[] {
             model.floats(name + "half_norms", new long[] {j}, bank.halfNorms()), sched.negAlphaOverOneMinus()}),
             model.floats(name + "log_counts", new long[] {j}, bank.logCounts())}), penalty});
-        String logits = into.op("Add", new String[] {into.op("Mul", new String[] {dots, sched.sqrtAlphaOverOneMinus()}),
-            into.unsqueeze(bias, 2, 3)});
-        String weights = into.op("Softmax", new String[] {logits}, OnnxGraph.intAttr("axis", 1));
-        String x0 = into.op("Conv", new String[] {weights, model.floats(name + "centres", new long[] {4, j, 1, 1},
-            bank.centres())});
+        String logits = into.op("Add", new String[] {dots, into.unsqueeze(bias, 1, 2)});
+        String weights = into.op("Softmax", new String[] {logits}, OnnxGraph.intAttr("axis", -1));
+        String x0 = into.op("Transpose", new String[] {into.op("MatMul", new String[] {weights,
+            model.floats(name + "centres", new long[] {j, 4}, bank.centres())})}, OnnxGraph.ints("perm", 0, 3, 1, 2));
         if (s.pool() > 1) {
             String size = into.slice(into.op("Shape", new String[] {"sample"}), new long[] {2}, new long[] {4},
                     new long[] {0});
@@ -384,6 +394,27 @@ final class LocalDenoiserModel {
                     OnnxGraph.stringAttr("coordinate_transformation_mode", "half_pixel"));
         }
         return x0;
+    }
+
+    /** Conv filters [4k², 4, k, k] that copy each cell of a k×k window to its own output channel (c, dy, dx order). */
+    static float[] identityPatches(int k) {
+        int dim = 4 * k * k;
+        float[] f = new float[dim * dim];
+        for (int o = 0; o < dim; o++) {
+            f[o * dim + o] = 1;
+        }
+        return f;
+    }
+
+    /** [rows, cols] → [cols, rows]. */
+    static float[] transpose(float[] a, int rows, int cols) {
+        float[] out = new float[a.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                out[c * rows + r] = a[r * cols + c];
+            }
+        }
+        return out;
     }
 
     /** ᾱ at a float timestep (linear interpolation of the table) and the factors the graphs need. */

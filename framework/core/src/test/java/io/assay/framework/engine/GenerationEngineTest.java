@@ -62,7 +62,7 @@ class GenerationEngineTest {
     }
 
     /** Output row r = the mean of hidden row r (so the pairing of sample rows with hidden rows is visible). */
-    static final class HiddenEchoDenoiser implements Denoiser {
+    static class HiddenEchoDenoiser implements Denoiser {
         final List<long[]> shapes = new ArrayList<>();
 
         @Override

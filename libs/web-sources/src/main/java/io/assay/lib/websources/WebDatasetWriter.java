@@ -85,6 +85,47 @@ final class WebDatasetWriter implements DatasetWriter {
 
     @Override
     public void write(WebRecord record, Map<String, Object> extra) throws IOException {
+        try {
+            writeOrThrow(record, extra);
+        } catch (IOException e) {
+            throw abandon(e);
+        }
+    }
+
+    /**
+     * After a failed write (disk full, say): the shard being built is deleted — the checkpoint still describes the
+     * shards published before it, so a resumed run rebuilds it — and the error names the shard and the cause.
+     */
+    private IOException abandon(IOException e) {
+        Path failed = tmp;
+        try {
+            if (tar != null) {
+                tar.close();
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // the write already failed; closing is only to release the file
+        }
+        tar = null;
+        file = null;
+        if (failed != null) {
+            try {
+                Files.deleteIfExists(failed);
+            } catch (IOException ignored) {
+                // left for the next run's cleanup of hidden temporaries
+            }
+        }
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String name = failed != null ? dir.resolve(shardName(shard)).toString() : dir.toString();
+        java.nio.file.FileSystemException f = new java.nio.file.FileSystemException(name, null,
+                t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName());
+        f.initCause(e);
+        return f;
+    }
+
+    private void writeOrThrow(WebRecord record, Map<String, Object> extra) throws IOException {
         if (closed) {
             throw new IllegalStateException("the writer is closed");
         }
@@ -139,7 +180,11 @@ final class WebDatasetWriter implements DatasetWriter {
     @Override
     public Map<String, Object> checkpoint() throws IOException {
         if (tar != null) {
-            finishShard();
+            try {
+                finishShard();
+            } catch (IOException e) {
+                throw abandon(e);
+            }
         }
         Map<String, Object> position = new LinkedHashMap<>();
         position.put("format", FORMAT);

@@ -28,4 +28,13 @@ public interface Denoiser extends Stage {
 
     /** The width {@code D} of the hidden states it cross-attends to, or -1 if the model does not say. */
     int crossAttentionDim();
+
+    /**
+     * The most batch rows one {@link #predict} call may take (e.g. a model exported with a fixed batch, or a memory
+     * bound), or 0 for no limit (since SDK 1.1; the default). A host with SDK 1.1 splits a step's rows — {@code B}
+     * per conditioning the guidance needs — into calls of at most this many.
+     */
+    default int maxBatch() {
+        return 0;
+    }
 }
