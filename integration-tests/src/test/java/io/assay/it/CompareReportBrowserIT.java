@@ -52,7 +52,7 @@ class CompareReportBrowserIT {
         // As root in a sandbox, and on a closed network: no sandbox, no GPU, no background connections.
         o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--allow-file-access-from-files", "--window-size=1200,1600");
+                "--disable-dev-shm-usage", "--allow-file-access-from-files", "--window-size=1400,900");
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort().build();
         ChromeDriver d = new ChromeDriver(service, o);
@@ -128,7 +128,21 @@ class CompareReportBrowserIT {
             assertThat(decoded).as("every image on the page loaded and decoded").isEqualTo(images);
             Long sheetWidth = (Long) js.executeScript("return document.querySelector('img.sheet').naturalWidth");
             assertThat(sheetWidth).as("the sheet holds 4 columns of 192 px").isGreaterThan(4 * 192L);
-            assertThat(d.findElements(By.cssSelector("#axis-stats tbody tr"))).hasSize(4);
+            // One cell per axis value: no spread to show, so no statistics table (and no "± 0.000" anywhere).
+            assertThat(d.findElements(By.id("axis-stats"))).isEmpty();
+            assertThat(d.findElement(By.tagName("body")).getText()).doesNotContain("± 0");
+            assertReadable(d, "compare-index");
+            // Cell images are named by their axis values.
+            List<String> srcs = d.findElements(By.cssSelector("#results img.cell")).stream()
+                    .map(i -> i.getAttribute("src").replaceAll(".*/", "")).toList();
+            assertThat(srcs).containsExactly("guidance-scale-0.png", "guidance-scale-3.png", "guidance-scale-12.png",
+                    "guidance-scale-25.png");
+            assertThat(d.findElements(By.cssSelector("#results img.cell")).get(1).getAttribute("alt"))
+                    .isEqualTo("guidance.scale = 3");
+            // The drift charts have labelled axes with units.
+            List<WebElement> charts = d.findElements(By.cssSelector(".drift svg.chart"));
+            assertThat(charts).as("a drift chart per arm that differs from the baseline").hasSize(3);
+            assertThat(charts.get(0).getText()).contains("step", "L2 distance to baseline (latent units)");
 
             // Sort by the guidance column, twice: descending puts CFG 25 first.
             int col = d.findElements(By.cssSelector("#results th")).stream().map(WebElement::getText).toList()
@@ -142,9 +156,13 @@ class CompareReportBrowserIT {
             assertThat(first).isEqualTo("25");
             Files.write(shots.resolve("compare-index.png"), d.getScreenshotAs(OutputType.BYTES));
 
-            // Follow the first cell's trace link.
-            String href = d.findElements(By.cssSelector("#results a.trace")).get(0).getAttribute("href");
+            // Follow the second cell's trace link: the page is titled with the cell's axis value and links back.
+            d.get(out.resolve("index.html").toUri().toString());
+            String href = d.findElements(By.cssSelector("#results a.trace")).get(1).getAttribute("href");
             d.get(href);
+            assertThat(d.getTitle()).isEqualTo("commodity-cfg-sweep: guidance.scale = 3");
+            assertThat(d.findElement(By.id("cell")).getText()).contains("guidance.scale = 3");
+            assertThat(d.findElement(By.cssSelector("#cell a")).getAttribute("href")).endsWith("/index.html");
             Long previews = (Long) js.executeScript("return document.querySelectorAll('#strip img').length");
             assertThat(previews).as("one preview per step").isEqualTo(20L);
             Long previewsDecoded = (Long) js.executeScript("return [...document.querySelectorAll('#strip img')]"
@@ -156,6 +174,70 @@ class CompareReportBrowserIT {
             assertThat(d.findElements(By.cssSelector("#steps tbody tr"))).hasSize(20);
             assertThat(d.findElement(By.id("events")).getText()).contains("token-report", "commodity");
             Files.write(shots.resolve("trace.png"), d.getScreenshotAs(OutputType.BYTES));
+            d.findElement(By.cssSelector("#cell a")).click();
+            assertThat(d.getTitle()).isEqualTo("commodity-cfg-sweep");
+        } finally {
+            d.quit();
+        }
+    }
+
+    /**
+     * The layout and accessibility rules every report page keeps at 1400×900: nothing wider than the window (the
+     * page does not scroll sideways and every table cell, trace link and image lies within it), every image has alt
+     * text, every table has a header row, and every results column is explained in the glossary. Saves a screenshot.
+     */
+    static void assertReadable(ChromeDriver d, String shot) throws Exception {
+        JavascriptExecutor js = d;
+        assertThat((Long) js.executeScript("return window.innerWidth")).isBetween(1300L, 1400L);
+        Long overflow = (Long) js.executeScript("return document.documentElement.scrollWidth - window.innerWidth");
+        assertThat(overflow).as("page wider than the window by (px)").isLessThanOrEqualTo(0L);
+        @SuppressWarnings("unchecked")
+        List<String> outside = (List<String>) js.executeScript("return [...document.querySelectorAll("
+                + "'td, th, a, img, svg')].filter(e => { const r = e.getBoundingClientRect(); "
+                + "return r.width > 0 && (r.left < 0 || r.right > window.innerWidth); })"
+                + ".map(e => e.tagName + ' ' + (e.textContent || e.getAttribute('src') || '').slice(0, 40))");
+        assertThat(outside).as("elements cut off at the right edge").isEmpty();
+        @SuppressWarnings("unchecked")
+        List<String> noAlt = (List<String>) js.executeScript("return [...document.images].filter(i => "
+                + "!(i.getAttribute('alt') || '').trim()).map(i => i.getAttribute('src'))");
+        assertThat(noAlt).as("images without alt text").isEmpty();
+        Long headerless = (Long) js.executeScript("return [...document.querySelectorAll('table')].filter(t => "
+                + "!t.querySelector('thead th')).length");
+        assertThat(headerless).as("tables without a header row").isZero();
+        @SuppressWarnings("unchecked")
+        List<String> headers = (List<String>) js.executeScript("return [...document.querySelectorAll("
+                + "'#results thead th')].map(th => th.textContent)");
+        @SuppressWarnings("unchecked")
+        List<String> glossary = (List<String>) js.executeScript("return [...document.querySelectorAll("
+                + "'#glossary dt')].map(dt => dt.textContent)");
+        assertThat(glossary).as("every column explained").containsAll(headers);
+        assertThat(headers).as("human column names").noneMatch(h -> h.matches(".*[a-z][A-Z].*"));
+        Long untitled = (Long) js.executeScript("return [...document.querySelectorAll('#results thead th')]"
+                + ".filter(th => !th.title).length");
+        assertThat(untitled).as("columns without a tooltip").isZero();
+        Files.write(Paths.get("target", "screenshots").resolve(shot + ".png"), d.getScreenshotAs(OutputType.BYTES));
+    }
+
+    @Test
+    void aReportWithoutAxesShowsNoEmptySections(@TempDir Path out) throws Exception {
+        Path exp = Dist.configs().resolve("experiments/gaussian-noise.conf");
+        Dist.cli("compare", exp.toString(), "--out", out.toString(), "--set", "run.steps=4", "--set",
+                "model.cache-dir=\"" + cache + "\"").requireOk();
+        Files.createDirectories(Paths.get("target", "screenshots"));
+        ChromeDriver d = browser();
+        try {
+            d.get(out.resolve("index.html").toUri().toString());
+            assertThat(d.findElements(By.cssSelector("#results tbody tr"))).hasSize(4);
+            String text = d.findElement(By.tagName("body")).getText();
+            // One arm per prompt and seed: nothing drifts apart and there is no baseline to compare with.
+            assertThat(text).doesNotContain("Where the arms drift apart", "vs baseline", "± 0");
+            assertThat(d.findElements(By.id("axis-stats"))).isEmpty();
+            List<String> headers = d.findElements(By.cssSelector("#results thead th")).stream()
+                    .map(WebElement::getText).toList();
+            assertThat(headers).startsWith("image", "seed");
+            assertThat(d.findElements(By.cssSelector("#results img.cell")).get(2).getAttribute("src"))
+                    .endsWith("images/gaussian-noise_seed-2.png");
+            assertReadable(d, "compare-no-axes");
         } finally {
             d.quit();
         }

@@ -42,7 +42,7 @@ final class Dist {
     static Result cli(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         // Every command that reads a pipeline takes --plugins-dir; put it after the subcommand (and sub-subcommand).
-        int at = args.length > 1 && args[0].equals("config") ? 2 : 1;
+        int at = args.length > 1 && (args[0].equals("config") || args[0].equals("inspect")) ? 2 : 1;
         all.add(Math.min(at, all.size()), "--plugins-dir=" + home().resolve("plugins"));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

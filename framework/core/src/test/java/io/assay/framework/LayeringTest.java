@@ -44,6 +44,7 @@ class LayeringTest {
                 .layer("bench").definedBy("io.assay.framework.bench..")
                 .layer("serve").definedBy("io.assay.framework.serve..")
                 .layer("experiment").definedBy("io.assay.framework.experiment..")
+                .layer("inspect").definedBy("io.assay.framework.inspect..")
                 .layer("runtime").definedBy("io.assay.framework.runtime..")
                 .layer("curation").definedBy("io.assay.framework.curation..")
                 .layer("assembly").definedBy("io.assay.framework.assembly..")
@@ -57,13 +58,14 @@ class LayeringTest {
                 .whereLayer("bench").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("serve").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("experiment").mayOnlyBeAccessedByLayers("cli", "bench", "serve")
+                .whereLayer("inspect").mayOnlyBeAccessedByLayers("cli", "bench", "serve", "experiment")
                 .whereLayer("runtime").mayOnlyBeAccessedByLayers("cli", "bench", "serve", "experiment")
                 .whereLayer("curation").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("assembly").mayOnlyBeAccessedByLayers("cli", "bench", "serve", "experiment", "runtime")
                 .whereLayer("trace").mayOnlyBeAccessedByLayers("cli", "bench", "serve", "experiment", "runtime",
                         "assembly")
-                .whereLayer("engine").mayOnlyBeAccessedByLayers("cli", "bench", "serve", "experiment", "runtime",
-                        "assembly", "trace")
+                .whereLayer("engine").mayOnlyBeAccessedByLayers("cli", "bench", "serve", "experiment", "inspect",
+                        "runtime", "assembly", "trace")
                 .whereLayer("host").mayOnlyBeAccessedByLayers("cli", "bench", "serve", "experiment", "runtime",
                         "curation", "assembly")
                 .whereLayer("settings").mayOnlyBeAccessedByLayers("cli", "bench", "serve", "experiment", "runtime",
@@ -88,7 +90,7 @@ class LayeringTest {
 
     private static final String[] ABOVE_WORLD = {"io.assay.framework.cli..", "io.assay.framework.bench..",
         "io.assay.framework.serve..",
-        "io.assay.framework.experiment..", "io.assay.framework.runtime..", "io.assay.framework.curation..",
+        "io.assay.framework.experiment..", "io.assay.framework.inspect..", "io.assay.framework.runtime..", "io.assay.framework.curation..",
         "io.assay.framework.assembly..", "io.assay.framework.trace..", "io.assay.framework.engine..",
         "io.assay.framework.host..", "io.assay.framework.settings.."};
     private static final String[] ABOVE_IO = java.util.stream.Stream.concat(java.util.Arrays.stream(ABOVE_WORLD),

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code assay} command. */
 @Command(name = "assay", mixinStandardHelpOptions = true, versionProvider = AssayCli.Version.class,
         description = "Latent-diffusion pipelines as swappable, inspectable components.",
-        subcommands = {GenerateCommand.class, CompareCommand.class, CurateCommand.class, ServeCommand.class, TokenizeCommand.class, PluginsCommand.class, ConfigCommand.class, ForgeCommand.class, BenchCommand.class,
+        subcommands = {GenerateCommand.class, CompareCommand.class, CurateCommand.class, ServeCommand.class, TokenizeCommand.class, PluginsCommand.class, ConfigCommand.class, ForgeCommand.class, BenchCommand.class, InspectCommand.class,
             CommandLine.HelpCommand.class})
 public final class AssayCli {
 

@@ -29,12 +29,49 @@ import java.util.Map;
  * </pre>
  * Every cell with the same seed and size starts from the same initial latents.
  *
+ * <p>Two axes edit the prompt instead of the configuration: {@code { prompt-sr = ["photo", "painting"] }} is
+ * AUTOMATIC1111's Prompt S/R — the first value is searched for in the prompt and the negative prompt, every
+ * occurrence replaced by each value in turn (so the first cell keeps the prompt as written), and a prompt that holds
+ * it in neither is an error; {@code { prompt-suffix = ["", ", highly detailed"] }} appends each value to the prompt.
+ * Prompt edits apply in the order the axes are written.
+ *
  * @param name the experiment's name
  * @param prompts the prompts
  * @param seeds the seeds
  * @param axes the axes, in order (the first varies along a contact sheet's columns, the second along its rows)
+ * @param negative the base configuration's negative prompt ({@code run.negative}, "" when unset), which Prompt S/R
+ *     edits too
+ * @param influence whether every cell also gets token influence maps ({@code influence = true};
+ *     {@link io.assay.framework.inspect.Influence}, without re-runs)
  */
-public record Experiment(String name, List<String> prompts, List<Long> seeds, List<Axis> axes) {
+public record Experiment(String name, List<String> prompts, List<Long> seeds, List<Axis> axes, String negative,
+        boolean influence) {
+
+    /** An experiment whose base negative prompt is empty, without influence maps. */
+    public Experiment(String name, List<String> prompts, List<Long> seeds, List<Axis> axes) {
+        this(name, prompts, seeds, axes, "", false);
+    }
+
+    /** How an axis edits the prompt. */
+    public enum PromptEdit {
+        /** AUTOMATIC1111's Prompt S/R: the first value, wherever it occurs in prompt and negative, becomes each value. */
+        SEARCH_REPLACE,
+        /** Each value appended to the prompt. */
+        SUFFIX;
+
+        /**
+         * The prompt and negative prompt of value {@code i}.
+         *
+         * @return {prompt, negative}
+         */
+        public String[] apply(List<String> values, int i, String prompt, String negative) {
+            if (this == SUFFIX) {
+                return new String[] {prompt + values.get(i), negative};
+            }
+            String search = values.get(0);
+            return new String[] {prompt.replace(search, values.get(i)), negative.replace(search, values.get(i))};
+        }
+    }
 
     /**
      * One axis.
@@ -43,12 +80,31 @@ public record Experiment(String name, List<String> prompts, List<Long> seeds, Li
      * @param values the value labels
      * @param overrides per value, the {@code --set} overrides it applies
      * @param origin where the axis is declared (for messages)
+     * @param edit how the axis edits the prompt, or null for an axis of configuration overrides
      */
-    public record Axis(String label, List<String> values, List<List<String>> overrides, ConfigProblem origin) {
+    public record Axis(String label, List<String> values, List<List<String>> overrides, ConfigProblem origin,
+            PromptEdit edit) {
+
+        /** An axis of configuration overrides. */
+        public Axis(String label, List<String> values, List<List<String>> overrides, ConfigProblem origin) {
+            this(label, values, overrides, origin, null);
+        }
     }
 
-    /** One cell: a prompt, a seed and one value per axis. */
-    public record Cell(String prompt, long seed, List<Integer> valueIndex, List<String> overrides) {
+    /**
+     * One cell: a prompt, a seed and one value per axis.
+     *
+     * @param prompt the experiment's prompt (cells of one prompt are compared with each other)
+     * @param overrides the configuration overrides of its axis values (and {@code run.negative} when a prompt edit
+     *     changed it)
+     * @param text the prompt the cell runs: {@code prompt} after the prompt-editing axes
+     */
+    public record Cell(String prompt, long seed, List<Integer> valueIndex, List<String> overrides, String text) {
+
+        /** A cell that runs its prompt as written. */
+        public Cell(String prompt, long seed, List<Integer> valueIndex, List<String> overrides) {
+            this(prompt, seed, valueIndex, overrides, prompt);
+        }
     }
 
     /** Reads the {@code experiment} section, reporting every problem with file:line. */
@@ -87,19 +143,43 @@ public record Experiment(String name, List<String> prompts, List<Long> seeds, Li
                 }
             }
         }
+        boolean influence = false;
+        if (e.hasPath("influence")) {
+            try {
+                influence = e.getBoolean("influence");
+            } catch (RuntimeException ex) {
+                report.error(ConfigProblem.at(e.getValue("influence").origin(), "experiment.influence",
+                        "expected true or false"));
+            }
+        }
         for (String k : e.root().keySet()) {
-            if (!List.of("name", "prompts", "seeds", "axes").contains(k)) {
+            if (!List.of("name", "prompts", "seeds", "axes", "influence").contains(k)) {
                 report.error(ConfigProblem.at(e.getValue(k).origin(), "experiment." + k,
-                        "unknown key; an experiment has name, prompts, seeds, axes"));
+                        "unknown key; an experiment has name, prompts, seeds, axes, influence"));
             }
         }
         if (prompts.isEmpty() && !report.hasErrors()) {
             report.error(ConfigProblem.at(e.root().origin(), "experiment.prompts", "needs at least one prompt"));
         }
+        String negative = config.hasPath("run.negative") && config.getValue("run.negative").valueType()
+                == ConfigValueType.STRING ? config.getString("run.negative") : "";
+        for (Axis a : axes) {
+            if (a.edit() == PromptEdit.SEARCH_REPLACE) {
+                String search = a.values().get(0);
+                for (String p : prompts) {
+                    // As AUTOMATIC1111 checks the prompt as written (before other axes edit it).
+                    if (!p.contains(search) && !negative.contains(search)) {
+                        report.error(new ConfigProblem(a.origin().file(), a.origin().line(), a.origin().key()
+                                + ".prompt-sr", "Prompt S/R did not find '" + search + "' in the prompt '" + p
+                                + "' or the negative prompt '" + negative + "'"));
+                    }
+                }
+            }
+        }
         if (report.hasErrors()) {
             throw new ConfigErrorsException(report, subject);
         }
-        return new Experiment(name, prompts, seeds, axes);
+        return new Experiment(name, prompts, seeds, axes, negative, influence);
     }
 
     private static List<String> strings(Config e, String key, ConfigReport report) {
@@ -121,6 +201,30 @@ public record Experiment(String name, List<String> prompts, List<Long> seeds, Li
         }
         Config a = o.toConfig();
         ConfigProblem origin = ConfigProblem.at(v.origin(), where, "");
+        for (String key : List.of("prompt-sr", "prompt-suffix")) {
+            if (!a.hasPath(key)) {
+                continue;
+            }
+            List<String> values;
+            try {
+                values = a.getStringList(key);
+            } catch (RuntimeException ex) {
+                report.error(ConfigProblem.at(a.getValue(key).origin(), where + "." + key, "expected a list of "
+                        + "strings"));
+                return null;
+            }
+            if (values.isEmpty() || key.equals("prompt-sr") && values.get(0).isEmpty()) {
+                report.error(ConfigProblem.at(a.getValue(key).origin(), where + "." + key, key.equals("prompt-sr")
+                        ? "needs at least one value, the first non-empty (it is what is searched for)"
+                        : "needs at least one value"));
+                return null;
+            }
+            String label = a.hasPath("name") ? a.getString("name") : key.equals("prompt-sr") ? "prompt S/R"
+                    : "prompt suffix";
+            List<List<String>> none = java.util.Collections.nCopies(values.size(), List.of());
+            return new Axis(label, List.copyOf(values), none, origin, key.equals("prompt-sr")
+                    ? PromptEdit.SEARCH_REPLACE : PromptEdit.SUFFIX);
+        }
         if (a.hasPath("path")) {
             String path = a.getString("path");
             if (!a.hasPath("values") || a.getValue("values").valueType() != ConfigValueType.LIST
@@ -210,14 +314,24 @@ public record Experiment(String name, List<String> prompts, List<Long> seeds, Li
                 for (int c = 0; c < combos; c++) {
                     List<Integer> idx = new ArrayList<>();
                     List<String> sets = new ArrayList<>();
+                    String text = p;
+                    String neg = negative;
                     int rest = c;
                     for (Axis a : axes) {
                         int i = rest % a.values().size();
                         rest /= a.values().size();
                         idx.add(i);
                         sets.addAll(a.overrides().get(i));
+                        if (a.edit() != null) {
+                            String[] edited = a.edit().apply(a.values(), i, text, neg);
+                            text = edited[0];
+                            neg = edited[1];
+                        }
                     }
-                    out.add(new Cell(p, s, idx, sets));
+                    if (!neg.equals(negative)) {
+                        sets.add("run.negative=" + io.assay.framework.settings.ConfigLoader.quote(neg));
+                    }
+                    out.add(new Cell(p, s, idx, sets, text));
                 }
             }
         }

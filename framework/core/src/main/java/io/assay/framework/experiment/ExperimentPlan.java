@@ -61,7 +61,7 @@ public record ExperimentPlan(Experiment experiment, Path file, List<PlannedCell>
         for (Experiment.Cell c : exp.orderedCells()) {
             List<String> cellSets = new ArrayList<>(sets);
             cellSets.addAll(c.overrides());
-            cellSets.add("run.prompt=" + ConfigLoader.quote(c.prompt()));
+            cellSets.add("run.prompt=" + ConfigLoader.quote(c.text()));
             cellSets.add("run.seed=" + c.seed());
             RunConfig config;
             try {

@@ -3,9 +3,11 @@ package io.assay.framework.experiment;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.assay.framework.io.AtomicFiles;
+import io.assay.framework.io.Html;
 import io.assay.framework.io.PngFiles;
 import io.assay.sdk.tensor.RgbImage;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,7 +47,58 @@ final class ExperimentReport {
             rows.add(new Row(c, key, values));
         }
         addComparisons(rows, dir);
+        nameImages(plan.experiment(), rows, dir);
         write(plan.experiment(), rows, dir);
+    }
+
+    /**
+     * Copies every cell's image to {@code images/} under a name made of its axis values (prompt and seed where the
+     * experiment has several), and titles each cell's trace page with the same values, linked back to the report.
+     */
+    static void nameImages(Experiment exp, List<Row> rows, Path dir) throws IOException {
+        Path images = Files.createDirectories(dir.resolve("images"));
+        java.util.Set<String> used = new java.util.HashSet<>();
+        for (Row r : rows) {
+            List<String> parts = new ArrayList<>();
+            if (exp.prompts().size() > 1 || exp.axes().isEmpty()) {
+                parts.add(io.assay.framework.io.Slugs.of(r.cell().prompt(), 32));
+            }
+            if (exp.seeds().size() > 1 || exp.axes().isEmpty()) {
+                parts.add("seed-" + r.cell().seed());
+            }
+            for (int k = 0; k < exp.axes().size(); k++) {
+                Experiment.Axis a = exp.axes().get(k);
+                String v = a.values().get(r.cell().valueIndex().get(k));
+                parts.add(io.assay.framework.io.Slugs.of(a.label(), 24) + "-" + (v.isEmpty() ? "none"
+                        : io.assay.framework.io.Slugs.of(v, 32)));
+            }
+            String base = String.join("_", parts).replaceAll("_+", "_");
+            String name = base;
+            for (int n = 2; !used.add(name); n++) {
+                name = base + "-" + n;
+            }
+            Path target = images.resolve(name + ".png");
+            byte[] png = Files.readAllBytes(dir.resolve("cells").resolve(r.key() + ".png"));
+            if (!Files.isRegularFile(target) || !java.util.Arrays.equals(Files.readAllBytes(target), png)) {
+                AtomicFiles.write(target, png);
+            }
+            r.values().put("imageFile", "images/" + name + ".png");
+            Path trace = dir.resolve("cells").resolve(r.key() + ".trace.html");
+            if (Files.isRegularFile(trace)) {
+                String label = ExperimentPage.label(exp, r.values());
+                String html = Files.readString(trace);
+                String nav = "<nav id=\"cell\"><a href=\"../index.html\">← " + Html.esc(exp.name()) + " report</a> · "
+                        + "cell " + Html.esc(label) + "</nav>";
+                String titled = html.replaceFirst("<title>[^<]*</title>", java.util.regex.Matcher.quoteReplacement(
+                        "<title>" + Html.esc(exp.name() + ": " + label) + "</title>"));
+                titled = titled.contains("<nav id=\"cell\">")
+                        ? titled.replaceFirst("<nav id=\"cell\">.*?</nav>", java.util.regex.Matcher.quoteReplacement(nav))
+                        : titled.replaceFirst("<body>", java.util.regex.Matcher.quoteReplacement("<body>" + nav));
+                if (!titled.equals(html)) {
+                    AtomicFiles.writeString(trace, titled);
+                }
+            }
+        }
     }
 
     private static RgbImage image(Path dir, String key) throws IOException {
@@ -177,7 +230,7 @@ final class ExperimentReport {
 
         List<String> columns = new ArrayList<>(List.of("prompt", "seed"));
         exp.axes().forEach(a -> columns.add(a.label()));
-        columns.addAll(List.of("image", "guidance", "denoiserCalls", "meanGuidanceDeltaNorm",
+        columns.addAll(List.of("image", "imageFile", "promptRun", "guidance", "denoiserCalls", "meanGuidanceDeltaNorm",
                 "meanAppliedGuidanceNorm", "imageTextSimilarity", "maeToBaseline", "ssimToBaseline",
                 "firstDivergentStep", "finalLatentMean", "finalLatentStd", "initialNoiseSha256", "trace"));
         StringBuilder csv = new StringBuilder(String.join(",", columns)).append('\n');

@@ -10,6 +10,8 @@ import io.assay.framework.engine.GenerationResult;
 import io.assay.framework.engine.StepObserver;
 import io.assay.framework.engine.StepObservers;
 import io.assay.framework.experiment.ExperimentPlan.PlannedCell;
+import io.assay.framework.inspect.Influence;
+import io.assay.framework.inspect.InfluenceReport;
 import io.assay.framework.io.AtomicFiles;
 import io.assay.framework.io.Hashes;
 import io.assay.framework.io.PngFiles;
@@ -246,6 +248,9 @@ public final class ExperimentRunner {
         RgbImage img = r.images().get(0);
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("prompt", c.cell().prompt());
+        if (!c.cell().text().equals(c.cell().prompt())) {
+            row.put("promptRun", c.cell().text());
+        }
         row.put("seed", c.cell().seed());
         for (int k = 0; k < exp.axes().size(); k++) {
             row.put(exp.axes().get(k).label(), exp.axes().get(k).values().get(c.cell().valueIndex().get(k)));
@@ -263,11 +268,11 @@ public final class ExperimentRunner {
             Path model = c.config().validated().section("model", ModelSettings.class).dir();
             SimilarityMetrics.Opened m = metrics.computeIfAbsent(metric + "|" + model,
                     k -> SimilarityMetrics.open(runtime.host(), metric, model));
-            row.put("imageTextSimilarity", m.score(img, c.cell().prompt()));
+            row.put("imageTextSimilarity", m.score(img, c.cell().text()));
             row.put("similarityMetric", m.describe());
         } else {
             ImageTextScorer scorer = scorer(c.config());
-            row.put("imageTextSimilarity", scorer == null ? null : scorer.score(img, c.cell().prompt()));
+            row.put("imageTextSimilarity", scorer == null ? null : scorer.score(img, c.cell().text()));
         }
         row.put("finalLatentMean", r.finalLatents().mean());
         row.put("finalLatentStd", r.finalLatents().std());
@@ -282,6 +287,23 @@ public final class ExperimentRunner {
             traced.trace().put("components", PipelineAssembler.components(c.config().validated()));
             traced.trace().write(cellsDir.resolve(c.key() + ".trace.json"), r, c.key() + ".png");
             row.put("trace", "cells/" + c.key() + ".trace.html");
+        }
+        if (exp.influence()) {
+            Influence.Result inf = Influence.run(traced.pipeline(), request, new Influence.Options(Influence.Unit.WORD,
+                    0, false), () -> false);
+            denoiserCalls += inf.denoiserCalls();
+            Map<String, Object> totals = new LinkedHashMap<>();
+            for (int j = 0; j < inf.ablations().size(); j++) {
+                String word = inf.ablations().get(j).label();
+                String k = word;
+                for (int n = 2; totals.containsKey(k); n++) {
+                    k = word + " (" + n + ")";
+                }
+                totals.put(k, inf.total(j));
+            }
+            InfluenceReport.write(inf, dir.resolve("influence").resolve(c.key()), Map.of());
+            row.put("influence", totals);
+            row.put("influencePage", "influence/" + c.key() + "/index.html");
         }
         PngFiles.write(cellsDir.resolve(c.key() + ".png"), img, pngText);
         // The JSON last: a cell counts as done only when its PNG is complete.

@@ -427,7 +427,7 @@ public final class AssayRuntime implements AutoCloseable {
      * file too large, bytes no decoder knows, a truncated image or one declaring more than {@code maxPixels} pixels
      * is one line naming the path (INVALID_INPUT).
      */
-    static io.assay.sdk.tensor.RgbImage readInitImage(Path file, long maxPixels) {
+    public static io.assay.sdk.tensor.RgbImage readInitImage(Path file, long maxPixels) {
         String where = "init image '" + file + "'";
         if (Files.isDirectory(file)) {
             throw new StageException(ErrorCode.INVALID_INPUT, where + " is a directory, not an image file");

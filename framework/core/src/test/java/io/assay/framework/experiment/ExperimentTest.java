@@ -1,6 +1,7 @@
 package io.assay.framework.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Files;
@@ -24,5 +25,60 @@ class ExperimentTest {
         assertThat(e.axes().get(1).overrides().get(1)).containsExactly("t=true");
         assertThat(e.cells()).hasSize(9);
         assertThat(e.cells().get(1).valueIndex()).containsExactly(1, 0);
+    }
+
+    static Experiment parse(Path dir, String... lines) throws Exception {
+        Path f = dir.resolve("e.conf");
+        Files.writeString(f, String.join("\n", lines) + "\n");
+        return Experiment.parse(ConfigFactory.parseFile(f.toFile()), f.toString());
+    }
+
+    /**
+     * AUTOMATIC1111's xyz_grid apply_prompt: {@code if xs[0] not in p.prompt and xs[0] not in p.negative_prompt:
+     * raise}; {@code p.prompt = p.prompt.replace(xs[0], x)}; the same for the negative prompt — Python's replace,
+     * every occurrence, so the first value leaves the prompt as written.
+     */
+    @Test
+    void promptSearchReplaceMakesTheExactPromptsAutomatic1111Makes(@TempDir Path dir) throws Exception {
+        Experiment e = parse(dir, "run.negative = \"blurry photo\"", "experiment {",
+                "  prompts = [\"a photo of a cat, photo\", \"photograph of a dog\"]",
+                "  axes = [ { prompt-sr = [\"photo\", \"painting\", \"masterpiece, trending on artstation\"] } ]",
+                "}");
+        assertThat(e.axes().get(0).label()).isEqualTo("prompt S/R");
+        assertThat(e.cells()).extracting(Experiment.Cell::text).containsExactly(
+                "a photo of a cat, photo",
+                "a painting of a cat, painting",
+                "a masterpiece, trending on artstation of a cat, masterpiece, trending on artstation",
+                // Substrings too, as Python's str.replace does: "photograph" holds "photo".
+                "photograph of a dog",
+                "paintinggraph of a dog",
+                "masterpiece, trending on artstationgraph of a dog");
+        // The negative prompt is edited too; the first value leaves it (and the configuration) as written.
+        assertThat(e.cells().get(0).overrides()).isEmpty();
+        assertThat(e.cells().get(1).overrides()).containsExactly("run.negative=\"blurry painting\"");
+        assertThat(e.cells().get(2).overrides()).containsExactly(
+                "run.negative=\"blurry masterpiece, trending on artstation\"");
+        assertThat(e.cells()).extracting(Experiment.Cell::prompt).containsExactly("a photo of a cat, photo",
+                "a photo of a cat, photo", "a photo of a cat, photo", "photograph of a dog", "photograph of a dog",
+                "photograph of a dog");
+    }
+
+    @Test
+    void promptSearchReplaceFindingNothingIsAnErrorAtTheAxis(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> parse(dir, "experiment {", "  prompts = [\"a cat\"]",
+                "  axes = [ { prompt-sr = [\"photo\", \"painting\"] } ]", "}"))
+                .isInstanceOf(io.assay.sdk.settings.ConfigErrorsException.class)
+                .hasMessageContaining("e.conf:3")
+                .hasMessageContaining("Prompt S/R did not find 'photo' in the prompt 'a cat'");
+    }
+
+    @Test
+    void suffixAndSearchReplaceApplyInAxisOrder(@TempDir Path dir) throws Exception {
+        Experiment e = parse(dir, "experiment {", "  prompts = [\"a red circle\"]", "  axes = [",
+                "    { prompt-sr = [red, blue] }", "    { prompt-suffix = [\"\", \", on red\"] }", "  ]", "}");
+        assertThat(e.cells()).extracting(Experiment.Cell::text).containsExactly("a red circle", "a blue circle",
+                "a red circle, on red", "a blue circle, on red");
+        assertThat(e.axes().get(1).label()).isEqualTo("prompt suffix");
+        assertThat(e.cells()).allSatisfy(c -> assertThat(c.overrides()).isEmpty());
     }
 }
