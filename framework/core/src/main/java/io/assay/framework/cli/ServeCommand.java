@@ -96,6 +96,11 @@ public final class ServeCommand implements Callable<Integer> {
             + "arrive; slower clients are cut off (default: ${DEFAULT-VALUE}; 0 = no limit).", defaultValue = "10")
     long bodyTimeoutSeconds;
 
+    @Option(names = "--client-slots", paramLabel = "N", description = "Jobs one client address may have queued or "
+            + "running at once; more are refused with 429 (default: ${DEFAULT-VALUE} = no per-client limit: on the "
+            + "default loopback bind every client has the same address).", defaultValue = "0")
+    int clientSlots;
+
     /** The token file's name in the --out directory. */
     public static final String TOKEN_FILE = "serve.token";
 
@@ -110,10 +115,11 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     private Server start(PrintWriter err) {
-        if (maxSteps < 1 || maxBatch < 1 || maxSide < 8 || maxPixels < 64 || maxPromptChars < 1 || bodyTimeoutSeconds < 0) {
+        if (maxSteps < 1 || maxBatch < 1 || maxSide < 8 || maxPixels < 64 || maxPromptChars < 1 || bodyTimeoutSeconds < 0
+                || clientSlots < 0) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--max-steps, "
-                    + "--max-batch, --max-side, --max-pixels, --max-prompt-chars and --body-timeout must be at least "
-                    + "1, 1, 8, 64, 1 and 0");
+                    + "--max-batch, --max-side, --max-pixels, --max-prompt-chars, --body-timeout and --client-slots "
+                    + "must be at least 1, 1, 8, 64, 1, 0 and 0");
         }
         if (model != null) {
             common.set("--model", "model.dir", CommonOptions.quote(model.toAbsolutePath().toString()));
@@ -125,7 +131,7 @@ public final class ServeCommand implements Callable<Integer> {
         try {
             return Server.start(common.openAll(err), new Server.Options(host, port, workers, queue, maxRequestBytes,
                     timeoutSeconds, !noWatch, experimentsDir, outRoot, token, allowPluginUpload, maxSteps, maxBatch,
-                    maxSide, maxPixels, maxPromptChars, bodyTimeoutSeconds), line -> {
+                    maxSide, maxPixels, maxPromptChars, bodyTimeoutSeconds, clientSlots), line -> {
                         err.println("assay serve: " + line);
                         err.flush();
                     });

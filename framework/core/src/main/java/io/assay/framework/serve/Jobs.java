@@ -28,6 +28,15 @@ final class Jobs implements AutoCloseable {
     static final long GRACE_MILLIS = 2000;
 
     /** The queue is full. */
+    /** One client holds all its slots (429). */
+    static final class ClientBusy extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ClientBusy(String message) {
+            super(message);
+        }
+    }
+
     static final class Busy extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
@@ -124,7 +133,17 @@ final class Jobs implements AutoCloseable {
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger abandoned = new AtomicInteger();
 
+    /** Jobs one client (remote address) may have queued or running at once; 0 = no per-client limit. */
+    private final int clientSlots;
+    private final java.util.concurrent.ConcurrentHashMap<String, AtomicInteger> perClient =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     Jobs(int workers, int queue) {
+        this(workers, queue, 0);
+    }
+
+    Jobs(int workers, int queue, int clientSlots) {
+        this.clientSlots = Math.max(0, clientSlots);
         this.capacity = queue;
         AtomicInteger n = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS,
@@ -137,20 +156,62 @@ final class Jobs implements AutoCloseable {
 
     /** Queues a job; throws {@link Busy} when the queue is full. */
     Job submit(String kind, long timeoutMillis, Work work) {
+        return submit(kind, null, timeoutMillis, work);
+    }
+
+    /**
+     * Queues a job for {@code client} (the remote address); throws {@link ClientBusy} when that client already has
+     * {@link #clientSlots} jobs queued or running, {@link Busy} when the queue is full. A slot is given back when
+     * its job is answered (done, failed, cancelled or abandoned by the watchdog).
+     */
+    Job submit(String kind, String client, long timeoutMillis, Work work) {
+        AtomicInteger open = null;
+        if (clientSlots > 0 && client != null) {
+            open = perClient.computeIfAbsent(client, k -> new AtomicInteger());
+            if (open.incrementAndGet() > clientSlots) {
+                release(client, open);
+                throw new ClientBusy("too many requests from " + client + ": " + clientSlots + " job(s) queued or "
+                        + "running at once per client (--client-slots); retry when one is answered");
+            }
+        }
+        AtomicInteger slot = open;
         Job job = new Job(kind, timeoutMillis);
         synchronized (jobs) {
             jobs.put(job.id, job);
         }
         try {
-            pool.execute(() -> execute(job, work));
+            pool.execute(() -> {
+                try {
+                    execute(job, work);
+                } finally {
+                    if (slot != null) {
+                        release(client, slot);
+                    }
+                }
+            });
         } catch (RejectedExecutionException e) {
             synchronized (jobs) {
                 jobs.remove(job.id);
+            }
+            if (slot != null) {
+                release(client, slot);
             }
             throw new Busy("busy: " + running.get() + " running and " + pool.getQueue().size() + " queued (limit "
                     + capacity + "); retry later");
         }
         return job;
+    }
+
+    private void release(String client, AtomicInteger open) {
+        if (open.decrementAndGet() <= 0) {
+            perClient.remove(client, open);
+        }
+    }
+
+    /** Jobs {@code client} has queued or running now (0 when client slots are off). */
+    int open(String client) {
+        AtomicInteger n = perClient.get(client);
+        return n == null ? 0 : Math.max(0, n.get());
     }
 
     private void execute(Job job, Work work) {

@@ -54,10 +54,20 @@ public final class Server implements AutoCloseable {
      * @param maxPromptChars longest prompt or negative prompt per request, in characters
      * @param bodyTimeoutSeconds how long a request body may take to arrive once its request is handled (a
      *     slow-body client holds a server thread until then), 0 = no limit
+     * @param clientSlots jobs one client address may have queued or running at once (429 beyond), 0 = no limit
      */
     public record Options(String host, int port, int workers, int queue, long maxRequestBytes, long timeoutSeconds,
             boolean watch, Path experimentsDir, Path outRoot, String token, boolean allowPluginUpload, int maxSteps,
-            int maxBatch, int maxSide, long maxPixels, int maxPromptChars, long bodyTimeoutSeconds) {
+            int maxBatch, int maxSide, long maxPixels, int maxPromptChars, long bodyTimeoutSeconds, int clientSlots) {
+
+        /** The options without a per-client limit. */
+        public Options(String host, int port, int workers, int queue, long maxRequestBytes, long timeoutSeconds,
+                boolean watch, Path experimentsDir, Path outRoot, String token, boolean allowPluginUpload,
+                int maxSteps, int maxBatch, int maxSide, long maxPixels, int maxPromptChars,
+                long bodyTimeoutSeconds) {
+            this(host, port, workers, queue, maxRequestBytes, timeoutSeconds, watch, experimentsDir, outRoot, token,
+                    allowPluginUpload, maxSteps, maxBatch, maxSide, maxPixels, maxPromptChars, bodyTimeoutSeconds, 0);
+        }
 
         /** The options with the default limits, authentication by {@code token} and uploads off. */
         public Options(String host, int port, int workers, int queue, long maxRequestBytes, long timeoutSeconds,
@@ -95,7 +105,7 @@ public final class Server implements AutoCloseable {
         java.util.concurrent.atomic.AtomicReference<Map<String, Object>> described = new java.util.concurrent.atomic
                 .AtomicReference<>();
         this.model = () -> described.updateAndGet(m -> m != null ? m : model(runtime, base));
-        this.jobs = new Jobs(Math.max(1, options.workers()), Math.max(0, options.queue()));
+        this.jobs = new Jobs(Math.max(1, options.workers()), Math.max(0, options.queue()), options.clientSlots());
         this.guard = new Guard(options.token(), options.host());
         this.policy = new RequestPolicy(stage -> runtime.host().catalog().components(stage),
                 new RequestPolicy.Limits(options.maxSteps(), options.maxBatch(), options.maxSide(),
@@ -200,6 +210,7 @@ public final class Server implements AutoCloseable {
     private void routes(Javalin app, ServeGenerator gen, Jobs jobs) {
         app.exception(Guard.Refused.class, (e, ctx) -> error(ctx, e.status, e.kind, e.getMessage()));
         app.exception(Jobs.Busy.class, (e, ctx) -> error(ctx, 503, "busy", e.getMessage()));
+        app.exception(Jobs.ClientBusy.class, (e, ctx) -> error(ctx, 429, "too-many-requests", e.getMessage()));
         app.exception(ConfigErrorsException.class, (e, ctx) -> error(ctx, 400, "invalid-config", e.getMessage()));
         app.exception(StageException.class, (e, ctx) -> error(ctx, status(e.code()), code(e.code()),
                 e.getMessage()));
@@ -225,7 +236,7 @@ public final class Server implements AutoCloseable {
             if (s.initImage() != null) {
                 ServeGenerator.decodeImage(s.initImage());
             }
-            Jobs.Job job = jobs.submit("generate", timeoutMillis(), j -> gen.generate(s, j));
+            Jobs.Job job = jobs.submit("generate", ctx.ip(), timeoutMillis(), j -> gen.generate(s, j));
             ctx.status(202).json(job.view(false));
         });
         app.get("/api/jobs", ctx -> {
@@ -260,7 +271,7 @@ public final class Server implements AutoCloseable {
             // Synchronous convenience: queue, wait, answer (still bounded by the queue and the timeout).
             ServeGenerator.Spec s = spec(ctx.body());
             gen.prepare(s);
-            Jobs.Job job = jobs.submit("generate", timeoutMillis(), j -> gen.generate(s, j));
+            Jobs.Job job = jobs.submit("generate", ctx.ip(), timeoutMillis(), j -> gen.generate(s, j));
             await(job);
             finish(ctx, job);
         });
@@ -294,7 +305,7 @@ public final class Server implements AutoCloseable {
             List<String> sets = policy.overrides(overrides);
             policy.checkRun(runtime.configure(sets).run()); // the limits on the merged configuration
             Path file = dir.resolve(name + ".conf").toAbsolutePath();
-            Jobs.Job job = jobs.submit("compare", timeoutMillis(), j -> compare(j, file, sets));
+            Jobs.Job job = jobs.submit("compare", ctx.ip(), timeoutMillis(), j -> compare(j, file, sets));
             ctx.status(202).json(job.view(false));
         });
         app.get("/api/jobs/{id}/files/*", ctx -> {
@@ -597,7 +608,8 @@ public final class Server implements AutoCloseable {
         if (init != null) {
             ServeGenerator.decodeImage(init); // a broken or oversized image is the client's error, before queueing
         }
-        Jobs.Job job = jobs.submit(img2img ? "img2img" : "txt2img", timeoutMillis(), j -> gen.generate(s, j));
+        Jobs.Job job = jobs.submit(img2img ? "img2img" : "txt2img", ctx.ip(), timeoutMillis(),
+                j -> gen.generate(s, j));
         await(job);
         if (!job.state.equals("done")) {
             finish(ctx, job);
