@@ -262,4 +262,35 @@ class ServeApiIT {
             assertThat(models.get(0).get("model_name").asText()).isEqualTo(model.getFileName().toString());
         }
     }
+
+    /**
+     * Per-client request slots: with {@code --client-slots 1} a client that has a job running is refused a second
+     * one with 429 {@code too-many-requests} (nothing queued), reads still answer, and the slot comes back when the
+     * job is answered.
+     */
+    @Test
+    void aClientHoldsAtMostItsSlots(@TempDir Path out) throws Exception {
+        try (Server own = ServeCommand.start(List.of("--port", "0", "--no-watch", "--client-slots", "1",
+                "--plugins-dir", tmp.resolve("plugins").toString(), "--out", out.toString(),
+                "--set", "model.cache-dir=\"" + tmp.resolve("cache") + "\""), new PrintWriter(new StringWriter()))) {
+            HttpResponse<String> first = send(own, "POST", "/api/jobs", "{\"prompt\": \"a red circle\", \"steps\": 400}");
+            assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+            String id = JSON.readTree(first.body()).get("id").asText();
+            JsonNode refused = error(send(own, "POST", "/api/jobs", "{\"prompt\": \"a blue square\", \"steps\": 2}"),
+                    429, "too-many-requests");
+            assertThat(refused.get("detail").asText()).contains("127.0.0.1", "--client-slots");
+            assertThat(send(own, "GET", "/api/status", null).statusCode()).isEqualTo(200);
+            JsonNode jobs = JSON.readTree(send(own, "GET", "/api/jobs", null).body());
+            assertThat(jobs.size()).as("the refused request queued nothing").isEqualTo(1);
+            assertThat(send(own, "DELETE", "/api/jobs/" + id, "").statusCode()).isLessThan(300);
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            HttpResponse<String> again;
+            do {
+                Thread.sleep(50);
+                again = send(own, "POST", "/api/jobs", "{\"prompt\": \"a blue square\", \"steps\": 2}");
+            } while (again.statusCode() == 429 && System.nanoTime() < deadline);
+            assertThat(again.statusCode()).as("the slot is back once the first job is answered: " + again.body())
+                    .isEqualTo(202);
+        }
+    }
 }
