@@ -410,7 +410,12 @@ public final class CurationRun {
     }
 
     private static String domain(WebRecord r) {
-        String u = r.pageUrl() != null ? r.pageUrl() : r.imageUrl();
+        return domain(r.pageUrl(), r.imageUrl());
+    }
+
+    /** The domain a record is counted under: its page's host, else its image's, else "unknown". Every engine's rule. */
+    public static String domain(String pageUrl, String imageUrl) {
+        String u = pageUrl != null ? pageUrl : imageUrl;
         if (u == null) {
             return "unknown";
         }

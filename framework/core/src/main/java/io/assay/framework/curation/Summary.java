@@ -55,6 +55,14 @@ public final class Summary {
     }
 
     void count(Map<String, long[]> map, String key, boolean keptIt, int limit) {
+        countKey(map, key, keptIt, limit);
+    }
+
+    /**
+     * Counts one record under {@code key} (read, and kept if {@code keptIt}) in a per-key table capped at {@code limit}
+     * keys (later keys go to "(other)"; an empty key is "unknown"). Public so every engine counts by the same rule.
+     */
+    public static void countKey(Map<String, long[]> map, String key, boolean keptIt, int limit) {
         String k = key == null || key.isEmpty() ? "unknown" : key;
         if (!map.containsKey(k) && map.size() >= limit) {
             k = "(other)";

@@ -22,7 +22,6 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Serializable;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -552,28 +551,11 @@ final class SparkCuration {
 
     /** The local engine's per-key counting with its cap ("(other)" past {@code limit} keys). */
     static void count(Map<String, long[]> map, String key, boolean keptIt, int limit) {
-        String k = key == null || key.isEmpty() ? "unknown" : key;
-        if (!map.containsKey(k) && map.size() >= limit) {
-            k = "(other)";
-        }
-        long[] c = map.computeIfAbsent(k, x -> new long[2]);
-        c[0]++;
-        if (keptIt) {
-            c[1]++;
-        }
+        io.assay.framework.curation.Summary.countKey(map, key, keptIt, limit);
     }
 
     static String domain(Rec r) {
-        String u = r.pageUrl != null ? r.pageUrl : r.imageUrl;
-        if (u == null) {
-            return "unknown";
-        }
-        try {
-            String host = URI.create(u.trim()).getHost();
-            return host == null ? "unknown" : host.toLowerCase(java.util.Locale.ROOT);
-        } catch (IllegalArgumentException e) {
-            return "unknown";
-        }
+        return io.assay.framework.curation.CurationRun.domain(r.pageUrl, r.imageUrl);
     }
 
     /** The scores a kept record carries (the local engine's "scores": chain order, finite ones). */
