@@ -107,6 +107,84 @@ class WorldCompilerTest {
         }
     }
 
+    @Test
+    void aLargeCanvasUsesTheWindowsOfEverySecondPictureWithTheirOwnCounts() {
+        int n = 12;
+        int grid = 8;
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        float[] latents = new float[n * 4 * grid * grid];
+        for (int i = 0; i < latents.length; i++) {
+            latents[i] = (float) Math.round(r.nextDouble() * 3) / 3f; // few values: many windows repeat
+        }
+        java.util.List<Regions> regions = new java.util.ArrayList<>();
+        double[][] attributes = new double[n][LocalDenoiserModel.ATTRIBUTES];
+        for (int i = 0; i < n; i++) {
+            float[] fg = new float[grid * grid];
+            fg[(i % grid) * grid + 3] = 1;
+            regions.add(new Regions(fg, new double[3], new double[3], 0.1));
+            attributes[i][i % LocalDenoiserModel.ATTRIBUTES] = 1;
+        }
+        LocalDenoiserModel.Stage stage = new LocalDenoiserModel.Stage(0, 3, 1, 2);
+        LocalDenoiserModel.Bank bank = LocalDenoiserModel.bank(stage, latents, regions, attributes, n, grid);
+        LocalDenoiserModel.Bank coarse = LocalDenoiserModel.bank(new LocalDenoiserModel.Stage(0, 3, 1, 4), latents,
+                regions, attributes, n, grid);
+        int dim = 4 * 9;
+        assertThat(bank.reduced()).isLessThan(bank.count()).isEqualTo(coarse.count());
+        // The bank's first columns are exactly the coarse bank's windows, with the coarse bank's counts.
+        Map<String, Double> full = new java.util.HashMap<>();
+        for (int q = 0; q < bank.reduced(); q++) {
+            full.merge(java.util.Arrays.toString(java.util.Arrays.copyOfRange(bank.kernels(), q * dim, q * dim + dim)),
+                    Math.exp(bank.reducedLogCounts()[q]), Double::sum);
+        }
+        Map<String, Double> expected = new java.util.HashMap<>();
+        for (int q = 0; q < coarse.count(); q++) {
+            expected.merge(java.util.Arrays.toString(java.util.Arrays.copyOfRange(coarse.kernels(), q * dim,
+                    q * dim + dim)), Math.exp(coarse.logCounts()[q]), Double::sum);
+        }
+        assertThat(full.keySet()).isEqualTo(expected.keySet());
+        for (var e : expected.entrySet()) {
+            assertThat(full.get(e.getKey())).isCloseTo(e.getValue(), org.assertj.core.data.Offset.offset(1e-3));
+        }
+        double counted = 0;
+        for (float c : bank.reducedLogCounts()) {
+            counted += Math.exp(c);
+        }
+        assertThat(counted).isCloseTo(3 * grid * grid, org.assertj.core.data.Offset.offset(1e-2)); // pictures 0, 4, 8
+        assertThat(bank.total()).isEqualTo(6 * grid * grid);
+    }
+
+    @Test
+    void atLowNoiseTheDenoiserKeepsWhatTheInputHoldsInsteadOfSnappingToATrainingWindow() throws Exception {
+        try (OnnxModel unet = sessions.open(dir.resolve("unet/model.onnx"), "onnx-unet")) {
+            // 3.0 in every cell: beyond every training latent value (they lie within ±2.4).
+            Tensor x = Tensor.filled(3f, 1, 4, 8, 8);
+            float[] low = cleanEstimate(unet, x, 0);
+            float[] high = cleanEstimate(unet, x, 999);
+            for (int i = 0; i < low.length; i++) {
+                // t = 0, h = 0.1: x̂0 = 0.078·(a mix of training centres) + 0.922·x — the input survives, as in a
+                // trained network; with h = 0 it would snap to a training window (≤ 2.4).
+                assertThat(low[i]).as("x̂0 at t = 0, cell %d", i).isBetween(2.5f, 3.0f);
+                // t = 999: γ ≈ 0.0007, x̂0 is a mix of training centres.
+                assertThat(high[i]).as("x̂0 at t = 999, cell %d", i).isLessThan(2.5f);
+            }
+        }
+    }
+
+    /** x̂0 = (x − √(1 − ᾱ)·ε)/√ᾱ from the U-Net's ε, with ᾱ from the world's scheduler (scaled linear). */
+    private static float[] cleanEstimate(OnnxModel unet, Tensor x, double t) throws Exception {
+        float[] eps = run(unet, x, t).get("out_sample").data();
+        double ab = 1;
+        for (int i = 0; i <= (int) t; i++) {
+            double beta = Math.pow(Math.sqrt(0.00085) + (Math.sqrt(0.012) - Math.sqrt(0.00085)) * i / 999.0, 2);
+            ab *= 1 - beta;
+        }
+        float[] out = new float[eps.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) ((x.data()[i] - Math.sqrt(1 - ab) * eps[i]) / Math.sqrt(ab));
+        }
+        return out;
+    }
+
     private static Map<String, Tensor> run(OnnxModel unet, Tensor x, double t) throws Exception {
         Map<String, OnnxTensor> in = new LinkedHashMap<>();
         in.put("sample", unet.floatInput("sample", x));
