@@ -56,8 +56,16 @@ public final class PipelineValidator {
             this(name, settingsType, plugin, new java.util.LinkedHashSet<>(SettingsBinder.keysInOrder(settingsType)));
         }
 
+        /** Keeps {@code keys} in the record's declaration order (how messages list them). */
         public Installed {
-            keys = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(keys));
+            Set<String> given = Set.copyOf(keys);
+            Set<String> ordered = new java.util.LinkedHashSet<>();
+            for (String k : SettingsBinder.keysInOrder(settingsType)) {
+                if (given.contains(k)) {
+                    ordered.add(k);
+                }
+            }
+            keys = java.util.Collections.unmodifiableSet(ordered);
         }
     }
 
