@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
 import io.assay.framework.assembly.SingleStage;
 import io.assay.framework.assembly.StageKey;
 import io.assay.framework.curation.CurationPlan;
@@ -13,6 +14,7 @@ import io.assay.framework.runtime.RunConfig;
 import io.assay.framework.host.ComponentCatalog;
 import io.assay.framework.host.ComponentInfo;
 import io.assay.framework.settings.MetricsSettings;
+import io.assay.framework.settings.ModelSettings;
 import io.assay.framework.settings.ValidatedConfig;
 import io.assay.sdk.StageException;
 import io.assay.sdk.diffusion.RecommendedRanges;
@@ -141,9 +143,13 @@ final class ConfigChecker {
                     + (installed.isEmpty() ? "none" : String.join(", ", installed))).render());
             return;
         }
+        // As compare runs it: its declared defaults, the pipeline's model.dir as its model-dir.
+        Path modelDir = v.section("model", ModelSettings.class).dir();
+        Map<String, ConfigValue> fallbacks = modelDir == null ? Map.of()
+                : Map.of("model-dir", ConfigValueFactory.fromAnyRef(modelDir.toString(), "model.dir"));
         ConfigReport report = new ConfigReport();
         SettingsBinder.bind(ConfigFactory.empty(), given.origin(), "metrics.similarity", c.get().settingsType(),
-                Set.of(), "SimilarityMetric '" + name + "'", Map.of(), report);
+                Set.of(), "SimilarityMetric '" + name + "'", fallbacks, report);
         if (report.hasErrors()) {
             problems.add(ConfigProblem.at(given.origin(), "metrics.similarity", "'" + name + "' cannot run with its "
                     + "declared defaults, which compare uses: " + report.errors().get(0).render()).render());
