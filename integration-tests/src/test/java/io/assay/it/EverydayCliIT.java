@@ -94,7 +94,8 @@ class EverydayCliIT {
                 "  axes = [ { path = scheduler.eta, values = [0, 0.5] } ]", "}");
         Dist.Result r = Dist.cli("config", "check", f.toString(), "--set", cacheSet());
         assertThat(r.exit()).isEqualTo(3);
-        assertThat(r.err()).contains(EULER_REFUSES_ETA);
+        assertThat(r.err()).contains("eta-sweep.conf:4: scheduler.eta: axis 'scheduler.eta' value '0': "
+                + EULER_REFUSES_ETA.substring("scheduler.eta: ".length()));
     }
 
     @Test
@@ -114,7 +115,7 @@ class EverydayCliIT {
         int schedulers = 0;
         while (titles.find()) {
             schedulers++;
-            assertThat(keys(block(out, titles.group(0))).size()).as(titles.group(1)).isBetween(9, 12);
+            assertThat(keys(block(out, titles.group(0))).size()).as(titles.group(1)).isBetween(8, 12);
         }
         assertThat(schedulers).isGreaterThanOrEqualTo(9);
     }
@@ -163,7 +164,25 @@ class EverydayCliIT {
         // CFG: two rows per step — one call each step unlimited, two calls each step at max-batch 1.
         assertThat(traces[0].path("result").path("denoiserCalls").asInt()).isEqualTo(6);
         assertThat(traces[1].path("result").path("denoiserCalls").asInt()).isEqualTo(12);
-        assertThat(pixels[1]).isEqualTo(pixels[0]);
+        // The same image: ONNX Runtime's kernels round a one-row call differently from a two-row one in the last
+        // float bit, so the final latents agree to ~1e-7 and at most a few 8-bit values move by one (measured: 1 of
+        // 12288). A real difference (a row paired with the wrong conditioning) moves thousands by tens.
+        JsonNode a = traces[0].path("result").path("finalLatents");
+        JsonNode b = traces[1].path("result").path("finalLatents");
+        assertThat(b.path("l2").asDouble()).isCloseTo(a.path("l2").asDouble(), org.assertj.core.data.Offset.offset(
+                1e-5 * a.path("l2").asDouble()));
+        assertThat(b.path("mean").asDouble()).isCloseTo(a.path("mean").asDouble(),
+                org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(pixels[1]).hasSameSizeAs(pixels[0]);
+        int maxDiff = 0;
+        int differing = 0;
+        for (int i = 0; i < pixels[0].length; i++) {
+            int d = Math.abs((pixels[0][i] & 0xff) - (pixels[1][i] & 0xff));
+            maxDiff = Math.max(maxDiff, d);
+            differing += d > 0 ? 1 : 0;
+        }
+        assertThat(maxDiff).as("largest 8-bit difference").isLessThanOrEqualTo(1);
+        assertThat(differing).as("values that differ, of " + pixels[0].length).isLessThanOrEqualTo(12);
     }
 
     @Test
