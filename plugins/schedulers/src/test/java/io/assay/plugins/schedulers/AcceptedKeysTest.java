@@ -1,11 +1,13 @@
 package io.assay.plugins.schedulers;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.assay.sdk.ErrorCode;
 import io.assay.sdk.StageException;
 import io.assay.sdk.settings.ComponentKeys;
 import io.assay.sdk.settings.SettingsBinder;
+import io.assay.sdk.testkit.TestSettings;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -66,6 +68,15 @@ class AcceptedKeysTest {
             assertThat(ComponentKeys.problems(type)).as(name).isEmpty();
             assertThat(ComponentKeys.accepted(type)).as(name).containsExactlyElementsOf(acceptedWhenBuilt);
         }
+    }
+
+    @Test
+    void theTestKitBindsAsTheHostDoes() {
+        SchedulerSettings ddim = TestSettings.bindFor(DdimScheduler.class, "eta = 0.5");
+        assertThat(ddim.eta()).isEqualTo(0.5);
+        assertThatThrownBy(() -> TestSettings.bindFor(EulerDiscreteScheduler.class, "eta = 0.5"))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("settings.eta: component 'euler' does not accept the setting 'eta'");
     }
 
     @Test
