@@ -99,9 +99,11 @@ class Sdk10PluginIT {
         assertThat(listed).containsPattern("clipped-cfg 1\\.0\\.0\\s+requires SDK >=1\\.0\\.0 & <2\\.0\\.0\\s+STARTED")
                 .contains("Guidance:      clipped-cfg");
         // Written before @Component(keys) (SDK 1.2), it accepts — and config describe lists — every key of its record.
-        String described = run(plugins, "config", "describe", "guidance", "--set", "model.cache-dir=\"" + cache
-                + "\"");
-        assertThat(EverydayCliIT.keys(EverydayCliIT.block(described, "guidance { name = clipped-cfg }")))
+        java.io.StringWriter described = new java.io.StringWriter();
+        assertThat(io.assay.framework.cli.AssayCli.run(new String[] {"config", "describe", "guidance",
+            "--plugins-dir=" + plugins}, new java.io.PrintWriter(described, true),
+                new java.io.PrintWriter(new java.io.StringWriter(), true))).isZero();
+        assertThat(EverydayCliIT.keys(EverydayCliIT.block(described.toString(), "guidance { name = clipped-cfg }")))
                 .containsExactly("scale", "limit");
 
         Generated unclipped = generate(plugins, cache, "unclipped", "guidance.name=clipped-cfg",
