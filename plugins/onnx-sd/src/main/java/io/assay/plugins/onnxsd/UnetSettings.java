@@ -17,7 +17,7 @@ public record UnetSettings(
                 oneOf = {"epsilon", "v_prediction", "sample"}, diffusersKey = "prediction_type")
         String predictionType,
         @Setting(doc = "Most batch rows per U-Net call (images × conditionings of a step); the engine splits a step "
-                + "into calls of at most this many, with the same result. Bounds peak memory at large sizes or "
-                + "batches; 0 = no limit.", defaultValue = "0", min = 0)
+                + "into calls of at most this many (the same image up to float rounding). Bounds peak memory at "
+                + "large sizes or batches; 0 = no limit.", defaultValue = "0", min = 0)
         int maxBatch) {
 }
