@@ -66,6 +66,9 @@ public final class SettingsBinder {
             if (t == Path.class) {
                 return "path";
             }
+            if (t == int.class) {
+                return "integer"; // as Integer reads: a user sees one name for a whole number however it is declared
+            }
             return t.getSimpleName().toLowerCase(Locale.ROOT);
         }
 

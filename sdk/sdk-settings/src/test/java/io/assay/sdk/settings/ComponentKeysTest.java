@@ -46,6 +46,9 @@ class ComponentKeysTest {
         assertThat(ComponentKeys.describe(Narrow.class)).extracting(SettingsBinder.Descriptor::key)
                 .containsExactly("steps", "model-dir");
         assertThat(ComponentKeys.describe(Wide.class)).hasSize(4);
+        // config describe names an int and an Integer alike.
+        assertThat(ComponentKeys.describe(Wide.class)).extracting(SettingsBinder.Descriptor::typeName)
+                .containsExactly("integer", "double", "path", "integer");
     }
 
     @Test
