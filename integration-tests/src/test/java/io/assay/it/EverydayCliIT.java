@@ -66,8 +66,8 @@ class EverydayCliIT {
     /** What {@code @Component(keys)} makes of {@code euler}'s block: {@code eta} belongs to DDIM only. */
     static final String EULER_REFUSES_ETA = "scheduler.eta: component 'euler' does not accept the setting 'eta' (its "
             + "settings record SchedulerSettings is shared with components that do); it accepts: num-train-timesteps, "
-            + "beta-start, beta-end, beta-schedule, steps-offset, prediction-type, timestep-spacing, use-karras-sigmas, "
-            + "model-dir";
+            + "beta-start, beta-end, beta-schedule, steps-offset, prediction-type, timestep-spacing, "
+            + "use-karras-sigmas, model-dir";
 
     @Test
     void aKeyTheComponentDoesNotAcceptIsRefusedAtCheckTimeByItsDeclaredKeys(@TempDir Path dir) throws Exception {

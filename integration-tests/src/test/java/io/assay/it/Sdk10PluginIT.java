@@ -98,7 +98,8 @@ class Sdk10PluginIT {
         String listed = run(plugins, "plugins", "--set", "model.cache-dir=\"" + cache + "\"");
         assertThat(listed).containsPattern("clipped-cfg 1\\.0\\.0\\s+requires SDK >=1\\.0\\.0 & <2\\.0\\.0\\s+STARTED")
                 .contains("Guidance:      clipped-cfg");
-        // Written before @Component(keys) (SDK 1.2), it accepts — and config describe lists — every key of its record.
+        // Written before @Component(keys) (SDK 1.2), it accepts, and config describe lists, every key of its
+        // record.
         java.io.StringWriter described = new java.io.StringWriter();
         assertThat(io.assay.framework.cli.AssayCli.run(new String[] {"config", "describe", "guidance",
             "--plugins-dir=" + plugins}, new java.io.PrintWriter(described, true),

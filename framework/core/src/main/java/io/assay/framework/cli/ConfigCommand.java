@@ -149,7 +149,8 @@ public final class ConfigCommand {
         }
 
         /** One section or component: its title and the settings it accepts. */
-        private static void print(PrintWriter out, String title, String what, List<SettingsBinder.Descriptor> settings) {
+        private static void print(PrintWriter out, String title, String what,
+                List<SettingsBinder.Descriptor> settings) {
             out.printf("%s   (%s)%n", title, what);
             for (SettingsBinder.Descriptor d : settings) {
                 out.printf("  %-26s %-22s default %-14s %s%n", d.key(), type(d),

@@ -178,12 +178,14 @@ class PipelineValidatorTest {
                 .hasMessageNotContaining("model-dir");
         // The same key on a component that accepts every key of the record binds.
         Config ddim = load(dir, "model.dir = models/sd\nscheduler {\n  name = ddim\n  eta = 0.5\n}\n");
-        Sched s = (Sched) validator().validate(ddim, INSTALLED, Set.of("scheduler"), "p.conf").stages().get("scheduler").settings();
+        Sched s = (Sched) validator().validate(ddim, INSTALLED, Set.of("scheduler"), "p.conf").stages()
+                .get("scheduler").settings();
         assertThat(s.eta()).isEqualTo(0.5);
         assertThat(s.modelDir()).isEqualTo(dir.resolve("models/sd").toAbsolutePath().normalize());
         // A key the component does not accept is never filled from model.dir; the accepted ones bind as usual.
         Config heun = load(dir, "model.dir = models/sd\nscheduler { name = heun, steps = 7 }\n");
-        Sched h = (Sched) validator().validate(heun, INSTALLED, Set.of("scheduler"), "p.conf").stages().get("scheduler").settings();
+        Sched h = (Sched) validator().validate(heun, INSTALLED, Set.of("scheduler"), "p.conf").stages()
+                .get("scheduler").settings();
         assertThat(h.modelDir()).isNull();
         assertThat(h.steps()).isEqualTo(7);
         assertThat(h.eta()).isNull();

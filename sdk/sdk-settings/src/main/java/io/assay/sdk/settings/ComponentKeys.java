@@ -62,7 +62,8 @@ public final class ComponentKeys {
             if (!known.contains(k)) {
                 String hint = Names.suggest(k, known);
                 out.add("@Component(keys) names '" + k + "', which is not a key of " + c.settings().getName()
-                        + (hint != null ? "; did you mean '" + hint + "'?" : "; its keys: " + String.join(", ", known)));
+                        + (hint != null ? "; did you mean '" + hint + "'?"
+                        : "; its keys: " + String.join(", ", known)));
             }
             if (!seen.add(k)) {
                 out.add("@Component(keys) names '" + k + "' twice");
