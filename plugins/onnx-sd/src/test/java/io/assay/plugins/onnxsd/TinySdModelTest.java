@@ -223,6 +223,37 @@ class TinySdModelTest {
         }
     }
 
+    /**
+     * A model bounding its latent positions per call (unet/config.json {@code max_latent_positions}, as the embedded
+     * world does) refuses a call above it before ONNX Runtime runs, and names the {@code max-batch} that fits; with
+     * that max-batch the rows go one call each and pass.
+     */
+    @Test
+    void aCallOverTheModelsPositionBoundNamesTheMaxBatchThatFits(@TempDir Path tmp) throws IOException {
+        Path model = overlay(null, tmp.resolve("m"));
+        Path config = model.resolve("unet/config.json");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode c = (com.fasterxml.jackson.databind.node.ObjectNode) json
+                .readTree(config.toFile());
+        c.put("max_latent_positions", 64);
+        json.writeValue(config.toFile(), c);
+        Tensor sample = Tensor.zeros(2, 4, 8, 8);
+        Tensor hidden = Tensor.zeros(2, 77, 32);
+        try (OnnxUnetDenoiser unbounded = new OnnxUnetDenoiser(new UnetSettings(model, null, 0),
+                new TestStageContext("denoiser", "onnx-unet"), sessions);
+                OnnxUnetDenoiser one = new OnnxUnetDenoiser(new UnetSettings(model, null, 1),
+                        new TestStageContext("denoiser", "onnx-unet"), sessions)) {
+            assertThatThrownBy(() -> unbounded.predict(sample, 500, hidden))
+                    .isInstanceOf(StageException.class)
+                    .hasMessageContaining("takes at most 64 latent positions per call")
+                    .hasMessageContaining("2 × 8 × 8 = 128")
+                    .hasMessageContaining("or set denoiser.max-batch = 1 (the engine then splits each step into "
+                            + "calls of 1 row)");
+            assertThat(one.predict(sample.splitBatch(2).get(0), 500, hidden.splitBatch(2).get(0)).shape())
+                    .containsExactly(1, 4, 8, 8);
+        }
+    }
+
     @Test
     void aMissingPartNamesTheExpectedPath(@TempDir Path tmp) throws IOException {
         Path model = overlay(null, tmp.resolve("m"));
