@@ -63,13 +63,25 @@ class EverydayCliIT {
                 + "is unset (${?ASSAY_MODEL_DIR})", "1 problem(s)");
     }
 
+    /** What {@code @Component(keys)} makes of {@code euler}'s block: {@code eta} belongs to DDIM only. */
+    static final String EULER_REFUSES_ETA = "scheduler.eta: component 'euler' does not accept the setting 'eta' (its "
+            + "settings record SchedulerSettings is shared with components that do); it accepts: num-train-timesteps, "
+            + "beta-start, beta-end, beta-schedule, steps-offset, prediction-type, timestep-spacing, "
+            + "use-karras-sigmas, model-dir";
+
     @Test
-    void aComponentsOwnRuleFiresAtCheckTimeWithFileAndLine(@TempDir Path dir) throws Exception {
+    void aKeyTheComponentDoesNotAcceptIsRefusedAtCheckTimeByItsDeclaredKeys(@TempDir Path dir) throws Exception {
         Path f = write(dir, "euler-eta.conf", includeDefault(), "scheduler { name = euler, eta = 0.5 }");
         Dist.Result r = Dist.cli("config", "check", f.toString(), "--set", cacheSet());
         assertThat(r.exit()).isEqualTo(3);
-        assertThat(r.err()).contains("euler-eta.conf:2: scheduler: component 'euler' refuses these settings: "
-                + "Setting 'eta' = 0.5 does not apply to component 'euler'");
+        // Refused where the block is bound (the hook), at the key's own line, not by building the scheduler.
+        assertThat(r.err()).contains("euler-eta.conf:2: " + EULER_REFUSES_ETA)
+                .doesNotContain("refuses these settings");
+        // The run refuses it the same way, before anything runs.
+        Dist.Result run = Dist.cli("generate", "x", "--config", f.toString(), "--out", dir.resolve("o").toString(),
+                "--set", cacheSet());
+        assertThat(run.exit()).isEqualTo(3);
+        assertThat(run.err()).contains("euler-eta.conf:2: " + EULER_REFUSES_ETA);
         // The same setting on the scheduler that uses it passes.
         Path ok = write(dir, "ddim-eta.conf", includeDefault(), "scheduler { name = ddim, eta = 0.5 }");
         assertThat(Dist.cli("config", "check", ok.toString(), "--set", cacheSet()).requireOk().out())
@@ -82,7 +94,95 @@ class EverydayCliIT {
                 "  axes = [ { path = scheduler.eta, values = [0, 0.5] } ]", "}");
         Dist.Result r = Dist.cli("config", "check", f.toString(), "--set", cacheSet());
         assertThat(r.exit()).isEqualTo(3);
-        assertThat(r.err()).contains("component 'euler' refuses these settings: Setting 'eta'");
+        assertThat(r.err()).contains("eta-sweep.conf:4: scheduler.eta: axis 'scheduler.eta' value '0': "
+                + EULER_REFUSES_ETA.substring("scheduler.eta: ".length()));
+    }
+
+    @Test
+    void describeShowsOnlyTheKeysEachSchedulerAccepts() {
+        String out = Dist.cli("config", "describe", "scheduler").requireOk().out();
+        String ddim = block(out, "scheduler { name = ddim }");
+        String euler = block(out, "scheduler { name = euler }");
+        assertThat(keys(ddim)).containsExactly("num-train-timesteps", "beta-start", "beta-end", "beta-schedule",
+                "steps-offset", "prediction-type", "timestep-spacing", "set-alpha-to-one", "clip-sample",
+                "clip-sample-range", "eta", "model-dir");
+        assertThat(keys(euler)).containsExactly("num-train-timesteps", "beta-start", "beta-end", "beta-schedule",
+                "steps-offset", "prediction-type", "timestep-spacing", "use-karras-sigmas", "model-dir");
+        assertThat(keys(block(out, "scheduler { name = lcm }"))).contains("original-inference-steps",
+                "timestep-scaling").doesNotContain("timestep-spacing", "eta", "solver-order");
+        // Every one of the 9 shows fewer than the shared record's 17 keys.
+        Matcher titles = Pattern.compile("(?m)^scheduler \\{ name = ([a-z0-9-]+) \\}").matcher(out);
+        int schedulers = 0;
+        while (titles.find()) {
+            schedulers++;
+            assertThat(keys(block(out, titles.group(0))).size()).as(titles.group(1)).isBetween(8, 12);
+        }
+        assertThat(schedulers).isGreaterThanOrEqualTo(9);
+    }
+
+    /** The lines of one {@code config describe} entry, from its title to the blank line after it. */
+    static String block(String describe, String title) {
+        int from = describe.indexOf(title + "   (");
+        assertThat(from).as(title + " in\n" + describe).isNotNegative();
+        int to = describe.indexOf("\n\n", from);
+        return describe.substring(from, to < 0 ? describe.length() : to);
+    }
+
+    /** The keys an entry lists, in order. */
+    static List<String> keys(String block) {
+        List<String> out = new ArrayList<>();
+        block.lines().skip(1).forEach(l -> out.add(l.trim().split("\\s+")[0]));
+        return out;
+    }
+
+    @Test
+    void anUnknownSimilarityMetricIsRefusedByCheckWithTheInstalledOnes(@TempDir Path dir) throws Exception {
+        Path f = write(dir, "metric.conf", includeDefault(), "metrics.similarity = clip-scroe");
+        Dist.Result r = Dist.cli("config", "check", f.toString(), "--set", cacheSet());
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
+        assertThat(r.err()).contains("metric.conf:2: metrics.similarity: no SimilarityMetric named 'clip-scroe'; "
+                + "did you mean 'clip-score'?; installed: ").containsPattern("installed: [a-z, -]*clip-score");
+        Path ok = write(dir, "metric-ok.conf", includeDefault(), "metrics.similarity = clip-score");
+        assertThat(Dist.cli("config", "check", ok.toString(), "--set", cacheSet()).requireOk().out())
+                .contains("OK: ");
+    }
+
+    @Test
+    void maxBatchOneSplitsEveryStepAndGivesTheSamePixels(@TempDir Path out) throws Exception {
+        JsonNode[] traces = new JsonNode[2];
+        byte[][] pixels = new byte[2][];
+        String[] maxBatch = {"0", "1"};
+        for (int i = 0; i < 2; i++) {
+            Dist.Result r = Dist.cli("generate", "a red circle on a blue background", "--steps", "6", "--trace",
+                    "--out", out.resolve("mb" + maxBatch[i]).toString(), "--quiet", "--set", cacheSet(), "--set",
+                    "denoiser.max-batch=" + maxBatch[i]).requireOk();
+            Path png = Path.of(r.out().lines().filter(l -> l.endsWith(".png")).findFirst().orElseThrow().trim());
+            pixels[i] = PngFiles.read(png).rgb();
+            traces[i] = new ObjectMapper().readTree(Files.readString(png.resolveSibling(png.getFileName().toString()
+                    .replaceFirst("\\.png$", ".trace.json"))));
+        }
+        // CFG: two rows per step — one call each step unlimited, two calls each step at max-batch 1.
+        assertThat(traces[0].path("result").path("denoiserCalls").asInt()).isEqualTo(6);
+        assertThat(traces[1].path("result").path("denoiserCalls").asInt()).isEqualTo(12);
+        // The same image: ONNX Runtime's kernels round a one-row call differently from a two-row one in the last
+        // float bit, so the final latents agree to ~1e-7 and at most a few 8-bit values move by one (measured: 1 of
+        // 12288). A real difference (a row paired with the wrong conditioning) moves thousands by tens.
+        JsonNode a = traces[0].path("result").path("finalLatents");
+        JsonNode b = traces[1].path("result").path("finalLatents");
+        assertThat(b.path("l2").asDouble()).isCloseTo(a.path("l2").asDouble(), org.assertj.core.data.Offset.offset(
+                1e-5 * a.path("l2").asDouble()));
+        assertThat(b.path("mean").asDouble()).isCloseTo(a.path("mean").asDouble(),
+                org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(pixels[1]).hasSameSizeAs(pixels[0]);
+        int maxDiff = 0;
+        int differing = 0;
+        for (int i = 0; i < pixels[0].length; i++) {
+            int d = Math.abs((pixels[0][i] & 0xff) - (pixels[1][i] & 0xff));
+            maxDiff = Math.max(maxDiff, d);
+            differing += d > 0 ? 1 : 0;
+        }
+        assertThat(maxDiff).as("largest 8-bit difference").isLessThanOrEqualTo(1);
+        assertThat(differing).as("values that differ, of " + pixels[0].length).isLessThanOrEqualTo(12);
     }
 
     @Test

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Backward compatibility in the host: the plugin template as it was at SDK 1.0 (frozen in
  * {@code sdk/sdk-testkit/src/test/resources/sdk-1.0-template}, {@code plugin.requires=>=1.0.0 & <2.0.0}, its
  * guidance written against {@code Guidance.start(iterations)} and {@code ConditioningKind}), compiled at test time
- * and dropped into the current distribution's plugins, loads, is listed, and generates: with a limit no term reaches
+ * and dropped into the current distribution's plugins, loads, is listed, describes every key of its settings record
+ * (it predates {@code @Component(keys)}), and generates: with a limit no term reaches
  * it is the built-in {@code cfg} (same conditionings, same batch, same image); with a small limit it changes the image.
  */
 class Sdk10PluginIT {
@@ -97,6 +98,14 @@ class Sdk10PluginIT {
         String listed = run(plugins, "plugins", "--set", "model.cache-dir=\"" + cache + "\"");
         assertThat(listed).containsPattern("clipped-cfg 1\\.0\\.0\\s+requires SDK >=1\\.0\\.0 & <2\\.0\\.0\\s+STARTED")
                 .contains("Guidance:      clipped-cfg");
+        // Written before @Component(keys) (SDK 1.2), it accepts, and config describe lists, every key of its
+        // record.
+        java.io.StringWriter described = new java.io.StringWriter();
+        assertThat(io.assay.framework.cli.AssayCli.run(new String[] {"config", "describe", "guidance",
+            "--plugins-dir=" + plugins}, new java.io.PrintWriter(described, true),
+                new java.io.PrintWriter(new java.io.StringWriter(), true))).isZero();
+        assertThat(EverydayCliIT.keys(EverydayCliIT.block(described.toString(), "guidance { name = clipped-cfg }")))
+                .containsExactly("scale", "limit");
 
         Generated unclipped = generate(plugins, cache, "unclipped", "guidance.name=clipped-cfg",
                 "guidance.limit=1e30");

@@ -1,5 +1,5 @@
 /**
- * The Assay SDK (version 1.1, {@link io.assay.sdk.SdkVersion}): what a plugin author compiles against, and nothing
+ * The Assay SDK (version 1.2, {@link io.assay.sdk.SdkVersion}): what a plugin author compiles against, and nothing
  * more.
  *
  * <p>A <b>stage</b> is one of the decisions a latent-diffusion pipeline, or the curation that chose its training data,
@@ -13,7 +13,10 @@
  *
  * <p>Since 1.1 the host fills a setting declaring {@link io.assay.sdk.Setting#diffusersKey()} from the model's
  * configuration when the pipeline leaves it unset, and checks every component's declaration when it loads the plugin.
- * Everything of 1.0 is unchanged: a 1.0 plugin loads and behaves as before.
+ * Since 1.2 a component that shares a settings record with others names the keys it accepts
+ * ({@link io.assay.sdk.Component#keys()}), and a stateful scraper filter may declare keys that let a distributed engine
+ * stay exact ({@link io.assay.sdk.curation.KeyedFilter}). Each version only adds to the one before: a 1.0 or 1.1 plugin
+ * loads and behaves as before.
  *
  * <p>Packages: {@code io.assay.sdk} (stage basics, settings, model configuration, errors), {@code io.assay.sdk.tensor}
  * (tensors, images, {@code .npy} files), {@code io.assay.sdk.diffusion} (the generation stages),

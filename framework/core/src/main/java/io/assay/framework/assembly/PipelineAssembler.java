@@ -17,6 +17,7 @@ import io.assay.sdk.diffusion.Guidance;
 import io.assay.sdk.diffusion.NoiseSource;
 import io.assay.sdk.diffusion.Scheduler;
 import io.assay.sdk.diffusion.TextEncoder;
+import io.assay.sdk.settings.ComponentKeys;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -144,7 +145,7 @@ public final class PipelineAssembler {
                 Map<String, PipelineValidator.Installed> out = new LinkedHashMap<>();
                 for (ComponentInfo c : catalog.components(StageKey.of(stage).type())) {
                     PipelineValidator.Installed i = new PipelineValidator.Installed(c.name(), c.settingsType(),
-                            c.pluginId() + " " + c.pluginVersion());
+                            c.pluginId() + " " + c.pluginVersion(), ComponentKeys.accepted(c.extensionClass()));
                     out.put(c.name(), i);
                     for (String alias : c.aliases()) {
                         out.putIfAbsent(alias, i);

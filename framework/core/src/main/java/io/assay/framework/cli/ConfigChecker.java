@@ -4,23 +4,34 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
 import io.assay.framework.assembly.SingleStage;
 import io.assay.framework.assembly.StageKey;
 import io.assay.framework.curation.CurationPlan;
 import io.assay.framework.experiment.ExperimentPlan;
 import io.assay.framework.runtime.AssayRuntime;
 import io.assay.framework.runtime.RunConfig;
+import io.assay.framework.host.ComponentCatalog;
+import io.assay.framework.host.ComponentInfo;
+import io.assay.framework.settings.MetricsSettings;
+import io.assay.framework.settings.ModelSettings;
 import io.assay.framework.settings.ValidatedConfig;
 import io.assay.sdk.StageException;
 import io.assay.sdk.diffusion.RecommendedRanges;
 import io.assay.sdk.diffusion.Scheduler;
+import io.assay.sdk.metrics.SimilarityMetric;
 import io.assay.sdk.settings.ConfigErrorsException;
 import io.assay.sdk.settings.ConfigProblem;
+import io.assay.sdk.settings.ConfigReport;
+import io.assay.sdk.settings.Names;
+import io.assay.sdk.settings.SettingsBinder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -28,8 +39,10 @@ import java.util.Set;
  * pipeline) and a curation chain. Beyond the schema (sections, keys, types, ranges, component names), a pipeline's
  * cheap stages (scheduler, guidance, noise) are built from their settings — so a component's own rules, such as a
  * scheduler refusing a setting it does not use, fire here rather than at run time — without loading or running a
- * model; steps and guidance outside a scheduler's recommended ranges are warnings; and a file that names a model
- * directory that is unset or missing is a problem, not a silent fall back to the embedded world.
+ * model; a key the chosen component does not accept ({@link io.assay.sdk.Component#keys()}) is refused where the
+ * configuration is bound; {@code metrics.similarity} must name an installed metric; steps and guidance outside a
+ * scheduler's recommended ranges are warnings; and a file that names a model directory that is unset or missing is a
+ * problem, not a silent fall back to the embedded world.
  */
 final class ConfigChecker {
 
@@ -87,6 +100,7 @@ final class ConfigChecker {
     private void pipeline(RunConfig c, Path file, Set<String> problems, Set<String> warnings) {
         model(c, file, problems);
         ValidatedConfig v = c.validated();
+        similarity(v, problems);
         for (StageKey k : BUILT) {
             ValidatedConfig.Selection s = v.stages().get(k.key());
             if (s == null) {
@@ -105,6 +119,40 @@ final class ConfigChecker {
                 problems.add(ConfigProblem.at(block == null ? null : block.origin(), k.key(), "component '"
                         + s.canonicalName() + "' refuses these settings: " + e.getMessage()).render());
             }
+        }
+    }
+
+    /**
+     * {@code metrics.similarity}, which only {@code assay compare} uses: it must name an installed
+     * {@link SimilarityMetric} whose declared defaults bind (it runs with them), as the run would require.
+     */
+    private void similarity(ValidatedConfig v, Set<String> problems) {
+        String name = v.section("metrics", MetricsSettings.class).similarity();
+        if (name == null) {
+            return;
+        }
+        ConfigValue given = v.config().getValue("metrics.similarity");
+        runtime.host().require(SimilarityMetric.class, name);
+        ComponentCatalog catalog = runtime.host().catalog();
+        Optional<ComponentInfo> c = catalog.find(SimilarityMetric.class, name);
+        if (c.isEmpty()) {
+            List<String> installed = catalog.names(SimilarityMetric.class);
+            String hint = Names.suggest(name, installed);
+            problems.add(ConfigProblem.at(given.origin(), "metrics.similarity", "no SimilarityMetric named '" + name
+                    + "'" + (hint != null ? "; did you mean '" + hint + "'?" : "") + "; installed: "
+                    + (installed.isEmpty() ? "none" : String.join(", ", installed))).render());
+            return;
+        }
+        // As compare runs it: its declared defaults, the pipeline's model.dir as its model-dir.
+        Path modelDir = v.section("model", ModelSettings.class).dir();
+        Map<String, ConfigValue> fallbacks = modelDir == null ? Map.of()
+                : Map.of("model-dir", ConfigValueFactory.fromAnyRef(modelDir.toString(), "model.dir"));
+        ConfigReport report = new ConfigReport();
+        SettingsBinder.bind(ConfigFactory.empty(), given.origin(), "metrics.similarity", c.get().settingsType(),
+                Set.of(), "SimilarityMetric '" + name + "'", fallbacks, report);
+        if (report.hasErrors()) {
+            problems.add(ConfigProblem.at(given.origin(), "metrics.similarity", "'" + name + "' cannot run with its "
+                    + "declared defaults, which compare uses: " + report.errors().get(0).render()).render());
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import com.typesafe.config.ConfigRenderOptions;
 import io.assay.framework.assembly.StageKey;
+import io.assay.sdk.settings.ComponentKeys;
 import io.assay.sdk.settings.SettingsBinder;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -82,8 +83,8 @@ public final class ConfigCommand {
 
     /** {@code assay config describe [STAGE]}. */
     @Command(name = "describe", mixinStandardHelpOptions = true,
-            description = "List every section's and component's settings (scraper filters included): key, type, "
-                    + "default, doc.")
+            description = "List every section's settings and the settings each component accepts (scraper filters "
+                    + "included): key, type, default, doc.")
     static final class Describe implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -118,7 +119,8 @@ public final class ConfigCommand {
                     }
                     for (var c : runtime.host().catalog().components(k.type())) {
                         print(out, k.key() + " { name = " + c.name() + " }", c.pluginId() + " " + c.pluginVersion()
-                                + (c.description().isEmpty() ? "" : " — " + c.description()), c.settingsType());
+                                + (c.description().isEmpty() ? "" : " — " + c.description()),
+                                ComponentKeys.describe(c.extensionClass()));
                     }
                 }
                 if (stage == null || stage.equals("curation")) {
@@ -133,7 +135,7 @@ public final class ConfigCommand {
                     for (var c : runtime.host().catalog().components(io.assay.sdk.curation.ScraperFilter.class)) {
                         print(out, FILTERS + " [ { name = " + c.name() + " } ]", c.pluginId() + " "
                                 + c.pluginVersion() + (c.description().isEmpty() ? "" : " — " + c.description()),
-                                c.settingsType());
+                                ComponentKeys.describe(c.extensionClass()));
                     }
                 }
                 return ExitCodes.OK;
@@ -143,8 +145,14 @@ public final class ConfigCommand {
         private static final String FILTERS = "curation.filters";
 
         private static void print(PrintWriter out, String title, String what, Class<? extends Record> type) {
+            print(out, title, what, SettingsBinder.describe(type));
+        }
+
+        /** One section or component: its title and the settings it accepts. */
+        private static void print(PrintWriter out, String title, String what,
+                List<SettingsBinder.Descriptor> settings) {
             out.printf("%s   (%s)%n", title, what);
-            for (SettingsBinder.Descriptor d : SettingsBinder.describe(type)) {
+            for (SettingsBinder.Descriptor d : settings) {
                 out.printf("  %-26s %-22s default %-14s %s%n", d.key(), type(d),
                         d.setting().defaultValue().isEmpty() ? "(unset)" : d.setting().defaultValue(),
                         d.setting().doc());

@@ -17,6 +17,7 @@ import io.assay.sdk.settings.ConfigErrorsException;
 import io.assay.sdk.settings.ConfigProblem;
 import io.assay.sdk.settings.ConfigReport;
 import io.assay.sdk.settings.Names;
+import io.assay.sdk.settings.ComponentKeys;
 import io.assay.sdk.settings.SettingsBinder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -198,8 +199,9 @@ public record CurationPlan(CurationSettings settings, CurationSourceSettings sou
                         fallbacks.put("model-dir", ConfigValueFactory.fromAnyRef(model.toString(), "model.dir"));
                     }
                 }
-                Record r = SettingsBinder.bind(block, v.origin(), where, ci.settingsType(), Set.of("name", "label"),
-                        "filter '" + ci.name() + "'", fallbacks, report);
+                Record r = SettingsBinder.bind(block, v.origin(), where, ci.settingsType(),
+                        ComponentKeys.accepted(ci.extensionClass()), Set.of("name", "label"), "filter '" + ci.name()
+                        + "'", fallbacks, io.assay.sdk.ModelConfig.NONE, "filters", report);
                 if (r != null) {
                     filters.add(new Filter(label, ci, r));
                 }

@@ -16,6 +16,7 @@ import io.assay.sdk.curation.WebRecord;
 import io.assay.sdk.settings.ConfigProblem;
 import io.assay.sdk.settings.ConfigReport;
 import io.assay.sdk.settings.Names;
+import io.assay.sdk.settings.ComponentKeys;
 import io.assay.sdk.settings.SettingsBinder;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -67,8 +68,9 @@ public final class CurationStages {
                     + "'?" : "") + "; installed: " + (known.isEmpty() ? "none" : String.join(", ", known))));
             return null;
         }
-        Record settings = SettingsBinder.bind(block, origin, key, ci.settingsType(), Set.of("name"),
-                stage.getSimpleName() + " '" + ci.name() + "'", Map.of(), report);
+        Record settings = SettingsBinder.bind(block, origin, key, ci.settingsType(),
+                ComponentKeys.accepted(ci.extensionClass()), Set.of("name"), stage.getSimpleName() + " '"
+                + ci.name() + "'", Map.of(), io.assay.sdk.ModelConfig.NONE, key, report);
         return settings == null ? null : new Selected(key, ci, settings);
     }
 

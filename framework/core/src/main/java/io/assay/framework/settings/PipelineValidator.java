@@ -46,8 +46,27 @@ public final class PipelineValidator {
      * @param name its canonical name
      * @param settingsType its settings record
      * @param plugin the plugin label, e.g. {@code onnx-sd 0.1.0}
+     * @param keys the keys of {@code settingsType} it accepts ({@link io.assay.sdk.Component#keys()}; all of them
+     *     for a component that names none)
      */
-    public record Installed(String name, Class<? extends Record> settingsType, String plugin) {
+    public record Installed(String name, Class<? extends Record> settingsType, String plugin, Set<String> keys) {
+
+        /** A component accepting every key of its settings record. */
+        public Installed(String name, Class<? extends Record> settingsType, String plugin) {
+            this(name, settingsType, plugin, new java.util.LinkedHashSet<>(SettingsBinder.keysInOrder(settingsType)));
+        }
+
+        /** Keeps {@code keys} in the record's declaration order (how messages list them). */
+        public Installed {
+            Set<String> given = Set.copyOf(keys);
+            Set<String> ordered = new java.util.LinkedHashSet<>();
+            for (String k : SettingsBinder.keysInOrder(settingsType)) {
+                if (given.contains(k)) {
+                    ordered.add(k);
+                }
+            }
+            keys = java.util.Collections.unmodifiableSet(ordered);
+        }
     }
 
     private final Map<String, Class<? extends Record>> sections;
@@ -141,7 +160,7 @@ public final class PipelineValidator {
                 report.warning(ConfigProblem.at(block.getValue("name").origin(), stage + ".name", "'" + name
                         + "' has been replaced; use '" + c.name() + "'"));
             }
-            Record settings = SettingsBinder.bind(block, originOf(config, stage), stage, c.settingsType(),
+            Record settings = SettingsBinder.bind(block, originOf(config, stage), stage, c.settingsType(), c.keys(),
                     Set.of("name"), "component '" + c.name() + "'", fallbacks, model, stage, report);
             if (settings != null) {
                 selections.put(stage, new ValidatedConfig.Selection(stage, name, c.name(), settings, c.plugin()));

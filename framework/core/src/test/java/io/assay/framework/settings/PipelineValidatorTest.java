@@ -51,7 +51,9 @@ class PipelineValidatorTest {
             return switch (stage) {
                 case "scheduler" -> Map.of(
                         "euler", new PipelineValidator.Installed("euler", Sched.class, "schedulers 0.1.0"),
-                        "ddim", new PipelineValidator.Installed("ddim", Sched.class, "schedulers 0.1.0"));
+                        "ddim", new PipelineValidator.Installed("ddim", Sched.class, "schedulers 0.1.0"),
+                        "heun", new PipelineValidator.Installed("heun", Sched.class, "schedulers 0.1.0",
+                                Set.of("timestep-spacing", "steps")));
                 case "guidance" -> Map.of(
                         "cfg", new PipelineValidator.Installed("cfg", Guide.class, "guidance 0.1.0"),
                         "classifier-free", new PipelineValidator.Installed("cfg", Guide.class, "guidance 0.1.0"));
@@ -158,6 +160,35 @@ class PipelineValidatorTest {
         Config c = load(dir, "guidance { name = nope }\nscheduler.name = ddim\n");
         ValidatedConfig v = validator.validate(c, INSTALLED, Set.of("scheduler"), "p.conf");
         assertThat(v.stages()).containsOnlyKeys("scheduler");
+    }
+
+    private static PipelineValidator validator() {
+        return new PipelineValidator(Map.of("run", Run.class, "model", Model.class), List.of("scheduler", "guidance"));
+    }
+
+    @Test
+    void aKeyOfTheSharedRecordThatTheComponentDoesNotAcceptIsRefusedAtItsLine(@TempDir Path dir) throws IOException {
+        Config c = load(dir, "model.dir = models/sd\nscheduler {\n  name = heun\n  eta = 0.5\n}\n");
+        assertThatThrownBy(() -> validator().validate(c, INSTALLED, Set.of("scheduler"), "p.conf"))
+                .isInstanceOf(ConfigErrorsException.class)
+                .hasMessageContaining("p.conf:4: scheduler.eta: component 'heun' does not accept the setting 'eta' "
+                        + "(its settings record Sched is shared with components that do); it accepts: steps, "
+                        + "timestep-spacing")
+                .hasMessageContaining("Configuration errors in p.conf (1)")
+                .hasMessageNotContaining("model-dir");
+        // The same key on a component that accepts every key of the record binds.
+        Config ddim = load(dir, "model.dir = models/sd\nscheduler {\n  name = ddim\n  eta = 0.5\n}\n");
+        Sched s = (Sched) validator().validate(ddim, INSTALLED, Set.of("scheduler"), "p.conf").stages()
+                .get("scheduler").settings();
+        assertThat(s.eta()).isEqualTo(0.5);
+        assertThat(s.modelDir()).isEqualTo(dir.resolve("models/sd").toAbsolutePath().normalize());
+        // A key the component does not accept is never filled from model.dir; the accepted ones bind as usual.
+        Config heun = load(dir, "model.dir = models/sd\nscheduler { name = heun, steps = 7 }\n");
+        Sched h = (Sched) validator().validate(heun, INSTALLED, Set.of("scheduler"), "p.conf").stages()
+                .get("scheduler").settings();
+        assertThat(h.modelDir()).isNull();
+        assertThat(h.steps()).isEqualTo(7);
+        assertThat(h.eta()).isNull();
     }
 
     @Test

@@ -39,11 +39,13 @@ public final class OnnxUnetDenoiser implements Denoiser {
     private final PredictionType prediction;
     private final int channels;
     private final int crossAttention;
+    private final int maxBatch;
     private volatile boolean closed;
 
     /** Opens and validates the model. */
     @Inject
     public OnnxUnetDenoiser(UnetSettings settings, StageContext ctx, OnnxSessions sessions) {
+        this.maxBatch = settings.maxBatch();
         Path dir = settings.modelDir();
         Path file = ModelDir.require(dir, "unet/model.onnx", NAME);
         ModelDir.checkIndex(dir, NAME);
@@ -120,12 +122,20 @@ public final class OnnxUnetDenoiser implements Denoiser {
                     + "but this run's latents are " + sample.dim(3) + "×" + sample.dim(2)
                     + "; set run.width/run.height to the size it was exported for");
         }
+        if (maxBatch > 0 && sample.dim(0) > maxBatch) {
+            throw new StageException(ErrorCode.INVALID_INPUT, "Component 'onnx-unet': this call has "
+                    + sample.dim(0) + " batch rows, but max-batch is " + maxBatch + " (a host with SDK 1.1 or later "
+                    + "splits the rows; this one did not)");
+        }
         long positions = sample.dim(0) * sample.dim(2) * sample.dim(3);
         if (positions > maxPositions) {
+            long rows = maxPositions / (sample.dim(2) * sample.dim(3));
             throw new StageException(ErrorCode.INVALID_INPUT, "Component 'onnx-unet': " + file + " takes at most "
                     + maxPositions + " latent positions per call (unet/config.json max_latent_positions; e.g. one "
                     + "512×512 image with guidance), but this call has " + sample.dim(0) + " × " + sample.dim(2)
-                    + " × " + sample.dim(3) + " = " + positions + "; lower run.batch or run.width/run.height");
+                    + " × " + sample.dim(3) + " = " + positions + "; lower run.batch or run.width/run.height"
+                    + (rows >= 1 ? ", or set denoiser.max-batch = " + rows + " (the engine then splits each step "
+                    + "into calls of " + rows + " row" + (rows == 1 ? "" : "s") + ")" : ""));
         }
         if (encoderHiddenStates.dim(0) != sample.dim(0)) {
             throw new StageException(ErrorCode.INVALID_INPUT, "Component 'onnx-unet': " + sample.dim(0)
@@ -145,6 +155,12 @@ public final class OnnxUnetDenoiser implements Denoiser {
             }
             return binding.run(output, sample.shape());
         }
+    }
+
+    /** The {@code max-batch} setting: the most rows per {@link #predict} call, 0 for no limit. */
+    @Override
+    public int maxBatch() {
+        return maxBatch;
     }
 
     @Override

@@ -81,7 +81,7 @@ class TinySdModelTest {
         Path cases = References.require("tiny-sd/cases");
         try (ClipTextEncoder te = new ClipTextEncoder(new ClipSettings(model, "truncate"),
                 new TestStageContext("text-encoder", "clip"), sessions);
-                OnnxUnetDenoiser unet = new OnnxUnetDenoiser(new UnetSettings(model, null),
+                OnnxUnetDenoiser unet = new OnnxUnetDenoiser(new UnetSettings(model, null, 0),
                         new TestStageContext("denoiser", "onnx-unet"), sessions);
                 OnnxVaeAutoencoder vae = new OnnxVaeAutoencoder(new VaeSettings(model, null),
                         new TestStageContext("autoencoder", "onnx-vae"), sessions)) {
@@ -136,7 +136,7 @@ class TinySdModelTest {
         assertThatThrownBy(() -> {
             try (ClipTextEncoder te = new ClipTextEncoder(new ClipSettings(model, "truncate"),
                     new TestStageContext("text-encoder", "clip"), sessions);
-                    OnnxUnetDenoiser unet = new OnnxUnetDenoiser(new UnetSettings(model, null),
+                    OnnxUnetDenoiser unet = new OnnxUnetDenoiser(new UnetSettings(model, null, 0),
                             new TestStageContext("denoiser", "onnx-unet"), sessions)) {
                 te.hiddenSize();
                 unet.latentChannels();
@@ -186,11 +186,79 @@ class TinySdModelTest {
         assertThatThrownBy(() -> new VaeSettings(model, null, true, 8, 8)).hasMessageContaining("tile-overlap");
     }
 
+    /**
+     * {@code max-batch = 1}: the denoiser declares it, the reference's two-row step (unconditional and conditional)
+     * run as two one-row calls — as the engine splits it — gives the reference's output, and a call with more rows
+     * than declared is refused with the limit named.
+     */
+    @Test
+    void maxBatchIsDeclaredAndRowByRowCallsGiveTheReferenceOutput(@TempDir Path tmp) throws IOException {
+        Path model = overlay(null, tmp.resolve("m"));
+        Path dir = References.require("tiny-sd/cases").resolve("01_ddim_astronaut_g7.5_64x64");
+        Tensor sample = Npy.readTensor(dir.resolve("unet_in_step0_sample.npy"));
+        Tensor emb = Npy.readTensor(dir.resolve("text_embeddings.npy"));
+        Tensor expected = Npy.readTensor(dir.resolve("unet_out_step0.npy"));
+        long t = Npy.read(dir.resolve("unet_in_step0_timestep.npy")).toLongs()[0];
+        int rows = (int) sample.dim(0);
+        assertThat(rows).isEqualTo(2);
+        try (OnnxUnetDenoiser whole = new OnnxUnetDenoiser(new UnetSettings(model, null, 0),
+                new TestStageContext("denoiser", "onnx-unet"), sessions);
+                OnnxUnetDenoiser one = new OnnxUnetDenoiser(new UnetSettings(model, null, 1),
+                        new TestStageContext("denoiser", "onnx-unet"), sessions)) {
+            assertThat(whole.maxBatch()).isZero();
+            assertThat(one.maxBatch()).isEqualTo(1);
+            List<Tensor> in = sample.splitBatch(rows);
+            List<Tensor> hs = emb.splitBatch(rows);
+            List<Tensor> outs = new java.util.ArrayList<>();
+            for (int i = 0; i < rows; i++) {
+                outs.add(one.predict(in.get(i), t, hs.get(i)));
+            }
+            Tensor split = Tensor.concatBatch(outs);
+            assertThat(maxDiff(split, expected)).isLessThanOrEqualTo(1e-5);
+            assertThat(maxDiff(split, whole.predict(sample, t, emb))).isLessThanOrEqualTo(1e-6);
+            assertThatThrownBy(() -> one.predict(sample, t, emb))
+                    .isInstanceOf(StageException.class)
+                    .hasMessageContaining("this call has 2 batch rows, but max-batch is 1")
+                    .satisfies(e -> assertThat(((StageException) e).code()).isEqualTo(ErrorCode.INVALID_INPUT));
+        }
+    }
+
+    /**
+     * A model bounding its latent positions per call (unet/config.json {@code max_latent_positions}, as the embedded
+     * world does) refuses a call above it before ONNX Runtime runs, and names the {@code max-batch} that fits; with
+     * that max-batch the rows go one call each and pass.
+     */
+    @Test
+    void aCallOverTheModelsPositionBoundNamesTheMaxBatchThatFits(@TempDir Path tmp) throws IOException {
+        Path model = overlay(null, tmp.resolve("m"));
+        Path config = model.resolve("unet/config.json");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode c = (com.fasterxml.jackson.databind.node.ObjectNode) json
+                .readTree(config.toFile());
+        c.put("max_latent_positions", 64);
+        json.writeValue(config.toFile(), c);
+        Tensor sample = Tensor.zeros(2, 4, 8, 8);
+        Tensor hidden = Tensor.zeros(2, 77, 32);
+        try (OnnxUnetDenoiser unbounded = new OnnxUnetDenoiser(new UnetSettings(model, null, 0),
+                new TestStageContext("denoiser", "onnx-unet"), sessions);
+                OnnxUnetDenoiser one = new OnnxUnetDenoiser(new UnetSettings(model, null, 1),
+                        new TestStageContext("denoiser", "onnx-unet"), sessions)) {
+            assertThatThrownBy(() -> unbounded.predict(sample, 500, hidden))
+                    .isInstanceOf(StageException.class)
+                    .hasMessageContaining("takes at most 64 latent positions per call")
+                    .hasMessageContaining("2 × 8 × 8 = 128")
+                    .hasMessageContaining("or set denoiser.max-batch = 1 (the engine then splits each step into "
+                            + "calls of 1 row)");
+            assertThat(one.predict(sample.splitBatch(2).get(0), 500, hidden.splitBatch(2).get(0)).shape())
+                    .containsExactly(1, 4, 8, 8);
+        }
+    }
+
     @Test
     void aMissingPartNamesTheExpectedPath(@TempDir Path tmp) throws IOException {
         Path model = overlay(null, tmp.resolve("m"));
         delete(model.resolve("unet"));
-        assertThatThrownBy(() -> new OnnxUnetDenoiser(new UnetSettings(model, null),
+        assertThatThrownBy(() -> new OnnxUnetDenoiser(new UnetSettings(model, null, 0),
                 new TestStageContext("denoiser", "onnx-unet"), sessions))
                 .isInstanceOf(StageException.class)
                 .hasMessageContaining("has no 'unet/model.onnx'")
@@ -201,10 +269,10 @@ class TinySdModelTest {
     void twoStagesOnOneFileShareOneSession(@TempDir Path tmp) throws IOException {
         Path model = overlay(null, tmp.resolve("m"));
         int created = sessions.sessionsCreated();
-        OnnxUnetDenoiser a = new OnnxUnetDenoiser(new UnetSettings(model, null), new TestStageContext("d", "onnx-unet"),
-                sessions);
-        OnnxUnetDenoiser b = new OnnxUnetDenoiser(new UnetSettings(model, null), new TestStageContext("d", "onnx-unet"),
-                sessions);
+        OnnxUnetDenoiser a = new OnnxUnetDenoiser(new UnetSettings(model, null, 0),
+                new TestStageContext("d", "onnx-unet"), sessions);
+        OnnxUnetDenoiser b = new OnnxUnetDenoiser(new UnetSettings(model, null, 0),
+                new TestStageContext("d", "onnx-unet"), sessions);
         assertThat(sessions.sessionsCreated() - created).isEqualTo(1);
         int held = sessions.stats().inUse();
         a.close();

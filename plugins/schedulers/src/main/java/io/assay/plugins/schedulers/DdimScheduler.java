@@ -15,7 +15,9 @@ import org.pf4j.Extension;
  * from {@link NoiseStream#drawForStep}, where diffusers draws its variance noise.
  */
 @Extension
-@Component(name = "ddim", description = "DDIM (diffusers DDIMScheduler)", settings = SchedulerSettings.class)
+@Component(name = "ddim", description = "DDIM (diffusers DDIMScheduler)", settings = SchedulerSettings.class,
+        keys = {"num-train-timesteps", "beta-start", "beta-end", "beta-schedule", "prediction-type", "steps-offset",
+                "timestep-spacing", "set-alpha-to-one", "clip-sample", "clip-sample-range", "eta", "model-dir"})
 public final class DdimScheduler extends AbstractDiffusersScheduler {
 
     static final ClassSpec SPEC = ClassSpec.of("ddim", "DDIMScheduler", ConfigKey.STEPS_OFFSET,

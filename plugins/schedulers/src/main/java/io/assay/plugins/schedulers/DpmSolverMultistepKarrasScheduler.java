@@ -12,7 +12,9 @@ import org.pf4j.Extension;
  */
 @Extension
 @Component(name = "dpmpp-2m-karras", description = "DPM-Solver++ 2M with Karras sigmas "
-        + "(diffusers DPMSolverMultistepScheduler, use_karras_sigmas)", settings = SchedulerSettings.class)
+        + "(diffusers DPMSolverMultistepScheduler, use_karras_sigmas)", settings = SchedulerSettings.class,
+        keys = {"num-train-timesteps", "beta-start", "beta-end", "beta-schedule", "prediction-type", "steps-offset",
+                "timestep-spacing", "use-karras-sigmas", "solver-order", "lower-order-final", "model-dir"})
 public final class DpmSolverMultistepKarrasScheduler extends DpmSolverMultistepScheduler {
 
     static final ClassSpec KARRAS_SPEC = spec("dpmpp-2m-karras").forced(ConfigKey.USE_KARRAS_SIGMAS, true).build();

@@ -19,7 +19,9 @@ import org.pf4j.Extension;
  */
 @Extension
 @Component(name = "dpmpp-2m", description = "DPM-Solver++ 2M (diffusers DPMSolverMultistepScheduler)",
-        settings = SchedulerSettings.class)
+        settings = SchedulerSettings.class,
+        keys = {"num-train-timesteps", "beta-start", "beta-end", "beta-schedule", "prediction-type", "steps-offset",
+                "timestep-spacing", "use-karras-sigmas", "solver-order", "lower-order-final", "model-dir"})
 public class DpmSolverMultistepScheduler extends AbstractDiffusersScheduler {
 
     static final ClassSpec SPEC = spec("dpmpp-2m").build();

@@ -19,7 +19,9 @@ import org.pf4j.Extension;
  */
 @Extension
 @Component(name = "euler-ancestral", description = "Euler ancestral (diffusers EulerAncestralDiscreteScheduler)",
-        settings = SchedulerSettings.class)
+        settings = SchedulerSettings.class,
+        keys = {"num-train-timesteps", "beta-start", "beta-end", "beta-schedule", "prediction-type", "steps-offset",
+                "timestep-spacing", "model-dir"})
 public final class EulerAncestralScheduler extends AbstractSigmaScheduler {
 
     static final ClassSpec SPEC = ClassSpec.of("euler-ancestral", "EulerAncestralDiscreteScheduler",

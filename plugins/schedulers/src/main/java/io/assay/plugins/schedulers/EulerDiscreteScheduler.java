@@ -15,7 +15,9 @@ import org.pf4j.Extension;
  * does not draw it. Supports Karras sigmas and every prediction type.
  */
 @Extension
-@Component(name = "euler", description = "Euler (diffusers EulerDiscreteScheduler)", settings = SchedulerSettings.class)
+@Component(name = "euler", description = "Euler (diffusers EulerDiscreteScheduler)", settings = SchedulerSettings.class,
+        keys = {"num-train-timesteps", "beta-start", "beta-end", "beta-schedule", "prediction-type", "steps-offset",
+                "timestep-spacing", "use-karras-sigmas", "model-dir"})
 public final class EulerDiscreteScheduler extends AbstractSigmaScheduler {
 
     static final ClassSpec SPEC = ClassSpec.of("euler", "EulerDiscreteScheduler",

@@ -17,7 +17,9 @@ import org.pf4j.Extension;
  * ({@code t0, t1, t1, t2, t2, …}); the order is 2 for image-to-image start iterations.
  */
 @Extension
-@Component(name = "heun", description = "Heun (diffusers HeunDiscreteScheduler)", settings = SchedulerSettings.class)
+@Component(name = "heun", description = "Heun (diffusers HeunDiscreteScheduler)", settings = SchedulerSettings.class,
+        keys = {"num-train-timesteps", "beta-start", "beta-end", "beta-schedule", "prediction-type", "steps-offset",
+                "timestep-spacing", "clip-sample", "clip-sample-range", "use-karras-sigmas", "model-dir"})
 public final class HeunDiscreteScheduler extends AbstractSigmaScheduler {
 
     static final ClassSpec SPEC = ClassSpec.of("heun", "HeunDiscreteScheduler", ConfigKey.USE_KARRAS_SIGMAS,

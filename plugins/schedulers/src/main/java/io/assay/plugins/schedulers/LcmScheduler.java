@@ -21,7 +21,11 @@ import org.pf4j.Extension;
 @Extension
 @Recommended(steps = {2, 8}, guidance = {1, 2}, reason = "latent consistency models (LCM, LCM-LoRA) sample in 2 to 8 "
         + "steps with little or no classifier-free guidance; more steps or CFG 7.5 give the wrong content")
-@Component(name = "lcm", description = "Latent consistency (diffusers LCMScheduler)", settings = SchedulerSettings.class)
+@Component(name = "lcm", description = "Latent consistency (diffusers LCMScheduler)",
+        settings = SchedulerSettings.class,
+        keys = {"num-train-timesteps", "beta-start", "beta-end", "beta-schedule", "prediction-type",
+                "set-alpha-to-one", "clip-sample", "clip-sample-range", "original-inference-steps",
+                "timestep-scaling", "model-dir"})
 public final class LcmScheduler extends AbstractDiffusersScheduler {
 
     static final ClassSpec SPEC = ClassSpec.of("lcm", "LCMScheduler", ConfigKey.ORIGINAL_INFERENCE_STEPS,

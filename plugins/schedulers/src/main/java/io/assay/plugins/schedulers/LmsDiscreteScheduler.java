@@ -23,7 +23,9 @@ import org.pf4j.Extension;
  */
 @Extension
 @Component(name = "lms", description = "Linear multistep, order 4 (diffusers LMSDiscreteScheduler)",
-        settings = SchedulerSettings.class)
+        settings = SchedulerSettings.class,
+        keys = {"num-train-timesteps", "beta-start", "beta-end", "beta-schedule", "prediction-type", "steps-offset",
+                "timestep-spacing", "use-karras-sigmas", "model-dir"})
 public final class LmsDiscreteScheduler extends AbstractSigmaScheduler {
 
     static final ClassSpec SPEC = ClassSpec.of("lms", "LMSDiscreteScheduler", ConfigKey.USE_KARRAS_SIGMAS,

@@ -19,7 +19,9 @@ import org.pf4j.Extension;
  */
 @Extension
 @Component(name = "pndm", description = "PLMS (diffusers PNDMScheduler, skip_prk_steps)",
-        settings = SchedulerSettings.class)
+        settings = SchedulerSettings.class,
+        keys = {"num-train-timesteps", "beta-start", "beta-end", "beta-schedule", "prediction-type", "steps-offset",
+                "timestep-spacing", "set-alpha-to-one", "model-dir"})
 public final class PndmScheduler extends AbstractDiffusersScheduler {
 
     static final ClassSpec SPEC = ClassSpec.of("pndm", "PNDMScheduler", ConfigKey.STEPS_OFFSET,

@@ -66,6 +66,9 @@ public final class SettingsBinder {
             if (t == Path.class) {
                 return "path";
             }
+            if (t == int.class) {
+                return "integer"; // as Integer reads: a user sees one name for a whole number however it is declared
+            }
             return t.getSimpleName().toLowerCase(Locale.ROOT);
         }
 
@@ -120,6 +123,43 @@ public final class SettingsBinder {
         Map<String, ConfigValue> all = new LinkedHashMap<>(modelFallbacks(type, model, stage));
         all.putAll(fallbacks);
         return bind(block, blockOrigin, prefix, type, reserved, owner, all, report);
+    }
+
+    /**
+     * Binds {@code block} for a component that accepts only {@code accepted} of {@code type}'s keys
+     * ({@link ComponentKeys#accepted}, since SDK 1.2): a key of the record outside {@code accepted} is refused at its
+     * file and line, naming the key, {@code owner} and the keys it accepts, and is never filled from {@code fallbacks}
+     * or {@code model} (it keeps its declared default); the accepted keys bind as the
+     * {@link #bind(Config, ConfigOrigin, String, Class, Set, String, Map, ModelConfig, String, ConfigReport) overload
+     * without it} binds them.
+     *
+     * @param accepted the keys the component accepts (all of {@code type}'s for a component that names none)
+     */
+    public static <R extends Record> R bind(Config block, ConfigOrigin blockOrigin, String prefix, Class<R> type,
+            Set<String> accepted, Set<String> reserved, String owner, Map<String, ConfigValue> fallbacks,
+            ModelConfig model, String stage, ConfigReport report) {
+        int before = report.errors().size();
+        List<String> refused = new ArrayList<>();
+        for (String k : keysInOrder(type)) {
+            if (!accepted.contains(k)) {
+                refused.add(k);
+            }
+        }
+        Config kept = block;
+        for (String k : refused) {
+            ConfigValue v = block.root().get(k);
+            if (v != null && !reserved.contains(k)) {
+                report.error(ConfigProblem.at(v.origin(), join(prefix, k), owner + " does not accept the setting '"
+                        + k + "' (its settings record " + type.getSimpleName() + " is shared with components that "
+                        + "do); it accepts: " + (accepted.isEmpty() ? "none" : String.join(", ", accepted))));
+                kept = kept.root().withoutKey(k).toConfig();
+            }
+        }
+        Map<String, ConfigValue> all = new LinkedHashMap<>(modelFallbacks(type, model, stage));
+        all.putAll(fallbacks);
+        all.keySet().removeAll(refused);
+        R r = bind(kept, blockOrigin, prefix, type, reserved, owner, all, report);
+        return report.errors().size() > before ? null : r;
     }
 
     /**
@@ -434,6 +474,15 @@ public final class SettingsBinder {
             rendered = rendered.substring(0, 57) + "...";
         }
         return rendered + " (" + type + ")";
+    }
+
+    /** The keys a record declares, in declaration order. */
+    public static List<String> keysInOrder(Class<? extends Record> type) {
+        List<String> out = new ArrayList<>();
+        for (Descriptor d : describe(type)) {
+            out.add(d.key());
+        }
+        return out;
     }
 
     /** All keys a record declares (for did-you-mean across sections). */

@@ -34,7 +34,8 @@ public final class SettingsDeclaration {
 
     /**
      * Every problem of the component class {@code component}'s declaration: its {@link Component} settings record
-     * ({@link #problems}) and its {@link io.assay.sdk.diffusion.Recommended} ranges, each message starting with the
+     * ({@link #problems}), the keys it accepts ({@link ComponentKeys#problems}, since SDK 1.2) and its
+     * {@link io.assay.sdk.diffusion.Recommended} ranges, each message starting with the
      * component's name and class. Empty when it is fine; the host refuses the plugin otherwise.
      */
     public static List<String> forComponent(Class<?> component) {
@@ -46,6 +47,9 @@ public final class SettingsDeclaration {
         }
         String who = "component '" + c.name() + "' (" + component.getName() + "): ";
         problems(c.settings()).forEach(p -> out.add(who + p));
+        if (out.isEmpty()) {
+            ComponentKeys.problems(component).forEach(p -> out.add(who + p));
+        }
         RecommendedRanges.problems(component).forEach(p -> out.add(who + p));
         return out;
     }

@@ -3,6 +3,7 @@ package io.assay.sdk.testkit;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.assay.sdk.ModelConfig;
+import io.assay.sdk.settings.ComponentKeys;
 import io.assay.sdk.settings.ConfigReport;
 import io.assay.sdk.settings.SettingsBinder;
 import java.util.Map;
@@ -46,6 +47,30 @@ public final class TestSettings {
                     + report.format("the test's settings"));
         }
         return r;
+    }
+
+    /**
+     * The settings of the component class {@code component} (annotated with {@link io.assay.sdk.Component}) bound from
+     * {@code hocon} as the host binds its block: only the keys it accepts ({@link io.assay.sdk.Component#keys()},
+     * since SDK 1.2; every key of its record when it names none). Fails the test with the host's report on any
+     * problem, a key it does not accept included.
+     */
+    @SuppressWarnings("unchecked")
+    public static <R extends Record> R bindFor(Class<?> component, String hocon) {
+        io.assay.sdk.Component c = component.getAnnotation(io.assay.sdk.Component.class);
+        if (c == null) {
+            Assertions.fail(component.getName() + " has no @Component annotation");
+        }
+        Config block = ConfigFactory.parseString(hocon);
+        ConfigReport report = new ConfigReport();
+        Record r = SettingsBinder.bind(block, block.origin(), "settings", c.settings(),
+                ComponentKeys.accepted(component), Set.of(), "component '" + c.name() + "'", Map.of(),
+                ModelConfig.NONE, "settings", report);
+        if (r == null || report.hasErrors()) {
+            Assertions.fail("settings of component '" + c.name() + "' did not bind from {" + hocon + "}:\n"
+                    + report.format("the test's settings"));
+        }
+        return (R) r;
     }
 
     /** The record of the declared defaults (an empty block). */

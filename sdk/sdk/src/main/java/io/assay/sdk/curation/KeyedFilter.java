@@ -8,6 +8,8 @@ package io.assay.sdk.curation;
  * records that share keys, transitively, and judges each group in source order with one instance of the filter, which
  * gives the verdicts and scores a single instance would give over the whole source. A stateful filter that is not
  * keyed can only run on the local engine.
+ *
+ * @since SDK 1.2
  */
 public interface KeyedFilter extends ScraperFilter {
 
