@@ -165,8 +165,9 @@ class EverydayCliIT {
         assertThat(traces[0].path("result").path("denoiserCalls").asInt()).isEqualTo(6);
         assertThat(traces[1].path("result").path("denoiserCalls").asInt()).isEqualTo(12);
         // The same image: ONNX Runtime's kernels round a one-row call differently from a two-row one in the last
-        // float bit, so the final latents agree to ~1e-7 and at most a few 8-bit values move by one (measured: 1 of
-        // 12288). A real difference (a row paired with the wrong conditioning) moves thousands by tens.
+        // float bit, so the final latents agree to ~1e-7 and a few 8-bit values sitting on a rounding boundary move by
+        // one (measured: 1 to 14 of 12288 depending on the CPU's kernels). A real difference (a row paired with the
+        // wrong conditioning) moves thousands of values by tens, so 1 % by at most one level still separates them.
         JsonNode a = traces[0].path("result").path("finalLatents");
         JsonNode b = traces[1].path("result").path("finalLatents");
         assertThat(b.path("l2").asDouble()).isCloseTo(a.path("l2").asDouble(), org.assertj.core.data.Offset.offset(
@@ -182,7 +183,8 @@ class EverydayCliIT {
             differing += d > 0 ? 1 : 0;
         }
         assertThat(maxDiff).as("largest 8-bit difference").isLessThanOrEqualTo(1);
-        assertThat(differing).as("values that differ, of " + pixels[0].length).isLessThanOrEqualTo(12);
+        assertThat(differing).as("values that differ, of " + pixels[0].length)
+                .isLessThanOrEqualTo(pixels[0].length / 100);
     }
 
     @Test
