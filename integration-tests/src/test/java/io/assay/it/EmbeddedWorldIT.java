@@ -193,7 +193,8 @@ class EmbeddedWorldIT {
         System.out.printf("novelty (share farther from the training set than its 25th-percentile member, %.2f "
                 + "levels of cell colour): local %.1f%%, memorize %.1f%%%n", threshold, 100 * novelty.get("local"),
                 100 * novelty.get("memorize"));
-        assertThat(novelty.get("local")).isGreaterThanOrEqualTo(0.5);
+        // Measured 99 % vs 0 % (with h = 0, no smoothing at low noise, 59 %).
+        assertThat(novelty.get("local")).isGreaterThanOrEqualTo(0.8);
         assertThat(novelty.get("local")).isGreaterThan(novelty.get("memorize") + 0.3);
     }
 
@@ -239,49 +240,67 @@ class EmbeddedWorldIT {
         for (int s = 0; s < 20; s++) {
             lines.add(new Line("a red circle on a blue background", s, 7.5, 1));
         }
-        List<List<RgbImage>> images = new ArrayList<>(generateAll(out.resolve("seeds"), lines));
-        // One process per guidance scale: the same prompt and seed at another scale is another output folder.
-        List<int[]> prompts = prompts().subList(0, 5);
+        List<List<RgbImage>> seeds = generateAll(out.resolve("seeds"), lines);
+        int seedPairs = 0;
+        int distinctSeeds = 0;
+        double closest = Double.MAX_VALUE;
+        for (int a = 0; a < 20; a++) {
+            for (int b = a + 1; b < 20; b++) {
+                seedPairs++;
+                double d = CompareIT.meanAbsDiff(seeds.get(a).get(0), seeds.get(b).get(0));
+                closest = Math.min(closest, d);
+                distinctSeeds += d > 2 ? 1 : 0;
+            }
+        }
+        // The sweep: 20 prompts × 5 seeds at CFG 0, 3, 12 and 25, one process per scale (the same prompt and seed at
+        // another scale is another output folder).
+        List<int[]> prompts = prompts();
         double[] sweep = {0, 3, 12, 25};
+        int seedsPerPrompt = 5;
         List<List<List<RgbImage>>> byScale = new ArrayList<>();
         for (double g : sweep) {
             List<Line> at = new ArrayList<>();
             for (int[] p : prompts) {
-                at.add(new Line(text(p), 11, g, 1));
+                for (int s = 0; s < seedsPerPrompt; s++) {
+                    at.add(new Line(text(p), 11 + s, g, 1));
+                }
             }
             byScale.add(generateAll(out.resolve("cfg" + g), at));
         }
-        for (int p = 0; p < prompts.size(); p++) {
-            for (int a = 0; a < sweep.length; a++) {
-                images.add(byScale.get(a).get(p));
-            }
-        }
-        int seedPairs = 0;
-        int distinctSeeds = 0;
-        for (int a = 0; a < 20; a++) {
-            for (int b = a + 1; b < 20; b++) {
-                seedPairs++;
-                distinctSeeds += CompareIT.meanAbsDiff(images.get(a).get(0), images.get(b).get(0)) > 2 ? 1 : 0;
-            }
-        }
         int scalePairs = 0;
         int distinctScales = 0;
+        int monotone = 0;
         for (int p = 0; p < prompts.size(); p++) {
-            for (int a = 0; a < 4; a++) {
-                for (int b = a + 1; b < 4; b++) {
-                    scalePairs++;
-                    distinctScales += CompareIT.meanAbsDiff(images.get(20 + 4 * p + a).get(0),
-                            images.get(20 + 4 * p + b).get(0)) > 2 ? 1 : 0;
+            // The named measure: how far guidance moves the image from the unconditional (CFG 0) image of the same
+            // seed — mean absolute pixel difference, averaged over the prompt's seeds.
+            double[] moved = new double[sweep.length];
+            for (int s = 0; s < seedsPerPrompt; s++) {
+                int i = p * seedsPerPrompt + s;
+                for (int a = 0; a < sweep.length; a++) {
+                    RgbImage img = byScale.get(a).get(i).get(0);
+                    moved[a] += CompareIT.meanAbsDiff(img, byScale.get(0).get(i).get(0)) / seedsPerPrompt;
+                    for (int b = a + 1; b < sweep.length; b++) {
+                        scalePairs++;
+                        distinctScales += CompareIT.meanAbsDiff(img, byScale.get(b).get(i).get(0)) > 2 ? 1 : 0;
+                    }
                 }
             }
+            boolean rising = true;
+            for (int a = 1; a < sweep.length; a++) {
+                rising &= moved[a] > moved[a - 1];
+            }
+            monotone += rising ? 1 : 0;
         }
-        System.out.printf("pairs of images differing by more than 2 levels: %d of %d pairs of 20 seeds, %d of %d pairs"
-                + " of CFG 0/3/12/25 images of one prompt%n", distinctSeeds, seedPairs, distinctScales, scalePairs);
-        // Measured 188/190 and 29/30 (the floor is every pair): the window posterior snaps to exact training
-        // windows at low noise, so now and then two seeds land on the same common picture.
-        assertThat(distinctSeeds / (double) seedPairs).as("share of distinct seed pairs").isGreaterThanOrEqualTo(0.95);
+        System.out.printf("pairs of images differing by more than 2 levels: %d of %d pairs of 20 seeds (closest %.2f), "
+                + "%d of %d pairs of CFG 0/3/12/25 images of one prompt and seed; distance from the CFG-0 image rising "
+                + "across the sweep for %d of %d prompts%n", distinctSeeds, seedPairs, closest, distinctScales,
+                scalePairs, monotone, prompts.size());
+        // Measured 190/190 (closest pair 8.0 levels apart), 599/600 and 17/20 prompts.
+        assertThat(distinctSeeds).as("distinct seed pairs").isEqualTo(seedPairs);
         assertThat(distinctScales / (double) scalePairs).as("share of distinct guidance pairs")
-                .isGreaterThanOrEqualTo(0.9);
+                .isGreaterThanOrEqualTo(0.95);
+        assertThat(monotone / (double) prompts.size()).as("prompts whose images move monotonically further from the "
+                + "unconditional image as guidance grows").isGreaterThanOrEqualTo(0.8);
     }
 
     /**
