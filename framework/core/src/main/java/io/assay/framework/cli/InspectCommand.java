@@ -82,6 +82,11 @@ public final class InspectCommand implements Callable<Integer> {
                         + "or both (default; same-latents with --no-rerun).")
         String maps;
 
+        @Option(names = "--words", paramLabel = "W1,W2", split = ",",
+                description = "Leave out only these words (or tokens with --unit token); default every one. Each "
+                        + "costs its own denoiser rows per step.")
+        List<String> words = List.of();
+
         @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: out/influence/<prompt>).")
         Path out;
 
@@ -126,7 +131,7 @@ public final class InspectCommand implements Callable<Integer> {
                     GenerationRequest r = runtime.request(c, a);
                     long t0 = System.nanoTime();
                     Influence.Result res = Influence.run(a.pipeline(), r, new Influence.Options(u, batchRows,
-                            !noRerun, decodeEvery, kinds), cancel);
+                            !noRerun, decodeEvery, kinds, java.util.Set.copyOf(words)), cancel);
                     double secs = (System.nanoTime() - t0) / 1e9;
                     Map<String, Object> extra = new LinkedHashMap<>();
                     extra.put("components", io.assay.framework.assembly.PipelineAssembler.components(c.validated()));
