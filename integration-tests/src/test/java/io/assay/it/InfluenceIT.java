@@ -320,4 +320,22 @@ class InfluenceIT {
                     res.total(Influence.Maps.RERUN, blue));
         }
     }
+
+    @Test
+    void perpNegLeavesOutThePromptsWordsAndKeepsTheNegativesTerms() throws Exception {
+        // The authors' example: the prompt is a part of the negative prompt, yet only the prompt's words are left out.
+        RunConfig c = runtime.configure(List.of("run.prompt=\"a red circle\"", "run.negative=\"a red circle on a "
+                + "blue background\"", "run.seed=2", "run.steps=6", "guidance.name=perp-neg"));
+        try (Assembled a = runtime.assemble(c)) {
+            Influence.Result res = Influence.run(a.pipeline(), runtime.request(c, a), new Influence.Options(
+                    Influence.Unit.WORD, 0, true, 0, Influence.Maps.BOTH), () -> false);
+            assertThat(res.guidance()).startsWith("perp-neg");
+            assertThat(res.ablations()).extracting(ab -> ab.label() + "@" + ab.key()).containsExactly("a@cond",
+                    "red@cond", "circle@cond");
+            assertThat(res.rowsPerStep()).as("empty, prompt and negative for the base and 3 re-runs, 3 "
+                    + "same-latents rows").isEqualTo(3 * 4 + 3);
+            assertThat(res.total(Influence.Maps.SAME_LATENTS, 1)).isPositive();
+            assertThat(res.total(Influence.Maps.RERUN, 1)).isPositive();
+        }
+    }
 }

@@ -87,7 +87,8 @@ public final class InspectCommand implements Callable<Integer> {
                         + "costs its own denoiser rows per step.")
         List<String> words = List.of();
 
-        @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: out/influence/<prompt>).")
+        @Option(names = "--out", paramLabel = "DIR",
+                description = "Output directory (default: out/influence/<prompt>).")
         Path out;
 
         @Override

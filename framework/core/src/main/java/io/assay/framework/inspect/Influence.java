@@ -28,8 +28,9 @@ import java.util.function.BooleanSupplier;
  * encoding, and the change is measured against the unablated run.
  *
  * <p>The words come from the conditionings the guidance declares (SDK 1.1 {@link Guidance.KeyedRun}): CFG's prompt,
- * each {@code AND} term of a composable prompt, Perp-Neg's prompt terms; a word is removed from the one
- * conditioning it was written in. Conditionings of the negative prompt and the empty prompt keep all their words.
+ * each {@code AND} term of a composable prompt, Perp-Neg's prompt terms — those it also declares for the prompt with
+ * an empty negative prompt; a word is removed from the one conditioning it was written in. Conditionings of the
+ * negative prompt and the empty prompt keep all their words.
  *
  * <p>Two kinds of map ({@link Maps}): {@code SAME_LATENTS} — at each step, the ablated conditioning is fed the
  * <em>base</em> run's noisy latents and the change of the predicted clean image is measured (where the word acts on
@@ -355,15 +356,18 @@ public final class Influence {
     }
 
     /**
-     * The ablations of a run: for each conditioning the guidance declared that holds the prompt's words (not the
-     * unconditional one, not an empty text, not a text of the negative prompt), its words (or tokens), each with the
-     * rows it occupies in that conditioning's encoding.
+     * The ablations of a run: for each conditioning the guidance declared that holds the prompt's words, its words (or
+     * tokens), each with the rows it occupies in that conditioning's encoding.
+     *
+     * @param promptOnes the conditionings that hold the prompt's words ({@link #promptConditionings}); null = judge by
+     *     the texts alone (a text of the prompt that is not a text of the negative prompt)
      */
-    static List<Ablation> ablations(TextEncoder encoder, List<ConditioningText> declared, GenerationRequest request,
-            Unit unit) {
+    static List<Ablation> ablations(TextEncoder encoder, List<ConditioningText> declared,
+            Set<ConditioningText> promptOnes, GenerationRequest request, Unit unit) {
         List<Ablation> out = new ArrayList<>();
         for (ConditioningText c : declared) {
-            if (!promptWords(c, request)) {
+            boolean prompt = promptOnes != null ? promptOnes.contains(c) : byText(c, request);
+            if (!prompt) {
                 continue;
             }
             for (Ablation a : ablations(encoder.tokenize(c.text()), encoder.windowLength(), unit)) {
@@ -373,8 +377,29 @@ public final class Influence {
         return out;
     }
 
-    /** Whether a declared conditioning carries words of the prompt (those are the ones left out one by one). */
-    static boolean promptWords(ConditioningText c, GenerationRequest request) {
+    /**
+     * The conditionings that carry the prompt's words: those the guidance declares for the prompt with an empty
+     * negative prompt (the negative's terms drop out; the unconditional and empty texts are left out too), or null
+     * when the guidance cannot run without a negative prompt.
+     */
+    static Set<ConditioningText> promptConditionings(Guidance guidance, GenerationRequest request, int iterations) {
+        List<ConditioningText> probe;
+        try {
+            probe = guidance.start(new Guidance.Prompt(request.prompt(), ""), iterations).conditionings();
+        } catch (StageException e) {
+            return null;
+        }
+        Set<ConditioningText> out = new java.util.HashSet<>();
+        for (ConditioningText c : probe) {
+            if (!c.key().equals(ConditioningKey.UNCOND) && !c.text().isBlank()) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** Whether a conditioning is the prompt's judged by its text: in the prompt and not in the negative prompt. */
+    static boolean byText(ConditioningText c, GenerationRequest request) {
         String t = c.text().strip();
         if (c.key().equals(ConditioningKey.UNCOND) || t.isEmpty() || !request.prompt().contains(t)) {
             return false;
@@ -401,7 +426,8 @@ public final class Influence {
         // The base run is planned and encoded exactly as the engine does it (one text-encoder call).
         GenerationEngine.Plan basePlan = engine.plan(pipeline, request);
         Map<ConditioningKey, Tensor> baseEmb = engine.encode(pipeline.textEncoder(), basePlan, new HashMap<>());
-        List<Ablation> all = ablations(pipeline.textEncoder(), basePlan.guidance().conditionings(), request,
+        List<Ablation> all = ablations(pipeline.textEncoder(), basePlan.guidance().conditionings(),
+                promptConditionings(pipeline.guidance(), request, basePlan.sampling().iterations()), request,
                 options.unit());
         List<Ablation> ablations = all.stream().filter(a -> options.words().isEmpty()
                 || options.words().contains(a.label())).toList();
