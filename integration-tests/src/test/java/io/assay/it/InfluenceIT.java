@@ -120,6 +120,7 @@ class InfluenceIT {
                         prompt).extracting(Influence.Ablation::label).containsExactly(fgName);
                 assertThat(res.rowsPerStep()).isEqualTo(5);
                 boolean[] mask = foreground(res.base());
+                assertThat(Influence.foreground(res.base())).as("the report's foreground rule").isEqualTo(mask);
                 int fgPixels = 0;
                 for (boolean m : mask) {
                     fgPixels += m ? 1 : 0;

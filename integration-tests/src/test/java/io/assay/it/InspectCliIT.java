@@ -50,6 +50,10 @@ class InspectCliIT {
         assertThat(shares).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(rerunShares).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(j.get("tokens").get(1).get("rerunHeat").asText()).isEqualTo("02-red-rerun-heat.png");
+        // The concentration on the foreground (the red circle standing out from the border's colour), per kind.
+        assertThat(j.get("foregroundPixelShare").asDouble()).isBetween(0.01, 0.9);
+        assertThat(j.get("tokens").get(1).get("foregroundShare").asDouble()).isBetween(0.0, 1.0);
+        assertThat(j.get("tokens").get(1).get("rerunForegroundShare").asDouble()).isBetween(0.0, 1.0);
         assertThat(j.get("tokens").get(1).get("word").asText()).isEqualTo("red");
         assertThat(j.get("tokens").get(1).get("heat").asText()).isEqualTo("02-red-heat.png");
         String html = Files.readString(out.resolve("index.html"));

@@ -686,6 +686,41 @@ public final class Influence {
         };
     }
 
+    /**
+     * The foreground of a picture on a plain background: the pixels whose colour is farther than 60 (RGB distance)
+     * from the median colour of the border, per channel (the embedded world's judge's rule). The concentration of a
+     * map is its mass share on these pixels ({@link Result#massShare(Maps, int, boolean[])}).
+     */
+    public static boolean[] foreground(RgbImage img) {
+        int w = img.width();
+        int h = img.height();
+        int[] bg = new int[3];
+        for (int c = 0; c < 3; c++) {
+            List<Integer> border = new ArrayList<>();
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    if (x == 0 || y == 0 || x == w - 1 || y == h - 1) {
+                        border.add(img.get(x, y, c));
+                    }
+                }
+            }
+            border.sort(null);
+            bg[c] = border.get(border.size() / 2);
+        }
+        boolean[] mask = new boolean[w * h];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                double d = 0;
+                for (int c = 0; c < 3; c++) {
+                    double e = img.get(x, y, c) - bg[c];
+                    d += e * e;
+                }
+                mask[y * w + x] = d > 60 * 60;
+            }
+        }
+        return mask;
+    }
+
     /** Bilinear resize of a row-major map (half-pixel centres, edges clamped). */
     static float[] upsample(float[] map, int w, int h, int ow, int oh) {
         float[] out = new float[ow * oh];

@@ -57,6 +57,11 @@ public final class InfluenceReport {
             sums.put(kind, sum);
         }
         boolean terms = r.ablations().stream().anyMatch(a -> !a.key().equals(r.ablations().get(0).key()));
+        boolean[] fg = Influence.foreground(base);
+        int fgPixels = 0;
+        for (boolean m : fg) {
+            fgPixels += m ? 1 : 0;
+        }
         List<Map<String, Object>> tokens = new ArrayList<>();
         List<double[]> curves = new ArrayList<>();
         List<String> names = new ArrayList<>();
@@ -85,6 +90,8 @@ public final class InfluenceReport {
                 t.put(field(prefix, "totalInfluence"), r.total(kind, j));
                 t.put(field(prefix, "share"), sums.get(kind) == 0 ? 0.0 : r.total(kind, j) / sums.get(kind));
                 t.put(field(prefix, "perStep"), per);
+                double share = r.massShare(kind, j, fg);
+                t.put(field(prefix, "foregroundShare"), Double.isNaN(share) ? null : share);
                 t.put(field(prefix, "heat"), files + "-heat.png");
                 t.put(field(prefix, "overlay"), files + "-overlay.png");
                 if (kind == r.primary()) {
@@ -116,6 +123,9 @@ public final class InfluenceReport {
                 + "the same distance between the predicted clean latents of the ablated run on its own trajectory "
                 + "and the base run's. rerunMeanPixelChange: the ablated run taken to the end on its own, mean "
                 + "per-pixel RGB distance (0-441) of its image from the base image");
+        root.put("foregroundPixelShare", fgPixels / (double) fg.length);
+        root.put("foregroundShareDefinition", "share of the map's mass on the foreground: the pixels farther than 60 "
+                + "(RGB distance) from the border's median colour (meaningful for a picture on a plain background)");
         root.put("heatScale", scales.get(r.primary()));
         if (scales.containsKey(Influence.Maps.RERUN)) {
             root.put("rerunHeatScale", scales.get(Influence.Maps.RERUN));
@@ -128,7 +138,7 @@ public final class InfluenceReport {
         root.put("tokens", tokens);
         AtomicFiles.write(dir.resolve("influence.json"), JSON.writeValueAsBytes(root));
         Path index = dir.resolve("index.html");
-        AtomicFiles.writeString(index, html(r, tokens, curves, names, scales, terms));
+        AtomicFiles.writeString(index, html(r, tokens, curves, names, scales, terms, fg, fgPixels));
         return index;
     }
 
@@ -161,7 +171,7 @@ public final class InfluenceReport {
     }
 
     private static String html(Influence.Result r, List<Map<String, Object>> tokens, List<double[]> curves,
-            List<String> names, Map<Influence.Maps, Double> scales, boolean terms) {
+            List<String> names, Map<Influence.Maps, Double> scales, boolean terms, boolean[] fg, int fgPixels) {
         StringBuilder b = new StringBuilder();
         String title = "Token influence: " + r.request().prompt();
         b.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(Html.esc(title))
@@ -180,7 +190,9 @@ public final class InfluenceReport {
             scaleText.add(e.getKey().label() + " white-yellow = " + Html.cell(e.getValue()));
         }
         b.append(String.join(", ", scaleText)).append(" (").append(Html.esc(units(r)))
-                .append("), black = unchanged. <b>same-latents</b>: the word left out on the base run's own latents "
+                .append("), black = unchanged. The foreground (the pixels farther than 60 in RGB from the border's "
+                        + "median colour) is ").append(String.format(Locale.ROOT, "%.1f %%", 100.0 * fgPixels
+                        / fg.length)).append(" of the image. <b>same-latents</b>: the word left out on the base run's own latents "
                         + "at each step (where it acts on the current image); <b>rerun</b>: the run without the word "
                         + "on its own trajectory (where it diverged).</p>");
         b.append("<figure><img class=\"px\" src=\"base.png\" alt=\"the image with the whole prompt\">"
@@ -191,7 +203,9 @@ public final class InfluenceReport {
         for (Influence.Maps kind : kinds) {
             b.append("<th scope=\"col\" title=\"change of the predicted clean latents per latent position, summed "
                     + "over the steps\">").append(kind.label()).append(" total (Σ steps, latent units)</th>"
-                    + "<th scope=\"col\">").append(kind.label()).append(" share of all words</th>");
+                    + "<th scope=\"col\">").append(kind.label()).append(" share of all words</th>"
+                    + "<th scope=\"col\" title=\"share of the map's mass on the pixels that stand out from the "
+                    + "border's median colour\">").append(kind.label()).append(" on the foreground</th>");
         }
         if (rerun) {
             b.append("<th scope=\"col\" title=\"mean per-pixel RGB distance of the re-run image from the "
@@ -210,7 +224,8 @@ public final class InfluenceReport {
                 String prefix = kind == Influence.Maps.RERUN ? "rerun" : "";
                 b.append("<td>").append(Html.cell(t.get(field(prefix, "totalInfluence")))).append("</td><td>")
                         .append(String.format(Locale.ROOT, "%.1f %%", 100 * (double) t.get(field(prefix, "share"))))
-                        .append("</td>");
+                        .append("</td><td>").append(t.get(field(prefix, "foregroundShare")) instanceof Double f
+                                ? String.format(Locale.ROOT, "%.1f %%", 100 * f) : "–").append("</td>");
             }
             if (rerun) {
                 b.append("<td>").append(Html.cell(t.get("rerunMeanPixelChange"))).append("</td><td><img class=\"px\" "
