@@ -176,7 +176,7 @@ public final class InfluenceReport {
         String title = "Token influence: " + r.request().prompt();
         b.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(Html.esc(title))
                 .append("</title><style>body{font-family:sans-serif;max-width:1360px;margin:1em auto;padding:0 1em}"
-                        + "img.px{image-rendering:pixelated;width:160px;height:auto}table{border-collapse:collapse}"
+                        + "img.px{image-rendering:pixelated;width:128px;height:auto}table{border-collapse:collapse}"
                         + "td,th{border:1px solid #ccc;padding:4px;vertical-align:top}figure{display:inline-block;"
                         + "margin:4px}figcaption{font-size:12px}</style></head><body>");
         b.append("<h1>").append(Html.esc(title)).append("</h1>");
