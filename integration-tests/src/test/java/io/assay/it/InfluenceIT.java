@@ -30,15 +30,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Token influence on the embedded world, through the same plugins that run Stable Diffusion: where the foreground
- * colour word's map lies (judged from the pixels of the image) and how much the filler words weigh, measured over 20
- * prompts; nothing at guidance 0; and the lockstep batch is the separate runs bit for bit.
+ * colour word's maps lie (judged from the pixels of the image), both kinds — same-latents (the word left out on the
+ * base run's latents) and rerun (the run without the word on its own trajectory) — measured over 20 prompts; nothing
+ * at guidance 0; the lockstep batch is the separate runs bit for bit (CFG, and a composable prompt's re-run).
  *
  * <p>Measured (printed by the first test): the world does not localise words — its prompt reaches the denoiser only
  * through the pooled embedding, so leaving any word out shifts every attribute the windows are judged by, and at the
  * 8×8 latent resolution a 3×3 window around the foreground covers about as much background again. The foreground
- * colour word's share of mass on the foreground is 13–58 % (0 of 20 prompts reach 70 %), above the foreground's own
- * share of the pixels in 19 of 20; filler words weigh at most a quarter of the colour word in 9 of 20. The test
- * asserts what holds (the colour word's map is above chance on the foreground) and prints the rest.
+ * colour word's share of mass on the foreground is 15–64 % for the same-latents maps (median 30 %) and 18–68 % for
+ * the rerun maps (median 36 %); 0 of 20 prompts reach 70 % with either (the issue asks 16 of 20); both are above the
+ * foreground's own share of the pixels in 19 of 20 (the 20th image has no foreground). The test asserts what holds
+ * (above chance, and which kind is better) and prints the rest.
  */
 class InfluenceIT {
 
@@ -95,9 +97,10 @@ class InfluenceIT {
     @Test
     void theForegroundColourWordsMapIsAboveChanceOnTheForeground() throws Exception {
         int prompts = 20;
-        int concentrated = 0;
-        int aboveChance = 0;
-        int fillerSmall = 0;
+        Influence.Maps[] kinds = {Influence.Maps.SAME_LATENTS, Influence.Maps.RERUN};
+        int[] concentrated = new int[2];
+        int[] aboveChance = new int[2];
+        double[][] shares = new double[2][prompts];
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < prompts; i++) {
             int fg = i % 8;
@@ -110,60 +113,59 @@ class InfluenceIT {
                     + ProceduralWeb.COLOURS.get(bg) + " background";
             try (Assembled a = runtime.assemble(config(prompt, i))) {
                 GenerationRequest r = runtime.request(config(prompt, i), a);
+                // Only the colour word left out: 2 base rows, 2 re-run rows and 1 same-latents row per step.
                 Influence.Result res = Influence.run(a.pipeline(), r, new Influence.Options(Influence.Unit.WORD, 0,
-                        false), () -> false);
-                int colour = -1;
-                List<Integer> fillers = new ArrayList<>();
-                for (int j = 0; j < res.ablations().size(); j++) {
-                    String w = res.ablations().get(j).label();
-                    if (w.equals(fgName) && colour < 0) {
-                        colour = j;
-                    }
-                    if (w.equals("a") || w.equals("on")) {
-                        fillers.add(j);
-                    }
-                }
-                assertThat(colour).as("the colour word '%s' among the ablations of '%s'", fgName, prompt)
-                        .isGreaterThanOrEqualTo(0);
-                assertThat(fillers).hasSize(3);
+                        true, 0, Influence.Maps.BOTH, java.util.Set.of(fgName)), () -> false);
+                assertThat(res.ablations()).as("the colour word '%s' alone among the ablations of '%s'", fgName,
+                        prompt).extracting(Influence.Ablation::label).containsExactly(fgName);
+                assertThat(res.rowsPerStep()).isEqualTo(5);
                 boolean[] mask = foreground(res.base());
+                assertThat(Influence.foreground(res.base())).as("the report's foreground rule").isEqualTo(mask);
                 int fgPixels = 0;
                 for (boolean m : mask) {
                     fgPixels += m ? 1 : 0;
                 }
-                double share = res.massShare(colour, mask);
-                double filler = 0;
-                for (int j : fillers) {
-                    filler = Math.max(filler, res.total(j));
+                for (int k = 0; k < 2; k++) {
+                    shares[k][i] = res.massShare(kinds[k], 0, mask);
+                    if (shares[k][i] >= 0.70) {
+                        concentrated[k]++;
+                    }
+                    if (fgPixels > 0 && shares[k][i] > (double) fgPixels / mask.length) {
+                        aboveChance[k]++;
+                    }
                 }
-                double ratio = filler / res.total(colour);
                 SceneJudge.Verdict v = SceneJudge.judge(res.base());
                 lines.add(String.format(Locale.ROOT, "%-42s seed %2d judged %-6s/%-6s fg %4.1f %%  colour word "
-                        + "%.2f, %.1f %% on fg  max filler %.2f (%.2f of the colour word)", prompt, i, v.foreground(),
-                        v.background(), 100.0 * fgPixels / mask.length, res.total(colour), 100 * share, filler,
-                        ratio));
-                if (share >= 0.70) {
-                    concentrated++;
-                }
-                if (fgPixels > 0 && share > (double) fgPixels / mask.length) {
-                    aboveChance++;
-                }
-                if (ratio <= FILLER_RATIO) {
-                    fillerSmall++;
-                }
+                        + "same-latents %6.2f, %5.1f %% on fg; rerun %6.2f, %5.1f %% on fg", prompt, i,
+                        v.foreground(), v.background(), 100.0 * fgPixels / mask.length,
+                        res.total(Influence.Maps.SAME_LATENTS, 0), 100 * shares[0][i],
+                        res.total(Influence.Maps.RERUN, 0), 100 * shares[1][i]));
             }
         }
         lines.forEach(System.out::println);
-        System.out.printf(Locale.ROOT, "influence: %d/%d prompts with >= 70 %% of the colour word's mass on the "
-                + "foreground; %d/%d above the foreground's share of the pixels; %d/%d with every filler word <= %.2f "
-                + "of the colour word%n", concentrated, prompts, aboveChance, prompts, fillerSmall, prompts,
-                FILLER_RATIO);
-        assertThat(aboveChance).as("prompts whose colour word's map is above chance on the foreground")
-                .isGreaterThanOrEqualTo(prompts * 8 / 10);
+        for (int k = 0; k < 2; k++) {
+            System.out.printf(Locale.ROOT, "influence %-12s: %d/%d prompts with >= 70 %% of the colour word's mass on "
+                    + "the foreground (median %.1f %%, max %.1f %%); %d/%d above the foreground's share of the "
+                    + "pixels%n", kinds[k].label(), concentrated[k], prompts, 100 * median(shares[k]),
+                    100 * Arrays.stream(shares[k]).max().orElse(0), aboveChance[k], prompts);
+        }
+        // Measured: neither kind reaches the issue's floor (>= 70 % on the foreground for 16 of 20): the rerun maps
+        // are the better (median 36 % vs 30 %, best 68 % vs 64 %), both above chance in 19 of 20 (the 20th has no
+        // foreground at all). Asserted: what holds, and which kind is better.
+        int better = median(shares[1]) > median(shares[0]) ? 1 : 0;
+        assertThat(kinds[better]).as("the kind whose colour-word maps sit more on the foreground (median)")
+                .isEqualTo(Influence.Maps.RERUN);
+        for (int k = 0; k < 2; k++) {
+            assertThat(aboveChance[k]).as("prompts whose colour word's %s map is above chance on the foreground",
+                    kinds[k].label()).isGreaterThanOrEqualTo(prompts * 8 / 10);
+        }
     }
 
-    /** The largest total influence a filler word ("a", "on") may have, as a share of the colour word's. */
-    static final double FILLER_RATIO = 0.25;
+    static double median(double[] xs) {
+        double[] s = xs.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
 
     @Test
     void atGuidanceZeroNoWordHasAnyInfluence() throws Exception {
@@ -239,6 +241,11 @@ class InfluenceIT {
                     () -> false);
             Influence.Result whole = Influence.run(p, r, new Influence.Options(Influence.Unit.WORD, 0, true),
                     () -> false);
+            // The re-run maps alone need no same-latents rows.
+            Influence.Result rerunOnly = Influence.run(p, r, new Influence.Options(Influence.Unit.WORD, 0, true, 0,
+                    Influence.Maps.RERUN), () -> false);
+            assertThat(rerunOnly.rowsPerStep()).isEqualTo(2 * 8);
+            assertThat(rerunOnly.kinds()).containsExactly(Influence.Maps.RERUN);
             assertThat(chunked.ablations()).hasSize(7);
             assertThat(whole.rowsPerStep()).isEqualTo(2 * 8 + 7);
             assertThat(whole.denoiserCalls()).isEqualTo(8);
@@ -257,6 +264,8 @@ class InfluenceIT {
                         .isEqualTo(separate.finalLatents().data());
                 assertThat(chunked.finalLatents().get(j).data()).as("final latents without '%s', 5 rows a call",
                         word).isEqualTo(separate.finalLatents().data());
+                assertThat(rerunOnly.finalLatents().get(j).data()).as("final latents without '%s', re-run maps "
+                        + "only", word).isEqualTo(separate.finalLatents().data());
                 assertThat(whole.images().get(j).rgb()).as("image without '%s'", word)
                         .isEqualTo(separate.images().get(0).rgb());
                 for (int i = 0; i < 8; i++) {
@@ -265,6 +274,69 @@ class InfluenceIT {
                 assertThat(Arrays.equals(whole.images().get(j).rgb(), whole.base().rgb())).as("'%s' changes the image",
                         word).isFalse();
             }
+        }
+    }
+
+    @Test
+    void aComposablePromptsWordsAreLeftOutOfTheTermTheyAreWrittenIn() throws Exception {
+        // SDK 1.1 guidance: each AND term is its own conditioning; a word is removed from its own term only.
+        String prompt = "a red circle AND a blue background";
+        RunConfig c = runtime.configure(List.of("run.prompt=\"" + prompt + "\"", "run.seed=5", "run.steps=8",
+                "guidance.name=composable"));
+        try (Assembled a = runtime.assemble(c)) {
+            Pipeline p = a.pipeline();
+            GenerationRequest r = runtime.request(c, a);
+            Influence.Result res = Influence.run(p, r, new Influence.Options(Influence.Unit.WORD, 0, true, 0,
+                    Influence.Maps.BOTH), () -> false);
+            assertThat(res.ablations()).extracting(Influence.Ablation::label).containsExactly("a", "red", "circle",
+                    "a", "blue", "background");
+            assertThat(res.ablations()).extracting(ab -> ab.key().name()).containsExactly("cond", "cond", "cond",
+                    "cond-1", "cond-1", "cond-1");
+            assertThat(res.guidance()).startsWith("composable");
+            assertThat(res.rowsPerStep()).as("uncond and 2 terms for the base and 6 re-runs, 6 same-latents rows")
+                    .isEqualTo(3 * 7 + 6);
+            assertThat(res.denoiserCalls()).isEqualTo(8);
+            int red = 1;
+            int blue = 4;
+            for (Influence.Maps kind : List.of(Influence.Maps.SAME_LATENTS, Influence.Maps.RERUN)) {
+                assertThat(res.total(kind, red)).as("%s influence of 'red' (term A)", kind.label()).isPositive();
+                assertThat(res.total(kind, blue)).as("%s influence of 'blue' (term B)", kind.label()).isPositive();
+                assertThat(res.maps(kind)[red]).as("%s maps of 'red' and 'blue'", kind.label())
+                        .isNotEqualTo(res.maps(kind)[blue]);
+            }
+            assertThat(res.images().get(red).rgb()).as("the image without 'red'").isNotEqualTo(res.base().rgb());
+            // The re-run without 'red' is the engine's run with term A's 'red' rows ablated, bit for bit.
+            GenerationEngine engine = new GenerationEngine();
+            Influence.Ablation ab = res.ablations().get(red);
+            assertThat(ab.term()).isEqualTo("a red circle");
+            Pipeline ablated = new Pipeline(new AblatingEncoder(p.textEncoder(), ab.term(), ab.positions()),
+                    p.denoiser(), p.scheduler(), p.guidance(), p.noise(), p.autoencoder());
+            GenerationResult separate = engine.generate(ablated, r, null, StepObserver.NONE, () -> false);
+            assertThat(res.finalLatents().get(red).data()).isEqualTo(separate.finalLatents().data());
+            GenerationResult base = engine.generate(p, r, null, StepObserver.NONE, () -> false);
+            assertThat(res.baseFinalLatents().data()).isEqualTo(base.finalLatents().data());
+            System.out.printf(Locale.ROOT, "composable influence: 'red' (term A) same-latents %.3f rerun %.3f; 'blue' "
+                    + "(term B) same-latents %.3f rerun %.3f%n", res.total(Influence.Maps.SAME_LATENTS, red),
+                    res.total(Influence.Maps.RERUN, red), res.total(Influence.Maps.SAME_LATENTS, blue),
+                    res.total(Influence.Maps.RERUN, blue));
+        }
+    }
+
+    @Test
+    void perpNegLeavesOutThePromptsWordsAndKeepsTheNegativesTerms() throws Exception {
+        // The authors' example: the prompt is a part of the negative prompt, yet only the prompt's words are left out.
+        RunConfig c = runtime.configure(List.of("run.prompt=\"a red circle\"", "run.negative=\"a red circle on a "
+                + "blue background\"", "run.seed=2", "run.steps=6", "guidance.name=perp-neg"));
+        try (Assembled a = runtime.assemble(c)) {
+            Influence.Result res = Influence.run(a.pipeline(), runtime.request(c, a), new Influence.Options(
+                    Influence.Unit.WORD, 0, true, 0, Influence.Maps.BOTH), () -> false);
+            assertThat(res.guidance()).startsWith("perp-neg");
+            assertThat(res.ablations()).extracting(ab -> ab.label() + "@" + ab.key()).containsExactly("a@cond",
+                    "red@cond", "circle@cond");
+            assertThat(res.rowsPerStep()).as("empty, prompt and negative for the base and 3 re-runs, 3 "
+                    + "same-latents rows").isEqualTo(3 * 4 + 3);
+            assertThat(res.total(Influence.Maps.SAME_LATENTS, 1)).isPositive();
+            assertThat(res.total(Influence.Maps.RERUN, 1)).isPositive();
         }
     }
 }

@@ -32,20 +32,55 @@ class InspectCliIT {
         assertThat(j.get("tokens")).hasSize(3);
         assertThat(j.get("rowsPerStep").asInt()).as("2 rows for each of 4 runs, 3 shared rows").isEqualTo(11);
         assertThat(j.get("denoiserCalls").asInt()).isEqualTo(6);
+        assertThat(j.get("maps").toString()).as("both kinds by default").isEqualTo("[\"same-latents\",\"rerun\"]");
         double shares = 0;
+        double rerunShares = 0;
         for (JsonNode t : j.get("tokens")) {
             assertThat(t.get("perStep")).hasSize(6);
+            assertThat(t.get("rerunPerStep")).hasSize(6);
             assertThat(t.get("totalInfluence").asDouble()).isPositive();
+            assertThat(t.get("rerunTotalInfluence").asDouble()).isPositive();
+            assertThat(t.get("conditioning").asText()).isEqualTo("cond");
             shares += t.get("share").asDouble();
-            for (String k : new String[] {"image", "heat", "overlay"}) {
+            rerunShares += t.get("rerunShare").asDouble();
+            for (String k : new String[] {"image", "heat", "overlay", "rerunHeat", "rerunOverlay"}) {
                 assertThat(PngFiles.read(out.resolve(t.get(k).asText())).width()).isEqualTo(64);
             }
         }
         assertThat(shares).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(rerunShares).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(j.get("tokens").get(1).get("rerunHeat").asText()).isEqualTo("02-red-rerun-heat.png");
+        // The concentration on the foreground (the red circle standing out from the border's colour), per kind.
+        assertThat(j.get("foregroundPixelShare").asDouble()).isBetween(0.01, 0.9);
+        assertThat(j.get("tokens").get(1).get("foregroundShare").asDouble()).isBetween(0.0, 1.0);
+        assertThat(j.get("tokens").get(1).get("rerunForegroundShare").asDouble()).isBetween(0.0, 1.0);
         assertThat(j.get("tokens").get(1).get("word").asText()).isEqualTo("red");
         assertThat(j.get("tokens").get(1).get("heat").asText()).isEqualTo("02-red-heat.png");
         String html = Files.readString(out.resolve("index.html"));
-        assertThat(html).contains("<th scope=\"row\">red</th>", "alt=\"heat map of the change without 'red'\"");
+        assertThat(html).contains("<th scope=\"row\">red</th>", "alt=\"heat map of the change without 'red'\"",
+                "alt=\"heat map of the re-run without 'red'\"");
+    }
+
+    @Test
+    void aComposablePromptsChosenWordsGetRerunMapsOnly(@TempDir Path out) throws Exception {
+        // SDK 1.1 guidance (composable): words are named with the AND term they were written in.
+        Dist.cli("inspect", "influence", "a red circle AND a blue background", "--seed", "2", "--out",
+                out.toString(), "--maps", "rerun", "--words", "red,blue", "--set", "guidance.name=composable",
+                "--set", "run.steps=4", "--set", cacheSet()).requireOk();
+        JsonNode j = new ObjectMapper().readTree(out.resolve("influence.json").toFile());
+        assertThat(j.get("maps").toString()).isEqualTo("[\"rerun\"]");
+        assertThat(j.get("guidance").asText()).startsWith("composable");
+        assertThat(j.get("rowsPerStep").asInt()).as("uncond and 2 terms for the base and 2 re-runs, no "
+                + "same-latents rows").isEqualTo(9);
+        assertThat(j.get("tokens")).hasSize(2);
+        assertThat(j.get("tokens").get(0).get("word").asText()).isEqualTo("red");
+        assertThat(j.get("tokens").get(0).get("conditioning").asText()).isEqualTo("cond");
+        assertThat(j.get("tokens").get(0).get("term").asText()).isEqualTo("a red circle");
+        assertThat(j.get("tokens").get(1).get("conditioning").asText()).isEqualTo("cond-1");
+        assertThat(j.get("tokens").get(1).get("rerunTotalInfluence").asDouble()).isPositive();
+        assertThat(j.get("tokens").get(1).has("totalInfluence")).as("no same-latents map").isFalse();
+        assertThat(out.resolve("02-blue-rerun-heat.png")).isRegularFile();
+        assertThat(Files.readString(out.resolve("index.html"))).contains("<th scope=\"row\">blue (cond-1)</th>");
     }
 
     @Test
@@ -76,6 +111,19 @@ class InspectCliIT {
         Dist.Result unit = Dist.cli("inspect", "influence", "a red circle", "--unit", "letter", "--set", cacheSet());
         assertThat(unit.exit()).isEqualTo(2);
         assertThat(unit.err()).contains("--unit must be word or token");
+        Dist.Result maps = Dist.cli("inspect", "influence", "a red circle", "--maps", "attention", "--set",
+                cacheSet());
+        assertThat(maps.exit()).isEqualTo(2);
+        assertThat(maps.err()).contains("--maps must be rerun, same-latents or both, not 'attention'");
+        Dist.Result noRerun = Dist.cli("inspect", "influence", "a red circle", "--maps", "both", "--no-rerun",
+                "--set", cacheSet());
+        assertThat(noRerun.exit()).isEqualTo(2);
+        assertThat(noRerun.err()).contains("--maps both needs the re-runs");
+        Dist.Result word = Dist.cli("inspect", "influence", "a red circle", "--words", "green", "--out",
+                out.resolve("w").toString(), "--set", "run.steps=2", "--set", cacheSet());
+        assertThat(word.exit()).isEqualTo(3);
+        assertThat(word.err()).contains("none of the words [green] is in the prompt 'a red circle'",
+                "[a, red, circle]").doesNotContain("Exception");
         assertThat(out.resolve("a")).doesNotExist();
     }
 }

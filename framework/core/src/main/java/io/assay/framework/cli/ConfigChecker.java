@@ -79,7 +79,9 @@ final class ConfigChecker {
                 summary = "experiment '" + plan.experiment().name() + "': " + plan.cells().size() + " cells ("
                         + plan.experiment().prompts().size() + " prompt(s) × " + plan.experiment().seeds().size()
                         + " seed(s) × " + plan.experiment().axes().size() + " axis/axes), each a valid pipeline "
-                        + "for the installed plugins";
+                        + "for the installed plugins" + (plan.experiment().vaeAuditImages().isEmpty() ? ""
+                        : "; decoder comparison: " + plan.experiment().vaeAuditImages().size() + " image(s) × "
+                        + plan.autoencoderVariants() + " autoencoder variant(s)");
             } else if (file != null && raw.hasPath("curation")) {
                 CurationPlan plan = CurationPlan.of(raw, file, runtime.host().catalog(), runtime::modelDir);
                 summary = "curation chain: source " + plan.source().type() + ", " + plan.filters().size()

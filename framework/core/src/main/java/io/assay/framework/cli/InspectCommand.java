@@ -76,11 +76,34 @@ public final class InspectCommand implements Callable<Integer> {
                 + "the word'); the maps need only the base run's steps.")
         boolean noRerun;
 
-        @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: out/influence/<prompt>).")
+        @Option(names = "--maps", paramLabel = "rerun|same-latents|both",
+                description = "Which maps: same-latents (each word left out on the base run's latents: where it acts "
+                        + "on the image), rerun (the run without the word on its own trajectory: where it diverged) "
+                        + "or both (default; same-latents with --no-rerun).")
+        String maps;
+
+        @Option(names = "--words", paramLabel = "W1,W2", split = ",",
+                description = "Leave out only these words (or tokens with --unit token); default every one. Each "
+                        + "costs its own denoiser rows per step.")
+        List<String> words = List.of();
+
+        @Option(names = "--out", paramLabel = "DIR",
+                description = "Output directory (default: out/influence/<prompt>).")
         Path out;
 
         @Override
         public Integer call() throws Exception {
+            Influence.Maps kinds;
+            try {
+                kinds = maps == null ? (noRerun ? Influence.Maps.SAME_LATENTS : Influence.Maps.BOTH)
+                        : Influence.Maps.parse(maps.toLowerCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--" + e.getMessage());
+            }
+            if (noRerun && kinds.rerun()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--maps " + kinds.label() + " needs "
+                        + "the re-runs; drop --no-rerun or use --maps same-latents");
+            }
             if (model != null) {
                 common.set("model.dir", CommonOptions.quote(model.toAbsolutePath().toString()));
             }
@@ -108,16 +131,18 @@ public final class InspectCommand implements Callable<Integer> {
                 try (Assembled a = runtime.assemble(c)) {
                     GenerationRequest r = runtime.request(c, a);
                     long t0 = System.nanoTime();
-                    Influence.Result res = Influence.run(a.pipeline(), r, new Influence.Options(u, batchRows, !noRerun, decodeEvery),
-                            cancel);
+                    Influence.Result res = Influence.run(a.pipeline(), r, new Influence.Options(u, batchRows,
+                            !noRerun, decodeEvery, kinds, java.util.Set.copyOf(words)), cancel);
                     double secs = (System.nanoTime() - t0) / 1e9;
                     Map<String, Object> extra = new LinkedHashMap<>();
                     extra.put("components", io.assay.framework.assembly.PipelineAssembler.components(c.validated()));
                     extra.put("wallSeconds", secs);
                     Path index = InfluenceReport.write(res, dir, extra);
                     for (int j = 0; j < res.ablations().size(); j++) {
-                        err.printf(Locale.ROOT, "inspect: %-16s total influence %8.3f  re-run change %8.3f%n",
-                                res.ablations().get(j).label(), res.total(j), res.outcome(j));
+                        err.printf(Locale.ROOT, "inspect: %-16s same-latents %8.3f  re-run map %8.3f  re-run "
+                                + "change %8.3f%n", res.ablations().get(j).label(), kinds.sameLatents()
+                                ? res.total(Influence.Maps.SAME_LATENTS, j) : Double.NaN, kinds.rerun()
+                                ? res.total(Influence.Maps.RERUN, j) : Double.NaN, res.outcome(j));
                     }
                     err.printf(Locale.ROOT, "inspect: %d runs in lockstep, %d denoiser calls, %.1f s%n",
                             res.ablations().size() + 1, res.denoiserCalls(), secs);

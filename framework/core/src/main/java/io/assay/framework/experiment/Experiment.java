@@ -42,14 +42,24 @@ import java.util.Map;
  * @param negative the base configuration's negative prompt ({@code run.negative}, "" when unset), which Prompt S/R
  *     edits too
  * @param influence whether every cell also gets token influence maps ({@code influence = true};
- *     {@link io.assay.framework.inspect.Influence}, without re-runs)
+ *     {@link io.assay.framework.inspect.Influence}, without re-runs), computed once per trajectory (cells that differ
+ *     only in the autoencoder share them)
+ * @param vaeAuditImages the images of the decoder comparison ({@code vae-audit { images = [...] }}, paths relative to
+ *     the file that names them): each is encoded and decoded by every autoencoder variant of the experiment
+ *     ({@link VaeAudits}); empty without the section
  */
 public record Experiment(String name, List<String> prompts, List<Long> seeds, List<Axis> axes, String negative,
-        boolean influence) {
+        boolean influence, List<java.nio.file.Path> vaeAuditImages) {
 
     /** An experiment whose base negative prompt is empty, without influence maps. */
     public Experiment(String name, List<String> prompts, List<Long> seeds, List<Axis> axes) {
         this(name, prompts, seeds, axes, "", false);
+    }
+
+    /** An experiment without a decoder comparison. */
+    public Experiment(String name, List<String> prompts, List<Long> seeds, List<Axis> axes, String negative,
+            boolean influence) {
+        this(name, prompts, seeds, axes, negative, influence, List.of());
     }
 
     /** How an axis edits the prompt. */
@@ -152,10 +162,11 @@ public record Experiment(String name, List<String> prompts, List<Long> seeds, Li
                         "expected true or false"));
             }
         }
+        List<java.nio.file.Path> auditImages = vaeAuditImages(e, report);
         for (String k : e.root().keySet()) {
-            if (!List.of("name", "prompts", "seeds", "axes", "influence").contains(k)) {
+            if (!List.of("name", "prompts", "seeds", "axes", "influence", "vae-audit").contains(k)) {
                 report.error(ConfigProblem.at(e.getValue(k).origin(), "experiment." + k,
-                        "unknown key; an experiment has name, prompts, seeds, axes, influence"));
+                        "unknown key; an experiment has name, prompts, seeds, axes, influence, vae-audit"));
             }
         }
         if (prompts.isEmpty() && !report.hasErrors()) {
@@ -179,7 +190,61 @@ public record Experiment(String name, List<String> prompts, List<Long> seeds, Li
         if (report.hasErrors()) {
             throw new ConfigErrorsException(report, subject);
         }
-        return new Experiment(name, prompts, seeds, axes, negative, influence);
+        return new Experiment(name, prompts, seeds, axes, negative, influence, auditImages);
+    }
+
+    /**
+     * The {@code vae-audit { images = [...] }} section: each image resolved against the directory of the file that
+     * names it, and required to exist (the error names the path and the file:line).
+     */
+    private static List<java.nio.file.Path> vaeAuditImages(Config e, ConfigReport report) {
+        if (!e.hasPath("vae-audit")) {
+            return List.of();
+        }
+        ConfigValue section = e.getValue("vae-audit");
+        if (!(section instanceof ConfigObject o)) {
+            report.error(ConfigProblem.at(section.origin(), "experiment.vae-audit", "expected a section "
+                    + "{ images = [\"a.png\", ...] }"));
+            return List.of();
+        }
+        for (String k : o.keySet()) {
+            if (!k.equals("images")) {
+                report.error(ConfigProblem.at(o.get(k).origin(), "experiment.vae-audit." + k, "unknown key; the "
+                        + "vae-audit section has images"));
+            }
+        }
+        ConfigValue list = o.get("images");
+        if (!(list instanceof ConfigList images) || images.isEmpty()) {
+            report.error(ConfigProblem.at(list != null ? list.origin() : section.origin(), "experiment.vae-audit"
+                    + ".images", "needs a non-empty list of image files"));
+            return List.of();
+        }
+        List<java.nio.file.Path> out = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            ConfigValue v = images.get(i);
+            String where = "experiment.vae-audit.images[" + i + "]";
+            if (v.valueType() != ConfigValueType.STRING || ((String) v.unwrapped()).isBlank()) {
+                report.error(ConfigProblem.at(v.origin(), where, "expected the path of an image file"));
+                continue;
+            }
+            java.nio.file.Path p = java.nio.file.Path.of((String) v.unwrapped());
+            String file = v.origin().filename();
+            if (!p.isAbsolute() && file != null && java.nio.file.Path.of(file).getParent() != null) {
+                p = java.nio.file.Path.of(file).getParent().resolve(p);
+            }
+            p = p.toAbsolutePath().normalize();
+            if (!java.nio.file.Files.isRegularFile(p)) {
+                report.error(ConfigProblem.at(v.origin(), where, "image '" + v.unwrapped() + "' does not exist ("
+                        + p + ")"));
+                continue;
+            }
+            if (out.contains(p)) {
+                report.error(ConfigProblem.at(v.origin(), where, "image '" + v.unwrapped() + "' is listed twice"));
+                continue;
+            }
+            out.add(p);
+        }
+        return List.copyOf(out);
     }
 
     private static List<String> strings(Config e, String key, ConfigReport report) {

@@ -4,6 +4,7 @@ import io.assay.framework.inspect.Charts;
 import io.assay.framework.io.Html;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -64,7 +65,7 @@ final class ExperimentPage {
     }
 
     static String html(Experiment exp, List<String> columns, List<Map<String, Object>> rows, List<String> sheets,
-            List<Map<String, Object>> stats) {
+            List<Map<String, Object>> stats, List<Map<String, Object>> audits) {
         StringBuilder b = new StringBuilder();
         b.append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
                 .append(Html.esc(exp.name())).append("</title>\n<style>body{font-family:sans-serif;margin:16px auto;"
@@ -143,6 +144,7 @@ final class ExperimentPage {
         b.append("</tbody></table>\n<p>Every number (guidance formula, denoiser calls, noise hashes, timings) is in "
                 + "<a href=\"results.csv\">results.csv</a> and <a href=\"results.json\">results.json</a>.</p>\n");
         influence(exp, rows, b);
+        vaeAudit(exp, audits, b);
         // Per-axis statistics: only values with more than one cell have a spread worth a table.
         List<Map<String, Object>> multi = stats.stream().filter(st -> ((Number) st.get("cells")).intValue() > 1)
                 .toList();
@@ -212,6 +214,47 @@ final class ExperimentPage {
                 + "const nx=parseFloat(x),ny=parseFloat(y);const c=isNaN(nx)||isNaN(ny)?x.localeCompare(y):nx-ny;"
                 + "return asc?c:-c});rs.forEach(r=>tb.appendChild(r));});</script>\n</body></html>\n");
         return b.toString();
+    }
+
+    /** The decoder comparison (experiment section {@code vae-audit}): per image × autoencoder variant. */
+    private static void vaeAudit(Experiment exp, List<Map<String, Object>> audits, StringBuilder b) {
+        if (exp.vaeAuditImages().isEmpty()) {
+            return;
+        }
+        b.append("<h2>Decoder comparison</h2>\n<p>Each image encoded (latent mean) and decoded by every autoencoder "
+                + "variant of the experiment. PSNR in dB and SSIM (scikit-image's defaults) against the original; the "
+                + "worst colour channel is the one whose mean moved most (decoded − original, 0–255); the residual map "
+                + "is the per-pixel RGB distance (black 0, white-yellow its maximum).</p>\n");
+        if (audits.isEmpty()) {
+            b.append("<p>No audit has been run in this directory.</p>\n");
+            return;
+        }
+        b.append("<table id=\"vae-audit\"><thead><tr><th scope=\"col\">image</th><th scope=\"col\">variant</th>"
+                + "<th scope=\"col\" title=\"peak signal-to-noise ratio against the original\">PSNR (dB)</th>"
+                + "<th scope=\"col\" title=\"structural similarity, scikit-image defaults\">SSIM</th>"
+                + "<th scope=\"col\" title=\"the channel whose mean moved most, decoded − original\">worst "
+                + "channel shift</th><th scope=\"col\">decoded</th><th scope=\"col\">residual</th></tr></thead>"
+                + "<tbody>\n");
+        for (Map<String, Object> a : audits) {
+            String image = Html.esc(String.valueOf(a.get("image")));
+            String variant = Html.esc(String.valueOf(a.get("variant")));
+            b.append("<tr><th scope=\"row\">").append(image).append("</th><td><a class=\"audit\" href=\"")
+                    .append(Html.esc(String.valueOf(a.get("page")))).append("\">").append(variant)
+                    .append("</a></td><td>").append(String.format(Locale.ROOT, "%.2f",
+                            ((Number) a.get("psnr")).doubleValue())).append("</td><td>")
+                    .append(String.format(Locale.ROOT, "%.4f", ((Number) a.get("ssim")).doubleValue()))
+                    .append("</td><td>").append(Html.esc(String.valueOf(a.get("worstChannel"))))
+                    .append(String.format(Locale.ROOT, " %+.2f", ((Number) a.get("worstChannelShift")).doubleValue()))
+                    .append("</td>");
+            for (String k : List.of("decoded", "residual")) {
+                String file = Html.esc(String.valueOf(a.get(k)));
+                b.append("<td><a href=\"").append(file).append("\"><img class=\"cell\" src=\"").append(file)
+                        .append("\" alt=\"").append(k.equals("decoded") ? "the round trip of " : "residual map of ")
+                        .append(image).append(" through ").append(variant).append("\"></a></td>");
+            }
+            b.append("</tr>\n");
+        }
+        b.append("</tbody></table>\n");
     }
 
     /** Per cell, each word's total influence (experiment option {@code influence = true}); nothing without it. */

@@ -114,6 +114,11 @@ public record ExperimentPlan(Experiment experiment, Path file, List<PlannedCell>
         return Hashes.sha256(identity.getBytes(StandardCharsets.UTF_8)).substring(0, 16);
     }
 
+    /** How many autoencoder variants the decoder comparison ({@code vae-audit}) runs each image through. */
+    public int autoencoderVariants() {
+        return VaeAudits.variants(this).size();
+    }
+
     /** The cells grouped by trajectory, groups in the order their first cell runs. */
     public List<List<PlannedCell>> byTrajectory(List<PlannedCell> subset) {
         Map<String, List<PlannedCell>> groups = new LinkedHashMap<>();

@@ -48,7 +48,7 @@ final class ExperimentReport {
         }
         addComparisons(rows, dir);
         nameImages(plan.experiment(), rows, dir);
-        write(plan.experiment(), rows, dir);
+        write(plan.experiment(), rows, VaeAudits.rows(plan, dir), dir);
     }
 
     /**
@@ -217,7 +217,8 @@ final class ExperimentReport {
         return out;
     }
 
-    private static void write(Experiment exp, List<Row> results, Path dir) throws IOException {
+    private static void write(Experiment exp, List<Row> results, List<Map<String, Object>> audits, Path dir)
+            throws IOException {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("experiment", exp.name());
         root.put("cells", results.size());
@@ -226,6 +227,9 @@ final class ExperimentReport {
         List<Map<String, Object>> stats = axisStats(exp, results);
         root.put("axisStats", stats);
         root.put("results", rows);
+        if (!exp.vaeAuditImages().isEmpty()) {
+            root.put("vaeAudit", audits);
+        }
         AtomicFiles.write(dir.resolve("results.json"), JSON.writeValueAsBytes(root));
 
         List<String> columns = new ArrayList<>(List.of("prompt", "seed"));
@@ -294,6 +298,7 @@ final class ExperimentReport {
                     + first.cell().seed(), cols, rowLabels, imgs, 192), Map.of());
             sheets.add(name);
         }
-        AtomicFiles.writeString(dir.resolve("index.html"), ExperimentPage.html(exp, columns, rows, sheets, stats));
+        AtomicFiles.writeString(dir.resolve("index.html"), ExperimentPage.html(exp, columns, rows, sheets, stats,
+                audits));
     }
 }

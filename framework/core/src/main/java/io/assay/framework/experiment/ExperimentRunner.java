@@ -137,6 +137,7 @@ public final class ExperimentRunner {
             encodings.clear();
             encodingReports.clear();
         }
+        int audits = VaeAudits.run(runtime, plan, dir);
         ExperimentReport.write(plan, dir);
         Summary s = new Summary(dir, plan.cells().size(), missing.size(), trajectories, decodes, encodingCalls,
                 denoiserCalls);
@@ -149,6 +150,7 @@ public final class ExperimentRunner {
         run.put("decodes", s.decodes());
         run.put("textEncodings", s.encodings());
         run.put("denoiserCalls", s.denoiserCalls());
+        run.put("vaeAudits", audits);
         // Model loads: every cell using a model file shares its session, so a sweep over one model loads it once.
         run.put("onnxSessionsCreated", runtime.sessions().sessionsCreated() - sessionsBefore);
         run.put("wallMillis", (System.nanoTime() - t0) / 1e6);
@@ -204,14 +206,22 @@ public final class ExperimentRunner {
             trajectories++;
             denoiserCalls += t.denoiserCalls();
             TrajectoryFiles.write(dir, first.trajectoryKey(), steps.latents, steps.denoised);
+            // Cells of one trajectory differ only in decoding: one influence run serves them all (its maps are
+            // measured on the latents; each cell's page draws them over its own image).
+            Influence.Result influence = null;
+            if (plan.experiment().influence()) {
+                influence = Influence.run(a.pipeline(), request, new Influence.Options(Influence.Unit.WORD, 0, false),
+                        cancel);
+                denoiserCalls += influence.denoiserCalls();
+            }
             for (PlannedCell c : group) {
                 if (c == first) {
-                    writeCell(plan, c, a, a.pipeline().autoencoder(), request, t, steps, dir, t0);
+                    writeCell(plan, c, a, a.pipeline().autoencoder(), request, t, steps, dir, t0, influence);
                 } else {
                     try (Assembled own = runtime.assemble(c.config())) {
                         requireSameLatents(a.pipeline().autoencoder(), own.pipeline().autoencoder(), c);
                         writeCell(plan, c, a, own.pipeline().autoencoder(), request, t, steps, dir,
-                                System.nanoTime());
+                                System.nanoTime(), influence);
                     }
                 }
             }
@@ -240,8 +250,8 @@ public final class ExperimentRunner {
 
     /** Decodes one cell's image from the shared trajectory and writes its PNG, JSON and trace. */
     private void writeCell(ExperimentPlan plan, PlannedCell c, Assembled traced, Autoencoder autoencoder,
-            GenerationRequest request, GenerationEngine.Trajectory t, Steps steps, Path dir, long t0)
-            throws IOException {
+            GenerationRequest request, GenerationEngine.Trajectory t, Steps steps, Path dir, long t0,
+            Influence.Result influence) throws IOException {
         GenerationResult r = engine.decode(autoencoder, t, t0);
         decodes++;
         Experiment exp = plan.experiment();
@@ -288,10 +298,8 @@ public final class ExperimentRunner {
             traced.trace().write(cellsDir.resolve(c.key() + ".trace.json"), r, c.key() + ".png");
             row.put("trace", "cells/" + c.key() + ".trace.html");
         }
-        if (exp.influence()) {
-            Influence.Result inf = Influence.run(traced.pipeline(), request, new Influence.Options(Influence.Unit.WORD,
-                    0, false), () -> false);
-            denoiserCalls += inf.denoiserCalls();
+        if (influence != null) {
+            Influence.Result inf = influence.onImage(img);
             Map<String, Object> totals = new LinkedHashMap<>();
             for (int j = 0; j < inf.ablations().size(); j++) {
                 String word = inf.ablations().get(j).label();
@@ -301,7 +309,9 @@ public final class ExperimentRunner {
                 }
                 totals.put(k, inf.total(j));
             }
-            InfluenceReport.write(inf, dir.resolve("influence").resolve(c.key()), Map.of());
+            // The maps belong to the trajectory: every cell that shares it has the same ones.
+            InfluenceReport.write(inf, dir.resolve("influence").resolve(c.key()), Map.of("trajectory",
+                    TrajectoryFiles.name(c.trajectoryKey())));
             row.put("influence", totals);
             row.put("influencePage", "influence/" + c.key() + "/index.html");
         }

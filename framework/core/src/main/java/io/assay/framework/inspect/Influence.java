@@ -1,33 +1,48 @@
 package io.assay.framework.inspect;
 
+import io.assay.framework.engine.GenerationEngine;
 import io.assay.framework.engine.GenerationRequest;
 import io.assay.framework.engine.Pipeline;
 import io.assay.sdk.ErrorCode;
 import io.assay.sdk.StageException;
-import io.assay.sdk.diffusion.ConditioningKind;
+import io.assay.sdk.diffusion.ConditioningKey;
+import io.assay.sdk.diffusion.ConditioningText;
 import io.assay.sdk.diffusion.Guidance;
 import io.assay.sdk.diffusion.NoiseStream;
 import io.assay.sdk.diffusion.Scheduler;
+import io.assay.sdk.diffusion.TextEncoder;
 import io.assay.sdk.diffusion.TokenReport;
 import io.assay.sdk.tensor.RgbImage;
 import io.assay.sdk.tensor.Tensor;
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
  * Token influence by leave-one-out, for any pipeline: for each word (or token) of the prompt, the run is repeated with
  * that word's rows of the prompt's hidden states replaced by the same rows of the unconditional (empty-prompt)
- * encoding, and the change is measured against the unablated run — per latent position and step on the predicted
- * clean latents, and per pixel on the decoded image.
+ * encoding, and the change is measured against the unablated run.
+ *
+ * <p>The words come from the conditionings the guidance declares (SDK 1.1 {@link Guidance.KeyedRun}): CFG's prompt,
+ * each {@code AND} term of a composable prompt, Perp-Neg's prompt terms — those it also declares for the prompt with
+ * an empty negative prompt; a word is removed from the one conditioning it was written in. Conditionings of the
+ * negative prompt and the empty prompt keep all their words.
+ *
+ * <p>Two kinds of map ({@link Maps}): {@code SAME_LATENTS} — at each step, the ablated conditioning is fed the
+ * <em>base</em> run's noisy latents and the change of the predicted clean image is measured (where the word acts on
+ * the current image); {@code RERUN} — each ablated run follows its own trajectory and the distance of its predicted
+ * clean image from the base run's is measured at each step (where the run without the word diverged).
  *
  * <p>All runs advance in lockstep: each step is one batched denoiser call (or a few, when the rows exceed
- * {@link Options#maxRows}) carrying, for the base run and every ablation, the rows its guidance needs. Each run keeps
- * its own scheduler sampling, guidance run and noise stream opened at the request's seed, so every ablated run is the
- * run {@link io.assay.framework.engine.GenerationEngine#generate} makes from the same stages with the ablated
- * encoding; nothing hooks into the model (no attention maps), only the stage contracts are used.
+ * {@link Options#maxRows}) carrying, for the base run and every re-run, the rows its guidance needs, and for the
+ * same-latents maps one row per ablation whose conditioning the step needs. Each run keeps its own scheduler
+ * sampling, guidance run and noise stream opened at the request's seed, so every re-run is the run
+ * {@link GenerationEngine#generate} makes from the same stages with the ablated encoding; nothing hooks into the
+ * model (no attention maps), only the stage contracts are used.
  */
 public final class Influence {
 
@@ -39,6 +54,41 @@ public final class Influence {
         TOKEN
     }
 
+    /** Which kind of map to measure ({@code --maps}). */
+    public enum Maps {
+        /** Each ablated run on its own trajectory: the distance of its predicted clean image from the base run's. */
+        RERUN,
+        /** The ablated conditioning on the base run's latents: the change of the predicted clean image. */
+        SAME_LATENTS,
+        /** Both. */
+        BOTH;
+
+        /** Whether the re-run maps are measured. */
+        public boolean rerun() {
+            return this != SAME_LATENTS;
+        }
+
+        /** Whether the same-latents maps are measured. */
+        public boolean sameLatents() {
+            return this != RERUN;
+        }
+
+        /** The CLI spelling: {@code rerun}, {@code same-latents}, {@code both}. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+
+        /** Parses the CLI spelling; the error names the accepted values. */
+        public static Maps parse(String s) {
+            for (Maps m : values()) {
+                if (m.label().equals(s)) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("maps must be rerun, same-latents or both, not '" + s + "'");
+        }
+    }
+
     /**
      * How to run.
      *
@@ -47,22 +97,41 @@ public final class Influence {
      * @param rerun also run every ablation to the end on its own trajectory (the image without the word)
      * @param decodeStride decode the predicted clean images every this many steps, counted back from the last step,
      *     and measure the change in pixels there (0 = never: the latent maps, upsampled, are the heat maps)
+     * @param maps which maps to measure; {@link Maps#RERUN} and {@link Maps#BOTH} need {@code rerun}
+     * @param words the words (or tokens, as the tokenizer writes them) to leave out; empty = every one. Each left out
+     *     costs its own rows per step, so naming the few of interest makes the run that much cheaper
      */
-    public record Options(Unit unit, int maxRows, boolean rerun, int decodeStride) {
+    public record Options(Unit unit, int maxRows, boolean rerun, int decodeStride, Maps maps, Set<String> words) {
 
-        /** Options that measure in latent space only. */
+        /** Options that leave out every word. */
+        public Options(Unit unit, int maxRows, boolean rerun, int decodeStride, Maps maps) {
+            this(unit, maxRows, rerun, decodeStride, maps, Set.of());
+        }
+
+        /** Options that measure in latent space only, same-latents maps. */
         public Options(Unit unit, int maxRows, boolean rerun) {
             this(unit, maxRows, rerun, 0);
+        }
+
+        /** Options with the same-latents maps. */
+        public Options(Unit unit, int maxRows, boolean rerun, int decodeStride) {
+            this(unit, maxRows, rerun, decodeStride, Maps.SAME_LATENTS);
         }
 
         /** Validates. */
         public Options {
             java.util.Objects.requireNonNull(unit, "unit is null");
+            java.util.Objects.requireNonNull(maps, "maps is null");
+            words = Set.copyOf(java.util.Objects.requireNonNull(words, "words is null"));
             if (maxRows < 0) {
                 throw new IllegalArgumentException("maxRows must be 0 (all) or positive: " + maxRows);
             }
             if (decodeStride < 0) {
                 throw new IllegalArgumentException("decodeStride must be 0 (never) or positive: " + decodeStride);
+            }
+            if (maps.rerun() && !rerun) {
+                throw new IllegalArgumentException("the " + maps.label() + " maps need the re-runs; they cannot be "
+                        + "measured without them (no-rerun)");
             }
         }
     }
@@ -71,27 +140,37 @@ public final class Influence {
      * One ablation.
      *
      * @param label the word or token as the tokenizer produced it
+     * @param key the conditioning whose encoding loses it ({@link ConditioningKey#COND} for a plain prompt)
+     * @param term the text of that conditioning (the prompt, or one {@code AND} term of it)
      * @param positions the rows of the hidden states it replaces
      */
-    public record Ablation(String label, int[] positions) {
+    public record Ablation(String label, ConditioningKey key, String term, int[] positions) {
+
+        /** An ablation of the plain prompt ({@link ConditioningKey#COND}). */
+        public Ablation(String label, int[] positions) {
+            this(label, ConditioningKey.COND, "", positions);
+        }
     }
 
     /**
      * What the runs produced.
      *
      * @param request the request
-     * @param ablations one per word (or token)
+     * @param ablations one per word (or token) of each prompt conditioning
      * @param base the unablated image
      * @param images the image of each ablated re-run (empty without {@link Options#rerun})
-     * @param influenceMaps per ablation, per pixel (row-major): the change of the predicted clean latents summed over
-     *     the steps ({@link #stepMaps}), bilinearly upsampled from latent positions to pixels; with
+     * @param sameLatentMaps per ablation, per pixel (row-major): the same-latents change of the predicted clean latents
+     *     summed over the steps ({@link #sameLatentSteps}), bilinearly upsampled from latent positions to pixels; with
      *     {@link Options#decodeStride} the RGB distance (0–441) of the decoded predicted clean images instead,
-     *     summed over {@code decodedSteps}
-     * @param outcomeMaps per ablation, per pixel: the Euclidean RGB distance (0–441) of its re-run's image from the base
-     *     image (null without {@link Options#rerun})
-     * @param stepMaps per ablation, per step, per latent position (row-major): how far leaving the word out moves the
-     *     predicted clean latents from the same noisy latents of the base run — the Euclidean distance over channels
-     *     of {@code x̂0(ablated) − x̂0(base)}, in latent units
+     *     summed over {@code decodedSteps} (null when not measured)
+     * @param rerunMaps the same for the re-runs ({@link #rerunSteps}; null when not measured)
+     * @param outcomeMaps per ablation, per pixel: the Euclidean RGB distance (0–441) of its re-run's image from the
+     *     base image (null without {@link Options#rerun})
+     * @param sameLatentSteps per ablation, per step, per latent position (row-major): how far leaving the word out
+     *     moves the predicted clean latents from the same noisy latents of the base run — the Euclidean distance over
+     *     channels of {@code x̂0(ablated) − x̂0(base)}, in latent units (null when not measured)
+     * @param rerunSteps per ablation, per step, per latent position: the distance over channels of the re-run's
+     *     predicted clean latents from the base run's, each on its own trajectory (null when not measured)
      * @param baseFinalLatents the base run's final latents
      * @param finalLatents each ablated re-run's final latents (empty without {@link Options#rerun})
      * @param denoiserCalls denoiser calls made (all runs together)
@@ -100,19 +179,81 @@ public final class Influence {
      * @param latentHeight latent height
      * @param decodedSteps the steps whose predicted clean images were decoded for the pixel maps (empty: the maps
      *     are the latent maps upsampled)
+     * @param guidance what the base run's guidance did ({@link Guidance.KeyedRun#describe()})
      */
     public record Result(GenerationRequest request, List<Ablation> ablations, RgbImage base, List<RgbImage> images,
-            float[][] influenceMaps, float[][] outcomeMaps, float[][][] stepMaps, Tensor baseFinalLatents,
-            List<Tensor> finalLatents, int denoiserCalls, int rowsPerStep, int latentWidth, int latentHeight,
-            List<Integer> decodedSteps) {
+            float[][] sameLatentMaps, float[][] rerunMaps, float[][] outcomeMaps, float[][][] sameLatentSteps,
+            float[][][] rerunSteps, Tensor baseFinalLatents, List<Tensor> finalLatents, int denoiserCalls,
+            int rowsPerStep, int latentWidth, int latentHeight, List<Integer> decodedSteps, String guidance) {
 
         /**
-         * Ablation {@code j}'s total influence: the change of the predicted clean latents per latent position,
-         * summed over the steps.
+         * The same result drawn over another image of the same size: for a cell that shares this run's trajectory
+         * but decodes its final latents with another autoencoder (the maps, measured on the latents, are the same).
          */
+        public Result onImage(RgbImage image) {
+            if (image.width() != base.width() || image.height() != base.height()) {
+                throw new IllegalArgumentException("the image is " + image.width() + "x" + image.height()
+                        + " but the influence maps are " + base.width() + "x" + base.height());
+            }
+            return new Result(request, ablations, image, images, sameLatentMaps, rerunMaps, outcomeMaps,
+                    sameLatentSteps, rerunSteps, baseFinalLatents, finalLatents, denoiserCalls, rowsPerStep,
+                    latentWidth, latentHeight, decodedSteps, guidance);
+        }
+
+        /** The kind the plain accessors read: same-latents when measured, else re-run. */
+        public Maps primary() {
+            return sameLatentMaps != null ? Maps.SAME_LATENTS : Maps.RERUN;
+        }
+
+        /** The kinds measured, same-latents first. */
+        public List<Maps> kinds() {
+            List<Maps> out = new ArrayList<>();
+            if (sameLatentMaps != null) {
+                out.add(Maps.SAME_LATENTS);
+            }
+            if (rerunMaps != null) {
+                out.add(Maps.RERUN);
+            }
+            return out;
+        }
+
+        /** The heat maps of the {@link #primary()} kind. */
+        public float[][] influenceMaps() {
+            return maps(primary());
+        }
+
+        /** The per-step maps of the {@link #primary()} kind. */
+        public float[][][] stepMaps() {
+            return steps(primary());
+        }
+
+        /** The heat maps of one kind ({@code RERUN} or {@code SAME_LATENTS}); null when not measured. */
+        public float[][] maps(Maps kind) {
+            return switch (kind) {
+                case RERUN -> rerunMaps;
+                case SAME_LATENTS -> sameLatentMaps;
+                case BOTH -> throw new IllegalArgumentException("name one kind of map, rerun or same-latents");
+            };
+        }
+
+        /** The per-step maps of one kind; null when not measured. */
+        public float[][][] steps(Maps kind) {
+            return switch (kind) {
+                case RERUN -> rerunSteps;
+                case SAME_LATENTS -> sameLatentSteps;
+                case BOTH -> throw new IllegalArgumentException("name one kind of map, rerun or same-latents");
+            };
+        }
+
+        /** Ablation {@code j}'s total influence ({@link #primary()} kind). */
         public double total(int j) {
+            return total(primary(), j);
+        }
+
+        /** Ablation {@code j}'s total of one kind: its per-step means summed over the steps. */
+        public double total(Maps kind, int j) {
             double s = 0;
-            for (double v : perStep(j)) {
+            for (double v : perStep(kind, j)) {
                 s += v;
             }
             return s;
@@ -123,23 +264,35 @@ public final class Influence {
             return outcomeMaps == null ? Double.NaN : HeatMaps.mean(outcomeMaps[j]);
         }
 
-        /** Ablation {@code j}'s influence per step: the mean over latent positions of its step map. */
+        /** Ablation {@code j}'s influence per step ({@link #primary()} kind). */
         public double[] perStep(int j) {
-            double[] out = new double[stepMaps[j].length];
+            return perStep(primary(), j);
+        }
+
+        /** Ablation {@code j}'s influence per step of one kind: the mean over latent positions of its step map. */
+        public double[] perStep(Maps kind, int j) {
+            float[][] steps = steps(kind)[j];
+            double[] out = new double[steps.length];
             for (int i = 0; i < out.length; i++) {
-                out[i] = HeatMaps.mean(stepMaps[j][i]);
+                out[i] = HeatMaps.mean(steps[i]);
             }
             return out;
         }
 
-        /** The share of ablation {@code j}'s influence-map mass on the pixels where {@code mask} is true. */
+        /** The share of ablation {@code j}'s map mass ({@link #primary()} kind) on the pixels {@code mask} marks. */
         public double massShare(int j, boolean[] mask) {
+            return massShare(primary(), j, mask);
+        }
+
+        /** The share of ablation {@code j}'s map mass of one kind on the pixels where {@code mask} is true. */
+        public double massShare(Maps kind, int j, boolean[] mask) {
+            float[] map = maps(kind)[j];
             double in = 0;
             double all = 0;
             for (int p = 0; p < mask.length; p++) {
-                all += influenceMaps[j][p];
+                all += map[p];
                 if (mask[p]) {
-                    in += influenceMaps[j][p];
+                    in += map[p];
                 }
             }
             return all == 0 ? Double.NaN : in / all;
@@ -203,6 +356,58 @@ public final class Influence {
     }
 
     /**
+     * The ablations of a run: for each conditioning the guidance declared that holds the prompt's words, its words (or
+     * tokens), each with the rows it occupies in that conditioning's encoding.
+     *
+     * @param promptOnes the conditionings that hold the prompt's words ({@link #promptConditionings}); null = judge by
+     *     the texts alone (a text of the prompt that is not a text of the negative prompt)
+     */
+    static List<Ablation> ablations(TextEncoder encoder, List<ConditioningText> declared,
+            Set<ConditioningText> promptOnes, GenerationRequest request, Unit unit) {
+        List<Ablation> out = new ArrayList<>();
+        for (ConditioningText c : declared) {
+            boolean prompt = promptOnes != null ? promptOnes.contains(c) : byText(c, request);
+            if (!prompt) {
+                continue;
+            }
+            for (Ablation a : ablations(encoder.tokenize(c.text()), encoder.windowLength(), unit)) {
+                out.add(new Ablation(a.label(), c.key(), c.text(), a.positions()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The conditionings that carry the prompt's words: those the guidance declares for the prompt with an empty
+     * negative prompt (the negative's terms drop out; the unconditional and empty texts are left out too), or null
+     * when the guidance cannot run without a negative prompt.
+     */
+    static Set<ConditioningText> promptConditionings(Guidance guidance, GenerationRequest request, int iterations) {
+        List<ConditioningText> probe;
+        try {
+            probe = guidance.start(new Guidance.Prompt(request.prompt(), ""), iterations).conditionings();
+        } catch (StageException e) {
+            return null;
+        }
+        Set<ConditioningText> out = new java.util.HashSet<>();
+        for (ConditioningText c : probe) {
+            if (!c.key().equals(ConditioningKey.UNCOND) && !c.text().isBlank()) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** Whether a conditioning is the prompt's judged by its text: in the prompt and not in the negative prompt. */
+    static boolean byText(ConditioningText c, GenerationRequest request) {
+        String t = c.text().strip();
+        if (c.key().equals(ConditioningKey.UNCOND) || t.isEmpty() || !request.prompt().contains(t)) {
+            return false;
+        }
+        return request.negative().isBlank() || !request.negative().contains(t);
+    }
+
+    /**
      * Runs the base and every ablation in lockstep and measures the influence.
      *
      * @param request a text-to-image request of batch 1
@@ -215,70 +420,81 @@ public final class Influence {
                     + "1 (this one has batch " + request.batch() + (request.initImage() != null ? " and an init "
                     + "image" : "") + ")");
         }
-        int factor = pipeline.autoencoder().downsamplingFactor();
-        if (request.width() % factor != 0 || request.height() % factor != 0) {
-            throw new StageException(ErrorCode.INVALID_INPUT, "width and height must be multiples of " + factor
-                    + " but are " + request.width() + " and " + request.height());
+        GenerationEngine engine = new GenerationEngine();
+        boolean same = options.maps().sameLatents();
+        boolean rerunMaps = options.maps().rerun();
+        // The base run is planned and encoded exactly as the engine does it (one text-encoder call).
+        GenerationEngine.Plan basePlan = engine.plan(pipeline, request);
+        Map<ConditioningKey, Tensor> baseEmb = engine.encode(pipeline.textEncoder(), basePlan, new HashMap<>());
+        List<Ablation> all = ablations(pipeline.textEncoder(), basePlan.guidance().conditionings(),
+                promptConditionings(pipeline.guidance(), request, basePlan.sampling().iterations()), request,
+                options.unit());
+        List<Ablation> ablations = all.stream().filter(a -> options.words().isEmpty()
+                || options.words().contains(a.label())).toList();
+        if (ablations.isEmpty() && !options.words().isEmpty()) {
+            throw new StageException(ErrorCode.INVALID_INPUT, "none of the words " + new java.util.TreeSet<>(
+                    options.words()) + " is in the prompt '" + request.prompt() + "'; its " + (options.unit()
+                    == Unit.TOKEN ? "tokens" : "words") + " are " + all.stream().map(Ablation::label).toList());
         }
-        TokenReport tokens = pipeline.textEncoder().tokenize(request.prompt());
-        List<Ablation> ablations = ablations(tokens, pipeline.textEncoder().windowLength(), options.unit());
         int k = ablations.size();
         int n = options.rerun() ? k + 1 : 1;
-        Scheduler.Sampling[] samplings = new Scheduler.Sampling[n];
-        Guidance.Run[] runs = new Guidance.Run[n];
-        Guidance.Run[] shared = new Guidance.Run[k];
+        GenerationEngine.Plan[] plans = new GenerationEngine.Plan[n];
+        plans[0] = basePlan;
+        for (int j = 1; j < n; j++) {
+            plans[j] = engine.plan(pipeline, request);
+        }
+        GenerationEngine.Plan[] shared = new GenerationEngine.Plan[same ? k : 0];
+        for (int j = 0; j < shared.length; j++) {
+            shared[j] = engine.plan(pipeline, request);
+        }
+        Scheduler.Sampling sampling = basePlan.sampling();
+        int iterations = sampling.iterations();
+        // Each ablation's encoding of its conditioning: the word's rows taken from the empty prompt's encoding. A
+        // conditioning the guidance never runs (CFG at scale 0 skips the prompt) leaves its words without influence:
+        // the runs still go, so the maps are measured (all zero), not assumed.
+        Tensor empty = null;
+        for (Map.Entry<ConditioningKey, String> e : basePlan.texts().entrySet()) {
+            if (e.getValue().isEmpty()) {
+                empty = baseEmb.get(e.getKey());
+            }
+        }
+        Tensor[] ablated = new Tensor[k];
+        for (int j = 0; j < k; j++) {
+            Tensor cond = baseEmb.get(ablations.get(j).key());
+            if (cond != null) {
+                if (empty == null) {
+                    empty = pipeline.textEncoder().encode(List.of("")).hiddenStates();
+                }
+                ablated[j] = ablate(cond, empty, ablations.get(j).positions());
+            }
+        }
+        List<Map<ConditioningKey, Tensor>> embeddings = new ArrayList<>();
+        embeddings.add(baseEmb);
+        for (int j = 1; j < n; j++) {
+            Map<ConditioningKey, Tensor> m = new LinkedHashMap<>(baseEmb);
+            if (ablated[j - 1] != null) {
+                m.put(ablations.get(j - 1).key(), ablated[j - 1]);
+            }
+            embeddings.add(m);
+        }
+
+        int factor = pipeline.autoencoder().downsamplingFactor();
+        long[] shape = {1, pipeline.denoiser().latentChannels(), request.height() / factor, request.width() / factor};
         NoiseStream[] noises = new NoiseStream[n];
         Tensor[] latents = new Tensor[n];
         Tensor[] denoised = new Tensor[n];
         for (int j = 0; j < n; j++) {
-            samplings[j] = pipeline.scheduler().plan(request.steps());
-            runs[j] = pipeline.guidance().start(samplings[j].iterations());
-        }
-        int iterations = samplings[0].iterations();
-        for (int j = 0; j < k; j++) {
-            shared[j] = pipeline.guidance().start(iterations);
-        }
-        // The texts the guidance needs over the run, encoded as the engine does: [uncond, cond] in one call.
-        java.util.Set<ConditioningKind> used = java.util.EnumSet.noneOf(ConditioningKind.class);
-        for (int i = 0; i < iterations; i++) {
-            used.addAll(runs[0].needs(info(samplings[0], i, iterations)));
-        }
-        // A guidance that never runs the prompt (CFG at scale 0 skips it) leaves every word without influence: the
-        // runs still go, so the maps are measured (all zero), not assumed.
-        boolean promptRuns = used.contains(ConditioningKind.COND);
-        List<String> texts = new ArrayList<>();
-        if (used.contains(ConditioningKind.UNCOND)) {
-            texts.add(request.negative());
-        }
-        if (promptRuns) {
-            texts.add(request.prompt());
-        }
-        // Exactly the engine's encoder call, so the base run is the engine's run; the empty prompt separately.
-        Tensor hidden = pipeline.textEncoder().encode(texts).hiddenStates();
-        List<Tensor> rows = texts.size() == 1 ? List.of(hidden) : hidden.splitBatch(texts.size());
-        Tensor uncond = used.contains(ConditioningKind.UNCOND) ? rows.get(0) : null;
-        Tensor[] conds = new Tensor[k + 1];
-        if (promptRuns) {
-            Tensor cond = rows.get(rows.size() - 1);
-            Tensor empty = uncond != null && request.negative().isEmpty() ? uncond
-                    : pipeline.textEncoder().encode(List.of("")).hiddenStates();
-            conds[0] = cond;
-            for (int j = 1; j <= k; j++) {
-                conds[j] = ablate(cond, empty, ablations.get(j - 1).positions());
-            }
-        }
-
-        long[] shape = {1, pipeline.denoiser().latentChannels(), request.height() / factor, request.width() / factor};
-        for (int j = 0; j < n; j++) {
             noises[j] = pipeline.noise().open(request.seed());
             Tensor initial = noises[j].draw(shape);
-            latents[j] = scale(initial, (float) samplings[j].initNoiseSigma());
+            latents[j] = scale(initial, (float) plans[j].sampling().initNoiseSigma());
             noises[j].beginLoop(0, iterations);
         }
         int lh = (int) shape[2];
         int lw = (int) shape[3];
-        float[][][] stepMaps = new float[k][iterations][];
-        float[][] pixelSums = options.decodeStride() > 0 ? new float[k][] : null;
+        float[][][] sameSteps = same ? new float[k][iterations][] : null;
+        float[][][] rerunSteps = rerunMaps ? new float[k][iterations][] : null;
+        float[][] samePixels = same && options.decodeStride() > 0 ? new float[k][] : null;
+        float[][] rerunPixels = rerunMaps && options.decodeStride() > 0 ? new float[k][] : null;
         List<Integer> decodedSteps = new ArrayList<>();
         int calls = 0;
         int rowsPerStep = 0;
@@ -287,28 +503,36 @@ public final class Influence {
                 throw new StageException(ErrorCode.CANCELLED, "influence run cancelled at iteration " + i + " of "
                         + iterations);
             }
-            Guidance.StepInfo info = info(samplings[0], i, iterations);
-            List<ConditioningKind> needs = runs[0].needs(info);
+            Guidance.StepInfo info = info(sampling, i, iterations);
+            List<ConditioningKey> needs = List.copyOf(plans[0].guidance().needs(info));
             List<Tensor> inputs = new ArrayList<>();
             List<Tensor> hiddens = new ArrayList<>();
             Tensor[] modelInputs = new Tensor[n];
             for (int j = 0; j < n; j++) {
-                if (!runs[j].needs(info).equals(needs)) {
+                if (j > 0 && !plans[j].guidance().needs(info).equals(needs)) {
                     throw new StageException(ErrorCode.INTERNAL, "the guidance asks for different conditionings "
                             + "in runs of the same steps");
                 }
-                modelInputs[j] = samplings[j].scaleModelInput(latents[j], i);
-                for (ConditioningKind c : needs) {
+                modelInputs[j] = plans[j].sampling().scaleModelInput(latents[j], i);
+                for (ConditioningKey c : needs) {
+                    Tensor h = embeddings.get(j).get(c);
+                    if (h == null) {
+                        throw new StageException(ErrorCode.INTERNAL, "the guidance needs '" + c + "' at iteration "
+                                + i + " but did not declare it for the run");
+                    }
                     inputs.add(modelInputs[j]);
-                    hiddens.add(c == ConditioningKind.COND ? conds[j] : uncond);
+                    hiddens.add(h);
                 }
             }
-            // The ablations on the base run's own latents: one COND row each, sharing the base's other rows.
-            boolean condRuns = needs.contains(ConditioningKind.COND);
-            if (condRuns) {
-                for (int j = 1; j <= k; j++) {
+            // Same-latents: each ablation whose conditioning runs this step gets one row on the base run's latents,
+            // sharing the base's other rows.
+            int[] sameRow = new int[k];
+            java.util.Arrays.fill(sameRow, -1);
+            for (int j = 0; j < k && same; j++) {
+                if (needs.contains(ablations.get(j).key())) {
+                    sameRow[j] = inputs.size();
                     inputs.add(modelInputs[0]);
-                    hiddens.add(conds[j]);
+                    hiddens.add(ablated[j]);
                 }
             }
             rowsPerStep = Math.max(rowsPerStep, inputs.size());
@@ -317,7 +541,7 @@ public final class Influence {
             for (int s = 0; s < inputs.size(); s += chunk) {
                 int e = Math.min(inputs.size(), s + chunk);
                 Tensor batchIn = Tensor.concatBatch(inputs.subList(s, e));
-                Tensor out = pipeline.denoiser().predict(batchIn, samplings[0].timestep(i),
+                Tensor out = pipeline.denoiser().predict(batchIn, sampling.timestep(i),
                         Tensor.concatBatch(hiddens.subList(s, e)));
                 calls++;
                 if (!out.sameShape(batchIn)) {
@@ -328,41 +552,54 @@ public final class Influence {
             }
             Tensor baseGuided = null;
             Tensor baseLatents = latents[0];
+            Map<ConditioningKey, Tensor> basePredictions = predictions(outs, needs, 0);
             for (int j = 0; j < n; j++) {
-                Map<ConditioningKind, Tensor> predictions = new EnumMap<>(ConditioningKind.class);
-                for (int c = 0; c < needs.size(); c++) {
-                    predictions.put(needs.get(c), outs.get(j * needs.size() + c));
-                }
-                Tensor guided = runs[j].combine(info, predictions, latents[j]);
+                Tensor guided = plans[j].guidance().combine(info, predictions(outs, needs, j * needs.size()),
+                        latents[j]);
                 if (j == 0) {
                     baseGuided = guided;
                 }
-                Scheduler.Step step = samplings[j].step(guided, i, latents[j], noises[j]);
+                Scheduler.Step step = plans[j].sampling().step(guided, i, latents[j], noises[j]);
                 latents[j] = step.prevSample();
                 denoised[j] = step.denoised() != null ? step.denoised() : step.prevSample();
                 finite(latents[j], i);
             }
+            boolean promptRuns = false;
+            for (Ablation a : ablations) {
+                promptRuns |= needs.contains(a.key());
+            }
             double toX0 = x0Factor(pipeline.denoiser().predictionType(), info.sigma());
             boolean decodeHere = options.decodeStride() > 0 && (iterations - 1 - i) % options.decodeStride() == 0
-                    && condRuns;
+                    && promptRuns;
             RgbImage baseX0 = decodeHere ? decode(pipeline, denoised[0]) : null;
             if (decodeHere) {
                 decodedSteps.add(i + 1);
             }
-            for (int j = 1; j <= k; j++) {
-                if (!condRuns) {
-                    shared[j - 1].combine(info, basePredictions(outs, needs), baseLatents);
-                    stepMaps[j - 1][i] = new float[lw * lh];
+            for (int j = 0; j < k; j++) {
+                if (rerunMaps) {
+                    rerunSteps[j][i] = distanceMap(denoised[j + 1], denoised[0], lw, lh);
+                    if (decodeHere) {
+                        rerunPixels[j] = add(rerunPixels[j], pixelDistance(decode(pipeline, denoised[j + 1]),
+                                baseX0));
+                    }
+                }
+                if (!same) {
                     continue;
                 }
-                Map<ConditioningKind, Tensor> predictions = basePredictions(outs, needs);
-                predictions.put(ConditioningKind.COND, outs.get(n * needs.size() + j - 1));
-                Tensor guided = shared[j - 1].combine(info, predictions, baseLatents);
+                Map<ConditioningKey, Tensor> predictions = new LinkedHashMap<>(basePredictions);
+                if (sameRow[j] >= 0) {
+                    predictions.put(ablations.get(j).key(), outs.get(sameRow[j]));
+                }
+                Tensor guided = shared[j].guidance().combine(info, predictions, baseLatents);
+                if (sameRow[j] < 0) {
+                    sameSteps[j][i] = new float[lw * lh];
+                    continue;
+                }
                 float[] map = distanceMap(guided, baseGuided, lw, lh);
                 for (int p = 0; p < map.length; p++) {
                     map[p] *= (float) toX0;
                 }
-                stepMaps[j - 1][i] = map;
+                sameSteps[j][i] = map;
                 if (decodeHere) {
                     // x̂0 of the ablation from the same latents: the base's x̂0 moved by the change of the output.
                     float[] x0 = denoised[0].data().clone();
@@ -371,51 +608,67 @@ public final class Influence {
                     for (int q = 0; q < x0.length; q++) {
                         x0[q] -= (float) (toX0 * (g[q] - g0[q]));
                     }
-                    float[] px = pixelDistance(decode(pipeline, new Tensor(denoised[0].shape(), x0)), baseX0);
-                    if (pixelSums[j - 1] == null) {
-                        pixelSums[j - 1] = px;
-                    } else {
-                        for (int q = 0; q < px.length; q++) {
-                            pixelSums[j - 1][q] += px[q];
-                        }
-                    }
+                    samePixels[j] = add(samePixels[j], pixelDistance(decode(pipeline,
+                            new Tensor(denoised[0].shape(), x0)), baseX0));
                 }
             }
         }
         Tensor[] finals = new Tensor[n];
         for (int j = 0; j < n; j++) {
-            finals[j] = samplings[j].resultIsDenoised() ? denoised[j] : latents[j];
+            finals[j] = plans[j].sampling().resultIsDenoised() ? denoised[j] : latents[j];
         }
         // Decoded one at a time: each image is exactly what a separate run decodes.
         RgbImage base = decode(pipeline, finals[0]);
         int w = base.width();
         int h = base.height();
         List<RgbImage> images = new ArrayList<>();
-        float[][] influence = new float[k][];
         float[][] outcome = options.rerun() ? new float[k][] : null;
-        for (int j = 0; j < k; j++) {
+        for (int j = 0; j < k && options.rerun(); j++) {
+            RgbImage img = decode(pipeline, finals[j + 1]);
+            images.add(img);
+            outcome[j] = pixelDistance(img, base);
+        }
+        float[][] sameMaps = same ? heat(sameSteps, samePixels, lw, lh, w, h) : null;
+        float[][] rerunHeat = rerunMaps ? heat(rerunSteps, rerunPixels, lw, lh, w, h) : null;
+        return new Result(request, List.copyOf(ablations), base, List.copyOf(images), sameMaps, rerunHeat, outcome,
+                sameSteps, rerunSteps, finals[0], List.of(finals).subList(1, n), calls, rowsPerStep, lw, lh,
+                List.copyOf(decodedSteps), plans[0].guidance().describe());
+    }
+
+    /** Per ablation, the decoded pixel sums when there are any, else the step maps summed and upsampled. */
+    private static float[][] heat(float[][][] steps, float[][] pixels, int lw, int lh, int w, int h) {
+        float[][] out = new float[steps.length][];
+        for (int j = 0; j < steps.length; j++) {
+            if (pixels != null && pixels[j] != null) {
+                out[j] = pixels[j];
+                continue;
+            }
             float[] sum = new float[lw * lh];
-            for (float[] m : stepMaps[j]) {
+            for (float[] m : steps[j]) {
                 for (int p = 0; p < sum.length; p++) {
                     sum[p] += m[p];
                 }
             }
-            influence[j] = pixelSums != null && pixelSums[j] != null ? pixelSums[j] : upsample(sum, lw, lh, w, h);
-            if (options.rerun()) {
-                RgbImage img = decode(pipeline, finals[j + 1]);
-                images.add(img);
-                outcome[j] = pixelDistance(img, base);
-            }
+            out[j] = upsample(sum, lw, lh, w, h);
         }
-        return new Result(request, List.copyOf(ablations), base, List.copyOf(images), influence, outcome, stepMaps,
-                finals[0], List.of(finals).subList(1, n), calls, rowsPerStep, lw, lh, List.copyOf(decodedSteps));
+        return out;
     }
 
-    /** The base run's predictions of a step (its rows come first). */
-    private static Map<ConditioningKind, Tensor> basePredictions(List<Tensor> outs, List<ConditioningKind> needs) {
-        Map<ConditioningKind, Tensor> p = new EnumMap<>(ConditioningKind.class);
+    private static float[] add(float[] sum, float[] more) {
+        if (sum == null) {
+            return more;
+        }
+        for (int q = 0; q < more.length; q++) {
+            sum[q] += more[q];
+        }
+        return sum;
+    }
+
+    /** One run's predictions of a step: its rows start at {@code from}, one per needed key. */
+    private static Map<ConditioningKey, Tensor> predictions(List<Tensor> outs, List<ConditioningKey> needs, int from) {
+        Map<ConditioningKey, Tensor> p = new LinkedHashMap<>();
         for (int c = 0; c < needs.size(); c++) {
-            p.put(needs.get(c), outs.get(c));
+            p.put(needs.get(c), outs.get(from + c));
         }
         return p;
     }
@@ -431,6 +684,41 @@ public final class Influence {
             case V_PREDICTION -> sigma / Math.sqrt(1 + sigma * sigma);
             default -> 1.0;
         };
+    }
+
+    /**
+     * The foreground of a picture on a plain background: the pixels whose colour is farther than 60 (RGB distance)
+     * from the median colour of the border, per channel (the embedded world's judge's rule). The concentration of a
+     * map is its mass share on these pixels ({@link Result#massShare(Maps, int, boolean[])}).
+     */
+    public static boolean[] foreground(RgbImage img) {
+        int w = img.width();
+        int h = img.height();
+        int[] bg = new int[3];
+        for (int c = 0; c < 3; c++) {
+            List<Integer> border = new ArrayList<>();
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    if (x == 0 || y == 0 || x == w - 1 || y == h - 1) {
+                        border.add(img.get(x, y, c));
+                    }
+                }
+            }
+            border.sort(null);
+            bg[c] = border.get(border.size() / 2);
+        }
+        boolean[] mask = new boolean[w * h];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                double d = 0;
+                for (int c = 0; c < 3; c++) {
+                    double e = img.get(x, y, c) - bg[c];
+                    d += e * e;
+                }
+                mask[y * w + x] = d > 60 * 60;
+            }
+        }
+        return mask;
     }
 
     /** Bilinear resize of a row-major map (half-pixel centres, edges clamped). */

@@ -81,4 +81,24 @@ class ExperimentTest {
         assertThat(e.axes().get(1).label()).isEqualTo("prompt suffix");
         assertThat(e.cells()).allSatisfy(c -> assertThat(c.overrides()).isEmpty());
     }
+
+    @Test
+    void vaeAuditImagesResolveAgainstTheFileAndMustExist(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("imgs"));
+        Files.write(dir.resolve("imgs/a.png"), new byte[] {1});
+        Experiment e = parse(dir, "experiment {", "  prompts = [x]", "  vae-audit { images = [\"imgs/a.png\"] }", "}");
+        assertThat(e.vaeAuditImages()).containsExactly(dir.resolve("imgs/a.png").toAbsolutePath().normalize());
+        assertThat(parse(dir, "experiment {", "  prompts = [x]", "}").vaeAuditImages()).isEmpty();
+        assertThatThrownBy(() -> parse(dir, "experiment {", "  prompts = [x]",
+                "  vae-audit { images = [\"imgs/a.png\", \"imgs/none.png\"] }", "}"))
+                .isInstanceOf(io.assay.sdk.settings.ConfigErrorsException.class)
+                .hasMessageContaining("e.conf:3")
+                .hasMessageContaining("experiment.vae-audit.images[1]")
+                .hasMessageContaining("image 'imgs/none.png' does not exist");
+        assertThatThrownBy(() -> parse(dir, "experiment {", "  prompts = [x]", "  vae-audit { images = [] }", "}"))
+                .hasMessageContaining("e.conf:3").hasMessageContaining("needs a non-empty list of image files");
+        assertThatThrownBy(() -> parse(dir, "experiment {", "  prompts = [x]",
+                "  vae-audit { images = [\"imgs/a.png\"], image = y }", "}"))
+                .hasMessageContaining("experiment.vae-audit.image").hasMessageContaining("unknown key");
+    }
 }

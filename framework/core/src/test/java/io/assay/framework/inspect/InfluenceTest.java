@@ -76,4 +76,80 @@ class InfluenceTest {
         // Half-pixel centres: output x maps to (x + 0.5)/4 − 0.5, clamped to [0, 1].
         assertThat(ramp).containsExactly(0f, 0f, 1f, 3f, 5f, 7f, 8f, 8f);
     }
+
+    /** A whitespace tokenizer: one token per word, no encoding (the ablations need only the token report). */
+    static final class WordsEncoder implements io.assay.sdk.diffusion.TextEncoder {
+        @Override
+        public TokenReport tokenize(String text) {
+            List<String> words = java.util.Arrays.stream(text.trim().split("\\s+")).filter(w -> !w.isEmpty())
+                    .toList();
+            return report(words.stream().map(w -> w + "</w>").toList(), words.stream().map(w ->
+                    new TokenReport.Word(w, List.of(w + "</w>"))).toList(), List.of(), 1);
+        }
+
+        @Override
+        public io.assay.sdk.diffusion.Conditioning encode(List<String> texts) {
+            throw new UnsupportedOperationException("not needed");
+        }
+
+        @Override
+        public int hiddenSize() {
+            return 4;
+        }
+
+        @Override
+        public int windowLength() {
+            return 77;
+        }
+    }
+
+    static io.assay.sdk.diffusion.ConditioningText text(String key, String text) {
+        return new io.assay.sdk.diffusion.ConditioningText(new io.assay.sdk.diffusion.ConditioningKey(key), text);
+    }
+
+    @Test
+    void eachAndTermsWordsAreLeftOutOfTheirOwnConditioningAndTheNegativesAreKept() {
+        // Composable: uncond = the negative prompt, one conditioning per AND term (weights stripped).
+        var composable = io.assay.framework.engine.GenerationRequest.text("a red circle AND blue :: 0.5", "", 0, 20,
+                64, 64, 1);
+        List<io.assay.sdk.diffusion.ConditioningText> declared = List.of(text("uncond", ""), text("cond",
+                "a red circle"), text("cond-1", "blue"));
+        List<Influence.Ablation> a = Influence.ablations(new WordsEncoder(), declared, null, composable,
+                Influence.Unit.WORD);
+        assertThat(a).extracting(Influence.Ablation::label).containsExactly("a", "red", "circle", "blue");
+        assertThat(a).extracting(x -> x.key().name()).containsExactly("cond", "cond", "cond", "cond-1");
+        assertThat(a.get(3).term()).isEqualTo("blue");
+        assertThat(a.get(3).positions()).as("row 1 of its own encoding").containsExactly(1);
+        assertThat(Influence.ablations(new WordsEncoder(), declared, java.util.Set.of(declared.get(1), declared.get(2)),
+                composable, Influence.Unit.WORD)).extracting(x -> x.label() + "@" + x.key() + java.util.Arrays.toString(
+                x.positions())).containsExactly("a@cond[1]", "red@cond[2]", "circle@cond[3]", "blue@cond-1[1]");
+        // Perp-Neg, the authors' example: the prompt "a lion" is a part of the negative "the front view of a lion",
+        // so the texts cannot tell; the guidance's declaration for the prompt alone (no neg-0) can.
+        var perpNeg = io.assay.framework.engine.GenerationRequest.text("a lion", "the front view of a lion", 0, 20, 64,
+                64, 1);
+        List<io.assay.sdk.diffusion.ConditioningText> withNegative = List.of(text("uncond", ""), text("cond",
+                "a lion"), text("neg-0", "the front view of a lion"));
+        assertThat(Influence.ablations(new WordsEncoder(), withNegative, java.util.Set.of(text("cond", "a lion")),
+                perpNeg, Influence.Unit.WORD)).extracting(x -> x.label() + "@" + x.key())
+                .containsExactly("a@cond", "lion@cond");
+        // A negative term that is a part of the prompt keeps its words either way.
+        var lion = io.assay.framework.engine.GenerationRequest.text("a lion", "lion", 0, 20, 64, 64, 1);
+        assertThat(Influence.ablations(new WordsEncoder(), List.of(text("uncond", ""), text("cond", "a lion"),
+                text("neg-0", "lion")), null, lion, Influence.Unit.WORD)).extracting(x -> x.key().name())
+                .containsOnly("cond");
+        // CFG with a negative prompt: its words are not the prompt's.
+        var cfg = io.assay.framework.engine.GenerationRequest.text("a red circle", "blurry", 0, 20, 64, 64, 1);
+        assertThat(Influence.ablations(new WordsEncoder(), List.of(text("uncond", "blurry"), text("cond",
+                "a red circle")), null, cfg, Influence.Unit.WORD)).extracting(Influence.Ablation::label)
+                .containsExactly("a", "red", "circle");
+    }
+
+    @Test
+    void theRerunMapsNeedTheReruns() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Influence.Options(Influence.Unit.WORD, 0, false,
+                0, Influence.Maps.BOTH)).hasMessageContaining("the both maps need the re-runs");
+        assertThat(Influence.Maps.parse("same-latents")).isEqualTo(Influence.Maps.SAME_LATENTS);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Influence.Maps.parse("attention"))
+                .hasMessage("maps must be rerun, same-latents or both, not 'attention'");
+    }
 }
