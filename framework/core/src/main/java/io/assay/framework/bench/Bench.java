@@ -321,7 +321,7 @@ public final class Bench {
     }
 
     /** Session options as {@link OnnxSessions} makes them for the CPU (or CUDA) provider. */
-    private static OrtSession.SessionOptions rawOptions(OnnxRuntimeSettings s, boolean globalPool, int threads)
+    static OrtSession.SessionOptions rawOptions(OnnxRuntimeSettings s, boolean globalPool, int threads)
             throws OrtException {
         OrtSession.SessionOptions o = new OrtSession.SessionOptions();
         if (globalPool) {
@@ -341,6 +341,7 @@ public final class Bench {
         if (s.deterministic()) {
             o.setDeterministicCompute(true);
         }
+        OnnxSessions.applyMemory(o, s.memory());
         if (s.executionProviders().get(0).equals("cuda")) {
             try (OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(s.cudaDeviceId())) {
                 if (s.cudaMemoryLimit() > 0) {
