@@ -109,13 +109,21 @@ public final class ProcessBench {
     private ProcessBench() {
     }
 
-    /** The distribution this JVM runs from ({@code -Dassay.home}, set by {@code bin/assay}). */
-    public static Path home() {
-        String h = System.getProperty("assay.home");
-        if (h == null || !Files.isRegularFile(Path.of(h, "bin", "assay"))) {
-            throw new StageException(ErrorCode.INVALID_INPUT, "--process needs the unpacked distribution "
-                    + "(bin/assay and lib/): run bench through bin/assay or ./assay (assay.home is "
-                    + (h == null ? "unset" : "'" + h + "', which has no bin/assay") + ")");
+    /**
+     * The distribution the children run: {@code dist} if given, else the one this JVM runs from ({@code
+     * -Dassay.home}, set by {@code bin/assay}).
+     *
+     * @throws StageException {@code INVALID_INPUT} naming the directory if it has no {@code bin/assay}
+     */
+    public static Path home(Path dist) {
+        String h = dist != null ? dist.toString() : System.getProperty("assay.home");
+        if (h == null) {
+            throw new StageException(ErrorCode.INVALID_INPUT, "--process needs the unpacked distribution (bin/assay "
+                    + "and lib/): run bench through bin/assay or ./assay, or name it with --dist");
+        }
+        if (!Files.isRegularFile(Path.of(h, "bin", "assay"))) {
+            throw new StageException(ErrorCode.INVALID_INPUT, "--process: distribution '" + h + "' has no "
+                    + "bin/assay");
         }
         return Path.of(h).toAbsolutePath().normalize();
     }

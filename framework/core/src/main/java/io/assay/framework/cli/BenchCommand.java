@@ -87,6 +87,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "With --process: untimed rounds before the timed ones (default: 1).")
     int warmup;
 
+    @Option(names = "--dist", paramLabel = "DIR",
+            description = "With --process: the unpacked distribution whose bin/assay and lib/ the children run "
+                    + "(default: the one running this command).")
+    Path dist;
+
     @Option(names = "--memory", paramLabel = "default|lean", defaultValue = "default",
             description = "onnx.memory of both sides: default, or lean (no CPU arena, no memory patterns).")
     String memory;
@@ -148,7 +153,7 @@ public final class BenchCommand implements Callable<Integer> {
         Bench.check(dir, p);
         if (process) {
             ProcessBench.Report r = ProcessBench.run(new ProcessBench.Options(dir, width, height, steps, guidance, s,
-                    threads, memory, runs, warmup, prompt, seed, ProcessBench.home(), common.sets), line -> {
+                    threads, memory, runs, warmup, prompt, seed, ProcessBench.home(dist), common.sets), line -> {
                         err.printf(Locale.ROOT, "bench: %s%n", line);
                         err.flush();
                     });
