@@ -18,8 +18,9 @@ import java.util.Map;
  * distribution's class path, that makes one image with {@link RawPipeline} and exits. It creates ONNX Runtime's
  * environment as the host does (one global intra-op pool of {@code threads}, one inter-op thread, errors-only
  * logging) and its sessions with the host's options ({@link Bench#rawOptions}), reads the initial noise from a
- * {@code .npy}, writes the final latents to one, and prints one line of JSON: JVM start to {@code main}, session
- * creation, the generation and JVM start to the end, in milliseconds.
+ * {@code .npy}, writes the final latents to one, and prints one line of JSON: JVM start to {@code main}, ONNX
+ * Runtime's start (native library and environment), session creation (tokenizer and three sessions), the generation
+ * and JVM start to the end, in milliseconds.
  *
  * <p>Arguments are {@code --key value} pairs: {@code --model DIR --noise FILE.npy --out FILE.npy --prompt TEXT
  * --width W --height H --steps N --guidance G --scheduler euler|ddim --threads T --memory default|lean}.
@@ -51,6 +52,8 @@ public final class RawMain {
                 t.setGlobalInterOpNumThreads(1);
                 env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "assay", t);
             }
+            double init = (System.nanoTime() - s) / 1e6;
+            s = System.nanoTime();
             OnnxRuntimeSettings settings = new OnnxRuntimeSettings(List.of("cpu"), "fail", 0, 0, 0, 0, "all", false,
                     pool, 0, 0, memory);
             double result;
@@ -72,8 +75,9 @@ public final class RawMain {
                             out.latents()));
                 }
             }
-            System.out.printf(Locale.ROOT, "{\"jvm_to_main_ms\": %.1f, \"session_load_ms\": %.1f, "
-                    + "\"generate_ms\": %.1f, \"jvm_to_end_ms\": %d}%n", toMain, load, result,
+            System.out.printf(Locale.ROOT, "{\"jvm_to_main_ms\": %.1f, \"ort_init_ms\": %.1f, "
+                    + "\"session_load_ms\": %.1f, \"generate_ms\": %.1f, \"jvm_to_end_ms\": %d}%n", toMain,
+                    init, load, result,
                     ManagementFactory.getRuntimeMXBean().getUptime());
             System.out.flush();
             System.exit(0);
