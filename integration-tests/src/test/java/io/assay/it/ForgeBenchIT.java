@@ -373,6 +373,11 @@ class ForgeBenchIT {
                 + inside.path("generate_ms").asDouble()).isLessThanOrEqualTo(inside.path("jvm_to_end_ms").asDouble()
                 + 1);
         assertThat(inside.path("jvm_to_end_ms").asDouble()).isLessThan(medians[0]);
+        JsonNode insideBytes = j.path("raw").path("inside_bytes");
+        assertThat(insideBytes.path("rss_after_load_bytes").asLong()).isPositive()
+                .isLessThanOrEqualTo(insideBytes.path("peak_rss_after_load_bytes").asLong());
+        assertThat(insideBytes.path("peak_rss_after_load_bytes").asLong())
+                .isLessThanOrEqualTo(j.path("raw").path("peak_rss_bytes").asLong());
         assertThat(j.path("difference_ms").asDouble()).isCloseTo(medians[1] - medians[0], within(1e-6));
         assertThat(j.path("ratio").asDouble()).isCloseTo(medians[1] / medians[0], within(1e-9));
         // Same noise file, same session options: the final latents differ by float rounding only.

@@ -59,8 +59,9 @@ public final class ProcessBench {
      *
      * @param wallMillis fork to exit, per timed round
      * @param peakRss    VmHWM in bytes, per timed round (-1 where /proc is unreadable)
-     * @param inside     raw child only: medians of what it measured itself (JVM start to main, session load, the
-     *                   generation, JVM start to the end); empty for Assay
+     * @param inside     raw child only: medians of what it measured itself (JVM start to main, ONNX Runtime start,
+     *                   session load, the generation, JVM start to the end, in ms; RSS and VmHWM after the load, in
+     *                   bytes); empty for Assay
      */
     public record Child(List<Double> wallMillis, List<Long> peakRss, Map<String, Double> inside) {
 
@@ -359,7 +360,17 @@ public final class ProcessBench {
         m.put("peak_rss_bytes", c.maxPeakRss());
         m.put("rounds_peak_rss_bytes", c.peakRss());
         if (!c.inside().isEmpty()) {
-            m.put("inside_ms", c.inside());
+            Map<String, Double> times = new LinkedHashMap<>();
+            Map<String, Long> bytes = new LinkedHashMap<>();
+            c.inside().forEach((k, v) -> {
+                if (k.endsWith("_bytes")) {
+                    bytes.put(k, v.longValue());
+                } else {
+                    times.put(k, v);
+                }
+            });
+            m.put("inside_ms", times);
+            m.put("inside_bytes", bytes);
         }
         return m;
     }
@@ -382,8 +393,8 @@ public final class ProcessBench {
         b.append(String.format(Locale.ROOT, "assay / raw = %.3f; rounds raw %s, assay %s (ms)%n", r.ratio(),
                 rounds(r.raw().wallMillis()), rounds(r.assay().wallMillis())));
         StringBuilder in = new StringBuilder();
-        r.raw().inside().forEach((k, v) -> in.append(in.length() == 0 ? "" : ", ").append(k.replace("_ms", ""))
-                .append(' ').append(ms(v)));
+        r.raw().inside().forEach((k, v) -> in.append(in.length() == 0 ? "" : ", ").append(k.replaceAll(
+                "_(ms|bytes)$", "")).append(' ').append(k.endsWith("_bytes") ? mb(v.longValue()) : ms(v)));
         b.append("inside the raw process (medians): ").append(in).append(System.lineSeparator());
         b.append(String.format(Locale.ROOT, "raw vs assay final latents (same noise): max |Δ| = %.3g%n",
                 r.maxAbsDiff()));

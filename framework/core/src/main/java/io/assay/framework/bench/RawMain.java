@@ -23,7 +23,9 @@ import java.util.Map;
  * and JVM start to the end, in milliseconds.
  *
  * <p>Arguments are {@code --key value} pairs: {@code --model DIR --noise FILE.npy --out FILE.npy --prompt TEXT
- * --width W --height H --steps N --guidance G --scheduler euler|ddim --threads T --memory default|lean}.
+ * --width W --height H --steps N --guidance G --scheduler euler|ddim --threads T --memory default|lean}, and
+ * {@code --ort-config KEY=VALUE,…} for extra session config entries (memory experiments). The JSON line also has the
+ * RSS and peak RSS (VmHWM) once the sessions are loaded, in bytes.
  */
 public final class RawMain {
 
@@ -56,13 +58,21 @@ public final class RawMain {
             s = System.nanoTime();
             OnnxRuntimeSettings settings = new OnnxRuntimeSettings(List.of("cpu"), "fail", 0, 0, 0, 0, "all", false,
                     pool, 0, 0, memory);
+            Map<String, String> entries = configEntries(a.getOrDefault("ort-config", ""));
             double result;
             double load;
+            long rssLoaded;
+            long peakLoaded;
             try (RawPipeline raw = new RawPipeline(model, env, () -> {
                 OrtSession.SessionOptions o = Bench.rawOptions(settings, true, pool);
+                for (Map.Entry<String, String> e : entries.entrySet()) {
+                    o.addConfigEntry(e.getKey(), e.getValue());
+                }
                 return o;
             })) {
                 load = (System.nanoTime() - s) / 1e6;
+                rssLoaded = Bench.Rss.current();
+                peakLoaded = Bench.Rss.peak();
                 s = System.nanoTime();
                 int width = Integer.parseInt(need(a, "width"));
                 int height = Integer.parseInt(need(a, "height"));
@@ -76,15 +86,31 @@ public final class RawMain {
                 }
             }
             System.out.printf(Locale.ROOT, "{\"jvm_to_main_ms\": %.1f, \"ort_init_ms\": %.1f, "
-                    + "\"session_load_ms\": %.1f, \"generate_ms\": %.1f, \"jvm_to_end_ms\": %d}%n", toMain,
-                    init, load, result,
-                    ManagementFactory.getRuntimeMXBean().getUptime());
+                    + "\"session_load_ms\": %.1f, \"generate_ms\": %.1f, \"jvm_to_end_ms\": %d, "
+                    + "\"rss_after_load_bytes\": %d, \"peak_rss_after_load_bytes\": %d}%n", toMain, init, load,
+                    result, ManagementFactory.getRuntimeMXBean().getUptime(), rssLoaded, peakLoaded);
             System.out.flush();
             System.exit(0);
         } catch (Exception | LinkageError e) {
             System.err.println("raw ONNX Runtime main: " + e);
             System.exit(2);
         }
+    }
+
+    /** {@code KEY=VALUE,KEY=VALUE} extra session config entries (for memory experiments); empty for none. */
+    static Map<String, String> configEntries(String list) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (String kv : list.split(",")) {
+            if (kv.isBlank()) {
+                continue;
+            }
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--ort-config '" + kv + "': expected KEY=VALUE");
+            }
+            m.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
+        return m;
     }
 
     private static Map<String, String> parse(String[] args) {
