@@ -425,7 +425,7 @@ class ForgeBenchIT {
     @Test
     void leanMemoryGivesTheSamePixelsAndAnUnknownValueIsRefused(@TempDir Path tmp) throws IOException {
         Map<String, Tensor> decoded = new LinkedHashMap<>();
-        for (String memory : List.of("default", "lean")) {
+        for (String memory : List.of("default", "lean", "minimal")) {
             Path latents = tmp.resolve(memory);
             Dist.cli("generate", "a red circle", "--model", tiny.toString(), "--steps", "3", "--width", "64",
                     "--height", "64", "--seed", "5", "--out", tmp.resolve("out-" + memory).toString(),
@@ -433,24 +433,27 @@ class ForgeBenchIT {
             decoded.put(memory, Npy.readTensor(latents.resolve("decoded.npy")));
         }
         float[] a = decoded.get("default").data();
-        float[] b = decoded.get("lean").data();
-        assertThat(b).hasSameSizeAs(a);
-        double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]));
+        for (String memory : List.of("lean", "minimal")) {
+            float[] b = decoded.get(memory).data();
+            assertThat(b).hasSameSizeAs(a);
+            double max = 0;
+            for (int i = 0; i < a.length; i++) {
+                max = Math.max(max, Math.abs(a[i] - b[i]));
+            }
+            assertThat(max).as("%s changes where memory comes from, not what is computed", memory)
+                    .isLessThanOrEqualTo(1e-4);
+            assertThat(decoded.get(memory).std()).isGreaterThan(1e-3);
         }
-        assertThat(max).as("lean changes where memory comes from, not what is computed").isLessThanOrEqualTo(1e-4);
-        assertThat(decoded.get("lean").std()).isGreaterThan(1e-3);
 
         Dist.Result bad = Dist.cli("generate", "a red circle", "--model", tiny.toString(), "--steps", "1",
                 "--out", tmp.resolve("bad").toString(), "--quiet", "--set", "onnx.memory=tiny");
         assertThat(bad.exit()).isEqualTo(ExitCodes.CONFIG);
-        assertThat(bad.err()).contains("onnx.memory").contains("\"tiny\"").contains("default, lean")
+        assertThat(bad.err()).contains("onnx.memory").contains("\"tiny\"").contains("default, lean, minimal")
                 .doesNotContain("\tat ");
         assertThat(tmp.resolve("bad")).doesNotExist();
         Dist.Result benchBad = Dist.cli("bench", tiny.toString(), "--memory", "tiny");
         assertThat(benchBad.exit()).isEqualTo(ExitCodes.CONFIG);
-        assertOneLine(benchBad.err(), "--memory must be default or lean, not 'tiny'");
+        assertOneLine(benchBad.err(), "--memory must be one of default, lean, minimal, not 'tiny'");
     }
 
     @Test

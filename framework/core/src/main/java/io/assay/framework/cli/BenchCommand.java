@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.assay.framework.bench.Bench;
 import io.assay.framework.bench.ProcessBench;
 import io.assay.framework.runtime.AssayRuntime;
+import io.assay.sdk.onnx.OnnxRuntimeSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -92,8 +93,9 @@ public final class BenchCommand implements Callable<Integer> {
                     + "(default: the one running this command).")
     Path dist;
 
-    @Option(names = "--memory", paramLabel = "default|lean", defaultValue = "default",
-            description = "onnx.memory of both sides: default, or lean (no CPU arena, no memory patterns).")
+    @Option(names = "--memory", paramLabel = "default|lean|minimal", defaultValue = "default",
+            description = "onnx.memory of both sides: default, lean (no CPU arena, no memory patterns) or minimal "
+                    + "(lean without pre-packed weights).")
     String memory;
 
     @Option(names = "--json", description = "Print the report as one JSON object.")
@@ -139,8 +141,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (bad == null && warmup < 0) {
             bad = "--warmup must be 0 or more";
         }
-        if (bad == null && !memory.equals("default") && !memory.equals("lean")) {
-            bad = "--memory must be default or lean, not '" + memory + "'";
+        if (bad == null && !OnnxRuntimeSettings.MEMORY.contains(memory)) {
+            bad = "--memory must be one of " + String.join(", ", OnnxRuntimeSettings.MEMORY) + ", not '" + memory
+                    + "'";
         }
         if (bad == null && process && (sweeps || !p.equals("cpu"))) {
             bad = "--process runs on the cpu provider without --sweeps";

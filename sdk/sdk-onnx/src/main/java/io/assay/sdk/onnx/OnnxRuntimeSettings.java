@@ -32,20 +32,25 @@ public record OnnxRuntimeSettings(
                 min = 0) long sessionMemoryMb,
         @Setting(doc = "CPU memory of a session: 'default' keeps ONNX Runtime's arena and memory patterns (fastest "
                 + "repeated runs); 'lean' disables the CPU arena and memory patterns and allocates initializers "
-                + "outside the arena, so a large model's peak RSS stays nearer its file size.", defaultValue =
-                "default", oneOf = {"default", "lean"}) String memory) {
+                + "outside the arena; 'minimal' is lean without pre-packed weight copies (the least resident "
+                + "memory once loaded; convolutions and matrix products may run slower).", defaultValue =
+                "default", oneOf = {"default", "lean", "minimal"}) String memory) {
 
     /** The providers ONNX Runtime Java can add, by config name. */
     public static final List<String> KNOWN_PROVIDERS = List.of("cpu", "cuda", "tensorrt", "rocm", "dnnl", "openvino",
             "coreml", "xnnpack");
+
+    /** The values of {@code memory}. */
+    public static final List<String> MEMORY = List.of("default", "lean", "minimal");
 
     /** Validates. */
     public OnnxRuntimeSettings {
         executionProviders = List.copyOf(executionProviders);
         if (memory == null) {
             memory = "default";
-        } else if (!memory.equals("default") && !memory.equals("lean")) {
-            throw new IllegalArgumentException("memory: unknown value '" + memory + "'; expected default or lean");
+        } else if (!MEMORY.contains(memory)) {
+            throw new IllegalArgumentException("memory: unknown value '" + memory + "'; expected "
+                    + String.join(", ", MEMORY));
         }
         if (executionProviders.isEmpty()) {
             throw new IllegalArgumentException("execution-providers must name at least one provider, e.g. [cpu]");
