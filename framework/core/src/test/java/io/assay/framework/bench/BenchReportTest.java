@@ -53,8 +53,8 @@ class BenchReportTest {
 
         Sweeps.Part one = new Sweeps.Part("single", 1, 20_000, 0, 1, 1, 1, 20, 19_000, 2L << 30,
                 List.of(), -1);
-        Sweeps.Part cfg = new Sweeps.Part("cfg-sweep", 4, 78_000, 0, 4, 4, 1, 80, -1, (long) (2.1 * (1L << 30)), List.of(),
-                -1);
+        Sweeps.Part cfg = new Sweeps.Part("cfg-sweep", 4, 78_000, 0, 4, 4, 1, 80, -1, (long) (2.1 * (1L << 30)),
+                List.of(), -1);
         Map<String, Object> withSweeps = Bench.json(report(List.of(one, cfg)));
         @SuppressWarnings("unchecked")
         Map<String, Map<String, Object>> sw = (Map<String, Map<String, Object>>) withSweeps.get("sweeps");
@@ -68,8 +68,8 @@ class BenchReportTest {
     void tableShowsTheRatiosAndTheSweepComparison() {
         Sweeps.Part one = new Sweeps.Part("single", 1, 20_000, 0, 1, 1, 1, 20, 19_000, 2L << 30,
                 List.of(), -1);
-        Sweeps.Part cfg = new Sweeps.Part("cfg-sweep", 4, 78_000, 0, 4, 4, 1, 80, -1, (long) (2.1 * (1L << 30)), List.of(),
-                -1);
+        Sweeps.Part cfg = new Sweeps.Part("cfg-sweep", 4, 78_000, 0, 4, 4, 1, 80, -1, (long) (2.1 * (1L << 30)),
+                List.of(), -1);
         Sweeps.Part vae = new Sweeps.Part("vae-sweep", 3, 23_000, 0, 1, 3, 1, 20, -1, 2L << 30,
                 List.of("vae_decoder", "vae_decoders/2/vae_decoder", "vae_decoders/3/vae_decoder"), 3);
         String t = Bench.table(report(List.of(one, cfg, vae)));
