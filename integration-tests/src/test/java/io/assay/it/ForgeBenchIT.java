@@ -333,6 +333,130 @@ class ForgeBenchIT {
     }
 
     @Test
+    void benchProcessReportIsCompleteAndConsistent() throws IOException {
+        Dist.Result r = Dist.cli("bench", tiny.toString(), "--process", "--runs", "1", "--warmup", "0", "--steps",
+                "2", "--size", "64x64", "--threads", "2", "--json", "--dist", Dist.home().toString()).requireOk();
+        JsonNode j = JSON.readTree(r.out());
+        List<String> fields = new ArrayList<>();
+        j.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).containsExactly("mode", "model", "width", "height", "steps", "guidance", "scheduler",
+                "threads", "memory", "runs", "warmup", "cds_archive", "raw", "assay", "difference_ms", "ratio",
+                "max_abs_diff", "commands");
+        assertThat(j.path("mode").asText()).isEqualTo("process");
+        assertThat(j.path("runs").asInt()).isEqualTo(1);
+        assertThat(j.path("threads").asInt()).isEqualTo(2);
+        assertThat(j.path("memory").asText()).isEqualTo("default");
+        assertThat(j.path("cds_archive").asBoolean()).isEqualTo(Files.isRegularFile(Dist.home().resolve("lib")
+                .resolve("assay.jsa")));
+        double[] medians = new double[2];
+        int k = 0;
+        for (String side : List.of("raw", "assay")) {
+            JsonNode c = j.path(side);
+            assertThat(c.path("rounds_ms")).as(side).hasSize(1);
+            assertThat(c.path("median_ms").asDouble()).as("%s: the median of one round is that round", side)
+                    .isEqualTo(c.path("rounds_ms").get(0).asDouble());
+            // A JVM that loads ONNX Runtime and three models takes more than 100 ms and, for tiny, under 2 minutes.
+            assertThat(c.path("median_ms").asDouble()).as(side).isBetween(100.0, 120_000.0);
+            assertThat(c.path("rounds_peak_rss_bytes")).hasSize(1);
+            assertThat(c.path("peak_rss_bytes").asLong()).as("%s VmHWM", side)
+                    .isEqualTo(c.path("rounds_peak_rss_bytes").get(0).asLong()).isBetween(20L << 20, 8L << 30);
+            medians[k++] = c.path("median_ms").asDouble();
+        }
+        // What the raw child measured inside itself fits in its fork-to-exit wall time.
+        JsonNode inside = j.path("raw").path("inside_ms");
+        for (String f : List.of("jvm_to_main_ms", "ort_init_ms", "session_load_ms", "generate_ms",
+                "jvm_to_end_ms")) {
+            assertThat(inside.path(f).asDouble()).as(f).isPositive();
+        }
+        assertThat(inside.path("jvm_to_main_ms").asDouble() + inside.path("ort_init_ms").asDouble()
+                + inside.path("session_load_ms").asDouble()
+                + inside.path("generate_ms").asDouble()).isLessThanOrEqualTo(inside.path("jvm_to_end_ms").asDouble()
+                + 1);
+        assertThat(inside.path("jvm_to_end_ms").asDouble()).isLessThan(medians[0]);
+        JsonNode insideBytes = j.path("raw").path("inside_bytes");
+        assertThat(insideBytes.path("rss_after_load_bytes").asLong()).isPositive()
+                .isLessThanOrEqualTo(insideBytes.path("peak_rss_after_load_bytes").asLong());
+        assertThat(insideBytes.path("peak_rss_after_load_bytes").asLong())
+                .isLessThanOrEqualTo(j.path("raw").path("peak_rss_bytes").asLong());
+        assertThat(j.path("difference_ms").asDouble()).isCloseTo(medians[1] - medians[0], within(1e-6));
+        assertThat(j.path("ratio").asDouble()).isCloseTo(medians[1] / medians[0], within(1e-9));
+        // Same noise file, same session options: the final latents differ by float rounding only.
+        assertThat(j.path("max_abs_diff").asDouble()).isBetween(0.0, 1e-3);
+        assertThat(j.path("commands").path("raw").toString()).contains("io.assay.framework.bench.RawMain");
+        assertThat(j.path("commands").path("assay").get(1).asText()).isEqualTo("generate");
+        assertThat(r.err()).contains("round 1/1: raw ONNX Runtime process").contains("round 1/1: assay generate "
+                + "process");
+    }
+
+    @Test
+    void forgedDecodersDifferAndTheVaeSweepDecodesThreeImagesFromOneLoop(@TempDir Path tmp) throws IOException {
+        Path three = tmp.resolve("three");
+        Dist.Result f = forge("tiny", "--out", three.toString(), "--seed", "7", "--decoders", "3", "--quiet")
+                .requireOk();
+        assertThat(f.out()).contains("vae_decoders/2/vae_decoder").contains("vae_decoders/3/vae_decoder");
+        List<byte[]> decoders = new ArrayList<>();
+        for (Path d : List.of(three.resolve("vae_decoder"), three.resolve("vae_decoders/2/vae_decoder"),
+                three.resolve("vae_decoders/3/vae_decoder"))) {
+            assertThat(d.resolve("config.json")).isRegularFile();
+            decoders.add(Files.readAllBytes(d.resolve("model.onnx")));
+        }
+        // The first decoder is the one a single-decoder forge of the same seed writes; the others have their own.
+        assertThat(decoders.get(0)).isEqualTo(Files.readAllBytes(tiny.resolve("vae_decoder").resolve("model.onnx")));
+        assertThat(decoders.get(1)).hasSameSizeAs(decoders.get(0)).isNotEqualTo(decoders.get(0));
+        assertThat(decoders.get(2)).isNotEqualTo(decoders.get(0)).isNotEqualTo(decoders.get(1));
+
+        Dist.Result r = Dist.cli("bench", three.toString(), "--runs", "1", "--steps", "1", "--size", "64x64",
+                "--json", "--sweeps").requireOk();
+        JsonNode vae = JSON.readTree(r.out()).path("sweeps").path("vae-sweep");
+        assertThat(vae.path("cells").asInt()).isEqualTo(3);
+        assertThat(vae.path("trajectories").asInt()).as("one denoising loop").isEqualTo(1);
+        assertThat(vae.path("decodes").asInt()).isEqualTo(3);
+        assertThat(vae.path("unet_calls").asLong()).isEqualTo(1);
+        assertThat(vae.path("sessions_created").asInt()).as("the two extra decoders are loaded").isEqualTo(2);
+        assertThat(vae.path("distinct_images").asInt()).as("three decoders, three images").isEqualTo(3);
+        assertThat(vae.path("variants").toString()).contains("vae_decoders/2/vae_decoder")
+                .contains("vae_decoders/3/vae_decoder");
+
+        Dist.Result bad = forge("tiny", "--out", tmp.resolve("none").toString(), "--decoders", "0");
+        assertThat(bad.exit()).isEqualTo(ExitCodes.USAGE);
+        assertOneLine(bad.err(), "--decoders must be between 1 and 16");
+    }
+
+    @Test
+    void leanMemoryGivesTheSamePixelsAndAnUnknownValueIsRefused(@TempDir Path tmp) throws IOException {
+        Map<String, Tensor> decoded = new LinkedHashMap<>();
+        for (String memory : List.of("default", "lean", "minimal")) {
+            Path latents = tmp.resolve(memory);
+            Dist.cli("generate", "a red circle", "--model", tiny.toString(), "--steps", "2", "--width", "64",
+                    "--height", "64", "--seed", "5", "--out", tmp.resolve("out-" + memory).toString(),
+                    "--save-latents", latents.toString(), "--quiet", "--set", "onnx.memory=" + memory).requireOk();
+            decoded.put(memory, Npy.readTensor(latents.resolve("decoded.npy")));
+        }
+        float[] a = decoded.get("default").data();
+        for (String memory : List.of("lean", "minimal")) {
+            float[] b = decoded.get(memory).data();
+            assertThat(b).hasSameSizeAs(a);
+            double max = 0;
+            for (int i = 0; i < a.length; i++) {
+                max = Math.max(max, Math.abs(a[i] - b[i]));
+            }
+            assertThat(max).as("%s changes where memory comes from, not what is computed", memory)
+                    .isLessThanOrEqualTo(1e-4);
+            assertThat(decoded.get(memory).std()).isGreaterThan(1e-3);
+        }
+
+        Dist.Result bad = Dist.cli("generate", "a red circle", "--model", tiny.toString(), "--steps", "1",
+                "--out", tmp.resolve("bad").toString(), "--quiet", "--set", "onnx.memory=tiny");
+        assertThat(bad.exit()).isEqualTo(ExitCodes.CONFIG);
+        assertThat(bad.err()).contains("onnx.memory").contains("\"tiny\"").contains("default, lean, minimal")
+                .doesNotContain("\tat ");
+        assertThat(tmp.resolve("bad")).doesNotExist();
+        Dist.Result benchBad = Dist.cli("bench", tiny.toString(), "--memory", "tiny");
+        assertThat(benchBad.exit()).isEqualTo(ExitCodes.CONFIG);
+        assertOneLine(benchBad.err(), "--memory must be one of default, lean, minimal, not 'tiny'");
+    }
+
+    @Test
     void benchDdimTableMatchesToo() {
         Dist.Result r = Dist.cli("bench", tiny.toString(), "--runs", "1", "--steps", "2", "--size", "64x64",
                 "--scheduler", "ddim", "--guidance", "1").requireOk();

@@ -230,7 +230,8 @@ public final class Bench {
 
         // The sweeps run before the raw sessions exist, so their peak RSS is the pipeline's own (they reset VmHWM).
         long peakBefore = Rss.peak();
-        List<Sweeps.Part> sweeps = o.sweeps() ? Sweeps.run(runtime, sets, o.prompt(), o.seed(), firstCall, progress)
+        List<Sweeps.Part> sweeps = o.sweeps() ? Sweeps.run(runtime, sets, dir, o.prompt(), o.seed(), firstCall,
+                progress)
                 : List.of();
 
         List<double[]> rawRounds = new ArrayList<>();
@@ -321,7 +322,7 @@ public final class Bench {
     }
 
     /** Session options as {@link OnnxSessions} makes them for the CPU (or CUDA) provider. */
-    private static OrtSession.SessionOptions rawOptions(OnnxRuntimeSettings s, boolean globalPool, int threads)
+    static OrtSession.SessionOptions rawOptions(OnnxRuntimeSettings s, boolean globalPool, int threads)
             throws OrtException {
         OrtSession.SessionOptions o = new OrtSession.SessionOptions();
         if (globalPool) {
@@ -341,6 +342,7 @@ public final class Bench {
         if (s.deterministic()) {
             o.setDeterministicCompute(true);
         }
+        OnnxSessions.applyMemory(o, s.memory());
         if (s.executionProviders().get(0).equals("cuda")) {
             try (OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(s.cudaDeviceId())) {
                 if (s.cudaMemoryLimit() > 0) {
@@ -532,9 +534,10 @@ public final class Bench {
                             + "%.3f; peak RSS / one image's = %.3f%n", x.cells(), msText(one.modelMillis()),
                             x.millis() / (x.cells() * one.modelMillis()), (double) x.peakRss() / one.peakRss()));
                 } else if (x.name().equals("vae-sweep")) {
-                    b.append(String.format(Locale.ROOT, "vae-sweep: %d denoising loop%s for %d decoders; wall / one "
-                            + "image's = %.3f; peak RSS / one image's = %.3f%n", x.trajectories(),
-                            x.trajectories() == 1 ? "" : "s", x.decodes(), x.millis() / one.millis(),
+                    b.append(String.format(Locale.ROOT, "vae-sweep: %d denoising loop%s for %d decodes (%s), %d "
+                            + "distinct images; wall / one image's = %.3f; peak RSS / one image's = %.3f%n",
+                            x.trajectories(), x.trajectories() == 1 ? "" : "s", x.decodes(),
+                            String.join(", ", x.variants()), x.distinctImages(), x.millis() / one.millis(),
                             (double) x.peakRss() / one.peakRss()));
                 }
             }

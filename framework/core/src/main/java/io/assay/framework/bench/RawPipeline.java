@@ -39,8 +39,8 @@ final class RawPipeline implements AutoCloseable {
     record Timings(double textEncoder, double unet, int unetCalls, double scheduler, double vaeDecode, double total) {
     }
 
-    /** One raw run's output. */
-    record Output(float[] decoded, Timings timings) {
+    /** One raw run's output: the decoded image and the final latents {@code [1, 4, h, w]} (before unscaling). */
+    record Output(float[] decoded, float[] latents, Timings timings) {
     }
 
     private final OrtEnvironment env;
@@ -194,7 +194,7 @@ final class RawPipeline implements AutoCloseable {
             image = floats((OnnxTensor) r.get(0));
         }
         double vaeMs = (System.nanoTime() - s) / 1e6;
-        return new Output(image, new Timings(textMs, unetMs, steps, schedMs, vaeMs, (System.nanoTime() - t0) / 1e6));
+        return new Output(image, x, new Timings(textMs, unetMs, steps, schedMs, vaeMs, (System.nanoTime() - t0) / 1e6));
     }
 
     private int[] tokens(String text) {

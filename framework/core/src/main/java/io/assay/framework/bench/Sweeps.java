@@ -10,10 +10,13 @@ import io.assay.framework.experiment.ExperimentRunner;
 import io.assay.framework.runtime.AssayRuntime;
 import io.assay.framework.runtime.RunConfig;
 import io.assay.framework.settings.ConfigLoader;
+import io.assay.lib.forge.Forge;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,11 +24,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 
 /**
  * The sweep benchmarks, through the experiment runner {@code assay compare} uses, against one image of the same run:
- * a 4-cell CFG sweep (4 trajectories from one encoding) and a 3-decoder VAE sweep (whole decode and two tilings: one
- * trajectory, 3 decodes). Each reports its wall time, the sessions it created (0: the models are loaded once), the
+ * a 4-cell CFG sweep (4 trajectories from one encoding) and a 3-decoder VAE sweep (three decoders with different
+ * weights where the model directory has them, else the whole decode and two tilings of one decoder: one trajectory,
+ * 3 decodes). Each reports its wall time, the sessions it created (0: the models are loaded once), the
  * loops, decodes and text-encoder calls it ran, and its peak RSS (VmHWM reset before each part).
  */
 public final class Sweeps {
@@ -46,17 +51,25 @@ public final class Sweeps {
      * @param unetCalls       batched U-Net calls
      * @param modelMillis     time inside the model calls (text encoder, U-Net, VAE decode); single image only, else -1
      * @param peakRss         VmHWM after the part, reset to the current RSS before it (bytes; -1 if unavailable)
+     * @param variants        what the cells vary (the VAE sweep's decoders or tilings; empty for the others)
+     * @param distinctImages  how many of the cells' images differ from every other cell's in some pixel (-1: not
+     *                        counted)
      */
     public record Part(String name, int cells, double millis, int sessionsCreated, int trajectories, int decodes,
-            int encodings, long unetCalls, double modelMillis, long peakRss) {
+            int encodings, long unetCalls, double modelMillis, long peakRss, List<String> variants,
+            int distinctImages) {
     }
 
     private Sweeps() {
     }
 
-    /** One image, then the CFG sweep, then the VAE sweep, on a loaded runtime. */
-    static List<Part> run(AssayRuntime runtime, List<String> sets, String prompt, long seed, StepObserver observer,
-            Consumer<String> progress) throws IOException {
+    /**
+     * One image, then the CFG sweep, then the VAE sweep, on a loaded runtime. The VAE sweep decodes with three
+     * different decoders when {@code modelDir} has them ({@code vae_decoder/} and {@code vae_decoders/2},
+     * {@code vae_decoders/3}, as {@code assay forge --decoders 3} writes), else with three tilings of the one decoder.
+     */
+    static List<Part> run(AssayRuntime runtime, List<String> sets, Path modelDir, String prompt, long seed,
+            StepObserver observer, Consumer<String> progress) throws IOException {
         List<Part> parts = new ArrayList<>();
         Path tmp = Files.createTempDirectory("assay-bench-sweeps-");
         try {
@@ -69,12 +82,26 @@ public final class Sweeps {
             }
             String head = "prompts = [" + ConfigLoader.quote(prompt) + "]\n  seeds = [" + seed + "]\n";
             parts.add(experiment(runtime, sets, tmp, "cfg-sweep", head,
-                    "{ path = guidance.scale, values = [" + values + "] }", progress));
-            parts.add(experiment(runtime, sets, tmp, "vae-sweep", head,
-                    "{ name = vae, variants { whole {}, "
-                            + "tiled-16 { autoencoder { tiled-decode = true, tile-size = 16, tile-overlap = 4 } }, "
-                            + "tiled-24 { autoencoder { tiled-decode = true, tile-size = 24, tile-overlap = 8 } } } }",
-                    progress));
+                    "{ path = guidance.scale, values = [" + values + "] }", progress, List.of()));
+            List<Path> extra = extraDecoders(modelDir);
+            if (extra.size() >= 2) {
+                StringBuilder v = new StringBuilder("{ name = vae, variants { vae_decoder {}");
+                for (Path d : extra.subList(0, 2)) {
+                    v.append(", decoder-").append(d.getFileName().toString().replaceAll("[^A-Za-z0-9]", ""))
+                            .append(" { autoencoder { model-dir = ")
+                            .append(ConfigLoader.quote(d.toString())).append(" } }");
+                }
+                v.append(" } }");
+                parts.add(experiment(runtime, sets, tmp, "vae-sweep", head, v.toString(), progress,
+                        List.of("vae_decoder", modelDir.relativize(extra.get(0)) + "/vae_decoder",
+                                modelDir.relativize(extra.get(1)) + "/vae_decoder")));
+            } else {
+                parts.add(experiment(runtime, sets, tmp, "vae-sweep", head,
+                        "{ name = vae, variants { whole {}, "
+                                + "tiled-16 { autoencoder { tiled-decode = true, tile-size = 16, tile-overlap = 4 } },"
+                                + " tiled-24 { autoencoder { tiled-decode = true, tile-size = 24, tile-overlap = 8 } }"
+                                + " } }", progress, List.of("whole", "tiled-16", "tiled-24")));
+            }
         } finally {
             deleteTree(tmp);
         }
@@ -97,12 +124,11 @@ public final class Sweeps {
         double model = t.getOrDefault("text-encoder", 0.0) + t.getOrDefault("denoiser", 0.0)
                 + t.getOrDefault("autoencoder", 0.0);
         return new Part("single", 1, ms, runtime.sessions().sessionsCreated() - before, 1, 1, 1, r.denoiserCalls(),
-                model, Bench.Rss.peak());
+                model, Bench.Rss.peak(), List.of(), -1);
     }
 
     private static Part experiment(AssayRuntime runtime, List<String> sets, Path tmp, String name, String head,
-            String axis,
-            Consumer<String> progress) throws IOException {
+            String axis, Consumer<String> progress, List<String> variants) throws IOException {
         Path file = tmp.resolve(name + ".conf");
         Files.writeString(file, "experiment {\n  name = " + name + "\n  " + head + "  axes = [\n    " + axis + "\n  ]\n}\n");
         List<String> cellSets = new ArrayList<>(sets);
@@ -113,8 +139,47 @@ public final class Sweeps {
         ExperimentRunner.Summary s = new ExperimentRunner(runtime).run(plan, tmp.resolve(name), () -> false,
                 (done, total, computed) -> progress.accept("sweeps: " + name + " cell " + done + "/" + total));
         double ms = (System.nanoTime() - t0) / 1e6;
+        long peak = Bench.Rss.peak();
         return new Part(name, s.cells(), ms, runtime.sessions().sessionsCreated() - before, s.trajectories(),
-                s.decodes(), s.encodings(), s.denoiserCalls(), -1, Bench.Rss.peak());
+                s.decodes(), s.encodings(), s.denoiserCalls(), -1, peak, variants,
+                distinctImages(tmp.resolve(name).resolve("cells")));
+    }
+
+    /** The extra decoder directories of {@code modelDir} ({@code vae_decoders/2}, {@code /3}, …) that exist. */
+    static List<Path> extraDecoders(Path modelDir) {
+        List<Path> out = new ArrayList<>();
+        for (int i = 2; ; i++) {
+            Path d = modelDir.resolve(Forge.extraDecoderDir(i));
+            if (!Files.isRegularFile(d.resolve("vae_decoder").resolve("model.onnx"))) {
+                return out;
+            }
+            out.add(d);
+        }
+    }
+
+    /** How many of the PNGs in {@code cells} differ in some pixel from every other one; -1 if unreadable. */
+    static int distinctImages(Path cells) {
+        List<int[]> images = new ArrayList<>();
+        try (Stream<Path> s = Files.list(cells)) {
+            for (Path p : (Iterable<Path>) s.filter(f -> f.toString().endsWith(".png")).sorted()::iterator) {
+                BufferedImage im = ImageIO.read(p.toFile());
+                if (im == null) {
+                    return -1;
+                }
+                images.add(im.getRGB(0, 0, im.getWidth(), im.getHeight(), null, 0, im.getWidth()));
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        int distinct = 0;
+        for (int i = 0; i < images.size(); i++) {
+            boolean unique = true;
+            for (int j = 0; j < images.size() && unique; j++) {
+                unique = i == j || !Arrays.equals(images.get(i), images.get(j));
+            }
+            distinct += unique ? 1 : 0;
+        }
+        return distinct;
     }
 
     /** A part as a JSON-ready map. */
@@ -131,6 +196,12 @@ public final class Sweeps {
             m.put("model_call_ms", p.modelMillis());
         }
         m.put("peak_rss_bytes", p.peakRss());
+        if (!p.variants().isEmpty()) {
+            m.put("variants", p.variants());
+        }
+        if (p.distinctImages() >= 0) {
+            m.put("distinct_images", p.distinctImages());
+        }
         return m;
     }
 

@@ -3,7 +3,9 @@ package io.assay.framework.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.assay.framework.bench.Bench;
+import io.assay.framework.bench.ProcessBench;
 import io.assay.framework.runtime.AssayRuntime;
+import io.assay.sdk.onnx.OnnxRuntimeSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -77,6 +79,25 @@ public final class BenchCommand implements Callable<Integer> {
             + "experiment runner and compare them with one image (sessions, loops, decodes, peak RSS).")
     boolean sweeps;
 
+    @Option(names = "--process", description = "Whole processes instead: R interleaved rounds of a minimal raw ONNX "
+            + "Runtime Java program and 'assay generate' as child processes, each timed from fork to exit, with "
+            + "their peak RSS (VmHWM).")
+    boolean process;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "1",
+            description = "With --process: untimed rounds before the timed ones (default: 1).")
+    int warmup;
+
+    @Option(names = "--dist", paramLabel = "DIR",
+            description = "With --process: the unpacked distribution whose bin/assay and lib/ the children run "
+                    + "(default: the one running this command).")
+    Path dist;
+
+    @Option(names = "--memory", paramLabel = "default|lean|minimal", defaultValue = "default",
+            description = "onnx.memory of both sides: default, lean (no CPU arena, no memory patterns) or minimal "
+                    + "(lean without pre-packed weights).")
+    String memory;
+
     @Option(names = "--json", description = "Print the report as one JSON object.")
     boolean json;
 
@@ -117,12 +138,38 @@ public final class BenchCommand implements Callable<Integer> {
         if (bad == null && (!Double.isFinite(guidance) || guidance < 0)) {
             bad = "--guidance must be a finite number ≥ 0";
         }
+        if (bad == null && warmup < 0) {
+            bad = "--warmup must be 0 or more";
+        }
+        if (bad == null && !OnnxRuntimeSettings.MEMORY.contains(memory)) {
+            bad = "--memory must be one of " + String.join(", ", OnnxRuntimeSettings.MEMORY) + ", not '" + memory
+                    + "'";
+        }
+        if (bad == null && process && (sweeps || !p.equals("cpu"))) {
+            bad = "--process runs on the cpu provider without --sweeps";
+        }
         if (bad != null) {
             err.println("assay bench: " + bad);
             return ExitCodes.CONFIG;
         }
         Path dir = model.toAbsolutePath().normalize();
         Bench.check(dir, p);
+        if (process) {
+            ProcessBench.Report r = ProcessBench.run(new ProcessBench.Options(dir, width, height, steps, guidance, s,
+                    threads, memory, runs, warmup, prompt, seed, ProcessBench.home(dist), common.sets), line -> {
+                        err.printf(Locale.ROOT, "bench: %s%n", line);
+                        err.flush();
+                    });
+            if (json) {
+                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                        .writeValueAsString(ProcessBench.json(r)));
+            } else {
+                out.print(ProcessBench.table(r));
+            }
+            out.flush();
+            return ExitCodes.OK;
+        }
+        common.sets.add("onnx.memory=" + memory);
         for (String set : Bench.runtimeSets(dir, p, threads)) {
             common.sets.add(set);
         }

@@ -47,6 +47,11 @@ public final class ForgeCommand implements Callable<Integer> {
                     + "an fp16 export has; computes in float32) (default: fp32).")
     String dtype;
 
+    @Option(names = "--decoders", paramLabel = "N", defaultValue = "1",
+            description = "VAE decoders to write, each with its own weights: the first in vae_decoder/, decoder i "
+                    + "≥ 2 in vae_decoders/i/vae_decoder/ (name it with autoencoder.model-dir) (default: 1).")
+    int decoders;
+
     @Option(names = "--quiet", description = "No progress lines.")
     boolean quiet;
 
@@ -70,6 +75,10 @@ public final class ForgeCommand implements Callable<Integer> {
             err.println("assay forge: unknown --dtype '" + dtype + "'; expected fp32 or fp16");
             return ExitCodes.USAGE;
         }
+        if (decoders < 1 || decoders > 16) {
+            err.println("assay forge: --decoders must be between 1 and 16, not " + decoders);
+            return ExitCodes.USAGE;
+        }
         Path target = out.toAbsolutePath().normalize();
         String problem = checkTarget(target);
         if (problem != null) {
@@ -77,19 +86,22 @@ public final class ForgeCommand implements Callable<Integer> {
             return ExitCodes.IO;
         }
         long t0 = System.nanoTime();
-        Forge.Result r = Forge.write(p, target, seed, d, quiet ? Forge.Progress.NONE : new Progress(err));
+        Forge.Result r = Forge.write(p, target, seed, d, new Forge.Options(null, false, decoders),
+                quiet ? Forge.Progress.NONE : new Progress(err));
         usualPermissions(r.dir());
         double seconds = (System.nanoTime() - t0) / 1e9;
         long params = 0;
         long bytes = 0;
-        stdout.printf(Locale.ROOT, "%-12s %15s %12s  %s%n", "model", "parameters", "MB", "weights");
+        int width = Math.max(12, r.models().stream().mapToInt(w -> w.folder().length()).max().orElse(0));
+        stdout.printf(Locale.ROOT, "%-" + width + "s %15s %12s  %s%n", "model", "parameters", "MB", "weights");
         for (Forge.Written w : r.models()) {
-            stdout.printf(Locale.ROOT, "%-12s %,15d %12.1f  %s%n", w.folder(), w.parameters(), w.bytes() / 1e6,
+            stdout.printf(Locale.ROOT, "%-" + width + "s %,15d %12.1f  %s%n", w.folder(), w.parameters(),
+                    w.bytes() / 1e6,
                     w.externalData() ? "model.onnx_data (external)" : "inline");
             params += w.parameters();
             bytes += w.bytes();
         }
-        stdout.printf(Locale.ROOT, "%-12s %,15d %12.1f%n", "total", params, bytes / 1e6);
+        stdout.printf(Locale.ROOT, "%-" + width + "s %,15d %12.1f%n", "total", params, bytes / 1e6);
         stdout.printf(Locale.ROOT, "forged %s (%s, seed %d) in %.1f s: %s%n", p.label(), d.label(), seed, seconds,
                 r.dir());
         stdout.flush();

@@ -51,8 +51,10 @@ class BenchReportTest {
                 .containsEntry("setup_ms", 50.0).containsEntry("cpu_ms", 19_500.0)
                 .containsKeys("text_encoder_ms", "unet_call_ms", "vae_decode_ms", "rest_ms", "rounds_ms");
 
-        Sweeps.Part one = new Sweeps.Part("single", 1, 20_000, 0, 1, 1, 1, 20, 19_000, 2L << 30);
-        Sweeps.Part cfg = new Sweeps.Part("cfg-sweep", 4, 78_000, 0, 4, 4, 1, 80, -1, (long) (2.1 * (1L << 30)));
+        Sweeps.Part one = new Sweeps.Part("single", 1, 20_000, 0, 1, 1, 1, 20, 19_000, 2L << 30,
+                List.of(), -1);
+        Sweeps.Part cfg = new Sweeps.Part("cfg-sweep", 4, 78_000, 0, 4, 4, 1, 80, -1, (long) (2.1 * (1L << 30)),
+                List.of(), -1);
         Map<String, Object> withSweeps = Bench.json(report(List.of(one, cfg)));
         @SuppressWarnings("unchecked")
         Map<String, Map<String, Object>> sw = (Map<String, Map<String, Object>>) withSweeps.get("sweeps");
@@ -64,9 +66,12 @@ class BenchReportTest {
 
     @Test
     void tableShowsTheRatiosAndTheSweepComparison() {
-        Sweeps.Part one = new Sweeps.Part("single", 1, 20_000, 0, 1, 1, 1, 20, 19_000, 2L << 30);
-        Sweeps.Part cfg = new Sweeps.Part("cfg-sweep", 4, 78_000, 0, 4, 4, 1, 80, -1, (long) (2.1 * (1L << 30)));
-        Sweeps.Part vae = new Sweeps.Part("vae-sweep", 3, 23_000, 0, 1, 3, 1, 20, -1, 2L << 30);
+        Sweeps.Part one = new Sweeps.Part("single", 1, 20_000, 0, 1, 1, 1, 20, 19_000, 2L << 30,
+                List.of(), -1);
+        Sweeps.Part cfg = new Sweeps.Part("cfg-sweep", 4, 78_000, 0, 4, 4, 1, 80, -1, (long) (2.1 * (1L << 30)),
+                List.of(), -1);
+        Sweeps.Part vae = new Sweeps.Part("vae-sweep", 3, 23_000, 0, 1, 3, 1, 20, -1, 2L << 30,
+                List.of("vae_decoder", "vae_decoders/2/vae_decoder", "vae_decoders/3/vae_decoder"), 3);
         String t = Bench.table(report(List.of(one, cfg, vae)));
         assertThat(t).contains("256×256, 20 steps, guidance 7.5, euler, 2 threads (global pool), cpu, 3 rounds");
         assertThat(t).containsPattern("one image\\s+20\\.00 s\\s+20\\.40 s\\s+1\\.020");
@@ -74,6 +79,7 @@ class BenchReportTest {
         assertThat(t).containsPattern("process CPU time\\s+19\\.00 s\\s+19\\.50 s\\s+1\\.026");
         assertThat(t).contains("max |Δ| = 2.50e-06");
         assertThat(t).contains("cfg-sweep: wall / (4 × one image's model-call time 19.00 s) = 1.026");
-        assertThat(t).contains("vae-sweep: 1 denoising loop for 3 decoders");
+        assertThat(t).contains("vae-sweep: 1 denoising loop for 3 decodes (vae_decoder, vae_decoders/2/vae_decoder, "
+                + "vae_decoders/3/vae_decoder), 3 distinct images");
     }
 }

@@ -48,12 +48,35 @@ public final class Forge {
      * @param tokenizer    a tokenizer folder to copy instead of generating one (vocab.json + merges.txt of 49408
      *                     entries, e.g. a real CLIP tokenizer), or {@code null}
      * @param externalData whether every model keeps its weights in {@code model.onnx_data}, not only those over 2 GiB
+     * @param decoders     how many VAE decoders to write (at least 1): the first in {@code vae_decoder/}, decoder
+     *                     {@code i ≥ 2} in {@code vae_decoders/i/vae_decoder/} — a directory in the SD layout that
+     *                     {@code autoencoder.model-dir} can name — each with weights of its own seed stream
      */
-    public record Options(Path tokenizer, boolean externalData) {
+    public record Options(Path tokenizer, boolean externalData, int decoders) {
 
-        /** Generated tokenizer; external data only where needed. */
-        public static final Options DEFAULTS = new Options(null, false);
+        /** Generated tokenizer; external data only where needed; one decoder. */
+        public static final Options DEFAULTS = new Options(null, false, 1);
+
+        /** Checks the decoder count. */
+        public Options {
+            if (decoders < 1) {
+                throw new IllegalArgumentException("decoders must be at least 1, not " + decoders);
+            }
+        }
+
+        /** One decoder. */
+        public Options(Path tokenizer, boolean externalData) {
+            this(tokenizer, externalData, 1);
+        }
     }
+
+    /** The folder, relative to the model directory, that holds extra decoder {@code i} (2, 3, …) in the SD layout. */
+    public static String extraDecoderDir(int i) {
+        return EXTRA_DECODERS + "/" + i;
+    }
+
+    /** Where {@link Options#decoders()} beyond the first go. */
+    public static final String EXTRA_DECODERS = "vae_decoders";
 
     /**
      * What was written for one model.
@@ -117,6 +140,14 @@ public final class Forge {
                 written.add(writeModel(c, tmp, options.externalData(), progress));
                 ModelFiles.writeConfig(preset, dtype, c.folder(), tmp.resolve(c.folder()));
             }
+            for (int i = 2; i <= options.decoders(); i++) {
+                Path dir = Files.createDirectories(tmp.resolve(extraDecoderDir(i)));
+                Component d = extraDecoder(preset, dtype, seed, i);
+                Written w = writeModel(d, dir, options.externalData(), progress);
+                written.add(new Written(extraDecoderDir(i) + "/" + w.folder(), w.parameters(), w.bytes(),
+                        w.externalData()));
+                ModelFiles.writeConfig(preset, dtype, d.folder(), dir.resolve(d.folder()));
+            }
             if (Files.isDirectory(target)) {
                 Files.delete(target); // checked empty above
             }
@@ -137,6 +168,14 @@ public final class Forge {
                 UnetModel.build(preset.unet(), dtype, Weights.key(seed, "unet")),
                 VaeModel.encoder(preset.vae(), dtype, Weights.key(seed, "vae_encoder")),
                 VaeModel.decoder(preset.vae(), dtype, Weights.key(seed, "vae_decoder")));
+    }
+
+    /**
+     * Extra VAE decoder {@code i} (2, 3, …) of {@code preset}: the decoder's architecture with weights from the
+     * stream {@code vae_decoder_i} of {@code seed}, so every decoder differs and the first keeps its usual weights.
+     */
+    public static Component extraDecoder(Preset preset, Dtype dtype, long seed, int i) {
+        return VaeModel.decoder(preset.vae(), dtype, Weights.key(seed, "vae_decoder_" + i));
     }
 
     private static Written writeModel(Component c, Path dir, boolean forceExternal, Progress progress)

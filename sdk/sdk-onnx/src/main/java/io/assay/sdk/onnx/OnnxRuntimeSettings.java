@@ -29,15 +29,29 @@ public record OnnxRuntimeSettings(
                 + "as the last pipeline using it closes.", defaultValue = "600", min = 0) long sessionIdleSeconds,
         @Setting(doc = "Memory budget of loaded models in MiB (their files' sizes); beyond it the least recently "
                 + "used models no pipeline uses are unloaded; 0 = half of the physical memory.", defaultValue = "0",
-                min = 0) long sessionMemoryMb) {
+                min = 0) long sessionMemoryMb,
+        @Setting(doc = "CPU memory of a session: 'default' keeps ONNX Runtime's arena and memory patterns (fastest "
+                + "repeated runs); 'lean' disables the CPU arena and memory patterns and allocates initializers "
+                + "outside the arena; 'minimal' is lean without pre-packed weight copies (the least resident "
+                + "memory once loaded; convolutions and matrix products may run slower).", defaultValue =
+                "default", oneOf = {"default", "lean", "minimal"}) String memory) {
 
     /** The providers ONNX Runtime Java can add, by config name. */
     public static final List<String> KNOWN_PROVIDERS = List.of("cpu", "cuda", "tensorrt", "rocm", "dnnl", "openvino",
             "coreml", "xnnpack");
 
+    /** The values of {@code memory}. */
+    public static final List<String> MEMORY = List.of("default", "lean", "minimal");
+
     /** Validates. */
     public OnnxRuntimeSettings {
         executionProviders = List.copyOf(executionProviders);
+        if (memory == null) {
+            memory = "default";
+        } else if (!MEMORY.contains(memory)) {
+            throw new IllegalArgumentException("memory: unknown value '" + memory + "'; expected "
+                    + String.join(", ", MEMORY));
+        }
         if (executionProviders.isEmpty()) {
             throw new IllegalArgumentException("execution-providers must name at least one provider, e.g. [cpu]");
         }
@@ -51,18 +65,19 @@ public record OnnxRuntimeSettings(
 
     /** CPU only, every other setting at its default. */
     public static OnnxRuntimeSettings cpu() {
-        return new OnnxRuntimeSettings(List.of("cpu"), "cpu", 0, 0, 0, 0, "all", false, 0, 600, 0);
+        return new OnnxRuntimeSettings(List.of("cpu"), "cpu", 0, 0, 0, 0, "all", false, 0, 600, 0, "default");
     }
 
     /** These settings with other providers and fallback. */
     public OnnxRuntimeSettings withProviders(List<String> providers, String fallbackPolicy) {
         return new OnnxRuntimeSettings(providers, fallbackPolicy, cudaDeviceId, cudaMemoryLimit, intraOpThreads,
-                interOpThreads, optimizationLevel, deterministic, threads, sessionIdleSeconds, sessionMemoryMb);
+                interOpThreads, optimizationLevel, deterministic, threads, sessionIdleSeconds, sessionMemoryMb,
+                memory);
     }
 
     /** These settings with another cache policy. */
     public OnnxRuntimeSettings withCache(long idleSeconds, long memoryMb) {
         return new OnnxRuntimeSettings(executionProviders, fallback, cudaDeviceId, cudaMemoryLimit, intraOpThreads,
-                interOpThreads, optimizationLevel, deterministic, threads, idleSeconds, memoryMb);
+                interOpThreads, optimizationLevel, deterministic, threads, idleSeconds, memoryMb, memory);
     }
 }

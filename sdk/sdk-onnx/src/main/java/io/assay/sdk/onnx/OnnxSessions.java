@@ -426,11 +426,30 @@ public final class OnnxSessions implements AutoCloseable {
             if (settings.deterministic()) {
                 o.setDeterministicCompute(true);
             }
+            applyMemory(o, settings.memory());
             provisioner.addProvider(o, provider, settings);
             return o;
         } catch (OrtException | RuntimeException e) {
             o.close();
             throw e;
+        }
+    }
+
+    /**
+     * Applies {@code onnx.memory} to session options: {@code lean} turns off the CPU memory arena (freed tensors go
+     * back to the system instead of staying reserved) and memory-pattern planning (no pre-sized blocks per input
+     * shape), and allocates initializers with the device allocator rather than the arena; {@code minimal} also
+     * turns off weight pre-packing (kernels keep no re-laid-out copy of each weight); {@code default} changes
+     * nothing. Public so a raw ONNX Runtime program can mirror the host's options exactly.
+     */
+    public static void applyMemory(OrtSession.SessionOptions o, String memory) throws OrtException {
+        if ("lean".equals(memory) || "minimal".equals(memory)) {
+            o.setCPUArenaAllocator(false);
+            o.setMemoryPatternOptimization(false);
+            o.addConfigEntry("session.use_device_allocator_for_initializers", "1");
+        }
+        if ("minimal".equals(memory)) {
+            o.addConfigEntry("session.disable_prepacking", "1");
         }
     }
 

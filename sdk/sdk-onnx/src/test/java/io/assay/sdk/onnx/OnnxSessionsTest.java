@@ -191,7 +191,7 @@ class OnnxSessionsTest {
         Probing p = new Probing();
         OnnxRuntimeSettings device0 = OnnxRuntimeSettings.cpu().withProviders(List.of("cuda"), "cpu");
         OnnxRuntimeSettings device1 = new OnnxRuntimeSettings(List.of("cuda"), "cpu", 1, 0, 0, 0, "all", false, 0,
-                600, 0);
+                600, 0, "default");
         for (OnnxRuntimeSettings s : List.of(device0, device0, device1)) {
             try (OnnxSessions sessions = new OnnxSessions(s, p, System::nanoTime)) {
                 sessions.open(unet(), "onnx-unet").close();
