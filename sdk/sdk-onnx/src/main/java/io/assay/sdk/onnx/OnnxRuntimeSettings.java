@@ -63,6 +63,14 @@ public record OnnxRuntimeSettings(
         }
     }
 
+    /** The settings as SDK 1.1 declared them (before {@code memory}): {@code memory = default}. */
+    public OnnxRuntimeSettings(List<String> executionProviders, String fallback, int cudaDeviceId, long cudaMemoryLimit,
+            int intraOpThreads, int interOpThreads, String optimizationLevel, boolean deterministic, int threads,
+            long sessionIdleSeconds, long sessionMemoryMb) {
+        this(executionProviders, fallback, cudaDeviceId, cudaMemoryLimit, intraOpThreads, interOpThreads,
+                optimizationLevel, deterministic, threads, sessionIdleSeconds, sessionMemoryMb, "default");
+    }
+
     /** CPU only, every other setting at its default. */
     public static OnnxRuntimeSettings cpu() {
         return new OnnxRuntimeSettings(List.of("cpu"), "cpu", 0, 0, 0, 0, "all", false, 0, 600, 0, "default");
