@@ -153,9 +153,9 @@ class EmbeddedWorldIT {
                     + " (40 images)%n", variant, 100 * atDefault, 100 * atZero);
             AT_DEFAULT_GUIDANCE.put(variant, images.subList(0, prompts.size()).stream().flatMap(List::stream)
                     .toList());
-            // Measured 90 % (local) and 99 % (memorize); the floor leaves room for another CPU's rounding.
+            // Measured 93 % (local) and 99 % (memorize); the floor is the 90 %.
             assertThat(atDefault).as("%s: adherence at the default guidance 7.5", variant)
-                    .isGreaterThanOrEqualTo(variant.equals("local") ? 0.85 : 0.90);
+                    .isGreaterThanOrEqualTo(0.90);
             assertThat(atZero).as("%s: adherence of the unconditional image (guidance 0)", variant).isLessThan(0.15);
         }
     }
@@ -193,7 +193,7 @@ class EmbeddedWorldIT {
         System.out.printf("novelty (share farther from the training set than its 25th-percentile member, %.2f "
                 + "levels of cell colour): local %.1f%%, memorize %.1f%%%n", threshold, 100 * novelty.get("local"),
                 100 * novelty.get("memorize"));
-        // Measured 99 % vs 0 % (with h = 0, no smoothing at low noise, 59 %).
+        // Measured 98 % vs 0 % (with h = 0, no smoothing at low noise, 59 %).
         assertThat(novelty.get("local")).isGreaterThanOrEqualTo(0.8);
         assertThat(novelty.get("local")).isGreaterThan(novelty.get("memorize") + 0.3);
     }
@@ -295,12 +295,13 @@ class EmbeddedWorldIT {
                 + "%d of %d pairs of CFG 0/3/12/25 images of one prompt and seed; distance from the CFG-0 image rising "
                 + "across the sweep for %d of %d prompts%n", distinctSeeds, seedPairs, closest, distinctScales,
                 scalePairs, monotone, prompts.size());
-        // Measured 190/190 (closest pair 8.0 levels apart), 599/600 and 17/20 prompts.
+        // Measured 190/190 (closest pair 14.0 levels apart), 598/600 and 16/20 prompts (17/20 before the world's
+        // absence cost); the trend's floor allows one prompt to flip on another CPU's rounding.
         assertThat(distinctSeeds).as("distinct seed pairs").isEqualTo(seedPairs);
         assertThat(distinctScales / (double) scalePairs).as("share of distinct guidance pairs")
                 .isGreaterThanOrEqualTo(0.95);
         assertThat(monotone / (double) prompts.size()).as("prompts whose images move monotonically further from the "
-                + "unconditional image as guidance grows").isGreaterThanOrEqualTo(0.8);
+                + "unconditional image as guidance grows").isGreaterThanOrEqualTo(0.75);
     }
 
     /**
