@@ -125,12 +125,20 @@ class CurationIT {
                 "data:image/png;base64,");
 
         // The same run uninterrupted gives the same kept set and ledger.
-        Path straight = out.resolve("straight");
-        Dist.cli("curate", conf.toString(), "--out", straight.toString(), "--set", cacheSet(), "--set",
-                "curation.checkpoint-every=100").requireOk();
+        Path straight = englishRun();
         assertThat(summary(straight).get("kept").asLong()).isEqualTo(s.get("kept").asLong());
         assertThat(Files.readAllLines(straight.resolve("ledger.jsonl")))
                 .containsExactlyElementsOf(Files.readAllLines(run.resolve("ledger.jsonl")));
+    }
+
+    /** One uninterrupted run of the English-only LAION-style curation, shared by the tests that need it. */
+    static synchronized Path englishRun() {
+        Path straight = cache.resolve("curated-en");
+        if (!Files.isRegularFile(straight.resolve("summary.json"))) {
+            Dist.cli("curate", Dist.configs().resolve("curation/laion-style.conf").toString(), "--out",
+                    straight.toString(), "--set", cacheSet(), "--set", "curation.checkpoint-every=100").requireOk();
+        }
+        return straight;
     }
 
     static long processed(Path checkpoint) {
@@ -272,10 +280,8 @@ class CurationIT {
 
     @Test
     void curatingWithoutTheLanguageFilterTeachesTheWorldFrench(@TempDir Path dir) throws Exception {
-        Path en = dir.resolve("en");
+        Path en = englishRun();
         Path all = dir.resolve("all");
-        Dist.cli("curate", Dist.configs().resolve("curation/laion-style.conf").toString(), "--out", en.toString(),
-                "--set", cacheSet()).requireOk();
         Dist.cli("curate", Dist.configs().resolve("curation/laion-style-no-language.conf").toString(), "--out",
                 all.toString(), "--set", cacheSet()).requireOk();
         JsonNode langEn = summary(en).get("languages");
