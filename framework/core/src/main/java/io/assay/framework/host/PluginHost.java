@@ -1,7 +1,6 @@
 package io.assay.framework.host;
 
 import com.google.inject.Injector;
-import io.assay.framework.io.FileTrees;
 import io.assay.sdk.ErrorCode;
 import io.assay.sdk.Stage;
 import io.assay.sdk.StageContext;
@@ -68,6 +67,7 @@ public final class PluginHost implements AutoCloseable {
 
     private final Path pluginsDir;
     private final Injector hostInjector;
+    private final WorkDir work;
     private final Path workDir;
     private final Map<String, PluginVersion> current = new TreeMap<>();
     private final Map<Path, PluginInfo> rejected = new TreeMap<>();
@@ -115,10 +115,16 @@ public final class PluginHost implements AutoCloseable {
     public PluginHost(Path pluginsDir, Injector hostInjector) {
         this.pluginsDir = pluginsDir.toAbsolutePath().normalize();
         this.hostInjector = hostInjector;
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         try {
-            this.workDir = Files.createTempDirectory("assay-plugins-");
+            this.work = WorkDir.create(tmp);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a working directory for plugins", e);
+            throw new UncheckedIOException("cannot create a working directory for plugins in '" + tmp + "'", e);
+        }
+        this.workDir = work.dir();
+        int removed = WorkDir.sweep(tmp, workDir, java.time.Instant.now());
+        if (removed > 0) {
+            LOG.debug("Removed {} plugin directories of hosts that ended without closing", removed);
         }
     }
 
@@ -565,7 +571,7 @@ public final class PluginHost implements AutoCloseable {
         }
         retiring.clear();
         try {
-            FileTrees.delete(workDir);
+            work.close();
         } catch (IOException e) {
             LOG.debug("Could not delete '{}': {}", workDir, e.toString());
         }

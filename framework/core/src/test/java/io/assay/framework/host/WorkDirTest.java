@@ -1,0 +1,99 @@
+package io.assay.framework.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WorkDirTest {
+
+    @Test
+    void aClosedHostLeavesNothing(@TempDir Path tmp) throws Exception {
+        WorkDir w = WorkDir.create(tmp);
+        assertThat(w.dir().getFileName().toString()).startsWith(WorkDir.PREFIX);
+        assertThat(w.dir().resolve(WorkDir.LOCK)).isRegularFile();
+        Files.createDirectories(w.dir().resolve("version-1"));
+        w.close();
+        assertThat(tmp).isEmptyDirectory();
+    }
+
+    @Test
+    void onlyTheDirectoriesOfHostsThatAreGoneAreRemoved(@TempDir Path tmp) throws Exception {
+        Instant now = Instant.now();
+        FileTime old = FileTime.from(now.minus(Duration.ofMinutes(5)));
+        // A killed host: its lock file is there, nobody holds it.
+        Path dead = Files.createDirectories(tmp.resolve(WorkDir.PREFIX + "1"));
+        Files.createDirectories(dead.resolve("version-3"));
+        Files.setLastModifiedTime(Files.writeString(dead.resolve(WorkDir.LOCK), ""), old);
+        // A host being created this moment: its lock file is too young to judge.
+        Path starting = Files.createDirectories(tmp.resolve(WorkDir.PREFIX + "2"));
+        Files.writeString(starting.resolve(WorkDir.LOCK), "");
+        // Directories of hosts that did not lock (older Assay): removed only after a day.
+        Path unlockedOld = Files.createDirectories(tmp.resolve(WorkDir.PREFIX + "3"));
+        Files.setLastModifiedTime(unlockedOld, FileTime.from(now.minus(Duration.ofDays(2))));
+        Path unlockedNew = Files.createDirectories(tmp.resolve(WorkDir.PREFIX + "4"));
+        Files.setLastModifiedTime(unlockedNew, old);
+        // A live host of this JVM, and the caller's own directory.
+        try (WorkDir live = WorkDir.create(tmp); WorkDir own = WorkDir.create(tmp)) {
+            Files.setLastModifiedTime(live.dir().resolve(WorkDir.LOCK), old);
+            Files.setLastModifiedTime(own.dir().resolve(WorkDir.LOCK), old);
+            // Something else in the temporary directory.
+            Path other = Files.createDirectories(tmp.resolve("other-" + WorkDir.PREFIX));
+
+            assertThat(WorkDir.sweep(tmp, own.dir(), now)).isEqualTo(2);
+
+            assertThat(dead).doesNotExist();
+            assertThat(unlockedOld).doesNotExist();
+            assertThat(starting).isDirectory();
+            assertThat(unlockedNew).isDirectory();
+            assertThat(live.dir()).isDirectory();
+            assertThat(own.dir()).isDirectory();
+            assertThat(other).isDirectory();
+        }
+    }
+
+    @Test
+    void aDirectoryLockedByAnotherLiveProcessStaysAndGoesOnceThatProcessIsKilled(@TempDir Path tmp)
+            throws Exception {
+        Path d = Files.createDirectories(tmp.resolve(WorkDir.PREFIX + "9"));
+        Path lockFile = d.resolve(WorkDir.LOCK);
+        Files.writeString(lockFile, "");
+        // Another JVM takes the lock the way a host does (FileChannel.lock: a POSIX record lock) and waits.
+        Path src = Files.writeString(tmp.resolve("Hold.java"), """
+                import java.nio.channels.FileChannel;
+                import java.nio.file.*;
+                public class Hold {
+                    public static void main(String[] a) throws Exception {
+                        FileChannel ch = FileChannel.open(Path.of(a[0]), StandardOpenOption.WRITE);
+                        ch.lock();
+                        System.out.println("locked");
+                        Thread.sleep(120_000);
+                    }
+                }
+                """);
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(java.toString(), src.toString(), lockFile.toString()).redirectErrorStream(true)
+                .start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(out.readLine()).isEqualTo("locked");
+            Files.setLastModifiedTime(lockFile, FileTime.from(Instant.now().minus(Duration.ofMinutes(5))));
+            assertThat(WorkDir.sweep(tmp, null, Instant.now())).isZero();
+            assertThat(d).isDirectory();
+        } finally {
+            p.destroyForcibly();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(WorkDir.sweep(tmp, null, Instant.now())).isEqualTo(1);
+        assertThat(d).doesNotExist();
+    }
+}
