@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +35,13 @@ final class WorkDir implements AutoCloseable {
     static final Duration GRACE = Duration.ofMinutes(1);
     static final Duration UNLOCKED_AGE = Duration.ofDays(1);
 
+    /**
+     * The directories hosts of this JVM hold. A sweep skips them before opening their lock file: on Linux, closing any
+     * descriptor of a file drops every lock the process holds on it, so merely probing a live host's lock from the
+     * same process would release it.
+     */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
     private final Path dir;
     private final FileChannel channel;
     private final FileLock lock;
@@ -45,13 +54,18 @@ final class WorkDir implements AutoCloseable {
 
     /** Creates and locks a new directory in {@code parent}. */
     static WorkDir create(Path parent) throws IOException {
-        Path dir = Files.createTempDirectory(parent, PREFIX);
-        FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        Path dir = Files.createTempDirectory(parent, PREFIX).toAbsolutePath().normalize();
+        HELD.add(dir);
+        FileChannel ch = null;
         try {
+            ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             return new WorkDir(dir, ch, ch.lock());
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            if (ch != null) {
+                ch.close();
+            }
             FileTrees.delete(dir);
+            HELD.remove(dir);
             throw e;
         }
     }
@@ -72,7 +86,8 @@ final class WorkDir implements AutoCloseable {
         int removed = 0;
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(parent, PREFIX + "*")) {
             for (Path d : dirs) {
-                if (d.equals(own) || !Files.isDirectory(d) || !abandoned(d, now)) {
+                Path n = d.toAbsolutePath().normalize();
+                if (n.equals(own) || HELD.contains(n) || !Files.isDirectory(d) || !abandoned(d, now)) {
                     continue;
                 }
                 try {
@@ -105,7 +120,7 @@ final class WorkDir implements AutoCloseable {
                 l.release();
                 return true;
             } catch (OverlappingFileLockException e) {
-                return false; // a host of this JVM holds it
+                return false; // not expected (HELD is checked first), and then held all the same
             }
         } catch (IOException e) {
             return false;
@@ -119,7 +134,11 @@ final class WorkDir implements AutoCloseable {
             lock.release();
         } finally {
             channel.close();
-            FileTrees.delete(dir);
+            try {
+                FileTrees.delete(dir);
+            } finally {
+                HELD.remove(dir);
+            }
         }
     }
 }

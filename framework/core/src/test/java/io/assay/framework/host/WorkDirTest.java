@@ -28,28 +28,27 @@ class WorkDirTest {
 
     @Test
     void onlyTheDirectoriesOfHostsThatAreGoneAreRemoved(@TempDir Path tmp) throws Exception {
-        Instant now = Instant.now();
-        FileTime old = FileTime.from(now.minus(Duration.ofMinutes(5)));
+        // The sweep runs "five minutes later": a lock file made now is past the grace period then. (A live host's
+        // lock file must not be touched from its own process, not even to set its time: closing any descriptor of
+        // it drops the lock.)
+        Instant later = Instant.now().plus(Duration.ofMinutes(5));
         // A killed host: its lock file is there, nobody holds it.
         Path dead = Files.createDirectories(tmp.resolve(WorkDir.PREFIX + "1"));
         Files.createDirectories(dead.resolve("version-3"));
-        Files.setLastModifiedTime(Files.writeString(dead.resolve(WorkDir.LOCK), ""), old);
-        // A host being created this moment: its lock file is too young to judge.
+        Files.writeString(dead.resolve(WorkDir.LOCK), "");
+        // A host being created that moment: its lock file is too young to judge.
         Path starting = Files.createDirectories(tmp.resolve(WorkDir.PREFIX + "2"));
-        Files.writeString(starting.resolve(WorkDir.LOCK), "");
+        Files.setLastModifiedTime(Files.writeString(starting.resolve(WorkDir.LOCK), ""), FileTime.from(later));
         // Directories of hosts that did not lock (older Assay): removed only after a day.
         Path unlockedOld = Files.createDirectories(tmp.resolve(WorkDir.PREFIX + "3"));
-        Files.setLastModifiedTime(unlockedOld, FileTime.from(now.minus(Duration.ofDays(2))));
+        Files.setLastModifiedTime(unlockedOld, FileTime.from(later.minus(Duration.ofDays(2))));
         Path unlockedNew = Files.createDirectories(tmp.resolve(WorkDir.PREFIX + "4"));
-        Files.setLastModifiedTime(unlockedNew, old);
-        // A live host of this JVM, and the caller's own directory.
+        // Live hosts of this JVM: the caller's own directory and another.
         try (WorkDir live = WorkDir.create(tmp); WorkDir own = WorkDir.create(tmp)) {
-            Files.setLastModifiedTime(live.dir().resolve(WorkDir.LOCK), old);
-            Files.setLastModifiedTime(own.dir().resolve(WorkDir.LOCK), old);
             // Something else in the temporary directory.
             Path other = Files.createDirectories(tmp.resolve("other-" + WorkDir.PREFIX));
 
-            assertThat(WorkDir.sweep(tmp, own.dir(), now)).isEqualTo(2);
+            assertThat(WorkDir.sweep(tmp, own.dir(), later)).isEqualTo(2);
 
             assertThat(dead).doesNotExist();
             assertThat(unlockedOld).doesNotExist();
@@ -58,7 +57,31 @@ class WorkDirTest {
             assertThat(live.dir()).isDirectory();
             assertThat(own.dir()).isDirectory();
             assertThat(other).isDirectory();
+            // The sweep did not even open a live host's lock file: that alone would drop this process's lock.
+            assertThat(probe(tmp, live.dir().resolve(WorkDir.LOCK))).as("seen from another process").isEqualTo("held");
         }
+    }
+
+    /** Whether another process can lock {@code file} now: "held" or "free". */
+    static String probe(Path tmp, Path file) throws Exception {
+        Path src = Files.writeString(tmp.resolve("Probe.java"), """
+                import java.nio.channels.FileChannel;
+                import java.nio.file.*;
+                public class Probe {
+                    public static void main(String[] a) throws Exception {
+                        try (FileChannel ch = FileChannel.open(Path.of(a[0]), StandardOpenOption.WRITE)) {
+                            System.out.println(ch.tryLock() == null ? "held" : "free");
+                        }
+                    }
+                }
+                """);
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(java.toString(), src.toString(), file.toString()).redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        Files.delete(src);
+        return out;
     }
 
     @Test
