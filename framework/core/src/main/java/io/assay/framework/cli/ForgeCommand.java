@@ -53,10 +53,10 @@ public final class ForgeCommand implements Callable<Integer> {
     int decoders;
 
     @Option(names = "--attention-slices", paramLabel = "N", defaultValue = "1",
-            description = "Compute each U-Net attention's scores in N head groups, one after the other (1 to the "
-                    + "largest head count, 8 for tiny/mid/sd15, 20 for sd21): the score matrices held at once shrink "
-                    + "to 1/N, for a lower peak memory at large images; same outputs, recorded in model_index.json "
-                    + "(default: 1, unsliced).")
+            description = "Compute each U-Net self-attention's scores in N head groups, one after the other (1 to "
+                    + "the largest head count, 8 for tiny/mid/sd15, 20 for sd21): the score matrices held at once "
+                    + "shrink to 1/N, for a lower peak memory at large images; same outputs, recorded in "
+                    + "model_index.json (default: 1, unsliced).")
     int attentionSlices;
 
     @Option(names = "--quiet", description = "No progress lines.")

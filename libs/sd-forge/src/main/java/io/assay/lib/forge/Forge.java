@@ -51,10 +51,11 @@ public final class Forge {
      * @param decoders     how many VAE decoders to write (at least 1): the first in {@code vae_decoder/}, decoder
      *                     {@code i ≥ 2} in {@code vae_decoders/i/vae_decoder/} — a directory in the SD layout that
      *                     {@code autoencoder.model-dir} can name — each with weights of its own seed stream
-     * @param attentionSlices in how many head groups each U-Net attention computes its scores (1 to the U-Net's
-     *                     largest head count; 1 = one MatMul–Softmax–MatMul for all heads, today's graph): bounds the
-     *                     score matrices ONNX Runtime holds at once to 1/N, for less peak memory at large latents;
-     *                     recorded as {@code _assay_forge.attention_slices} in model_index.json when above 1
+     * @param attentionSlices in how many head groups each U-Net self-attention computes its scores (1 to the
+     *                     U-Net's largest head count; 1 = one MatMul–Softmax–MatMul for all heads, the graph as it
+     *                     was before the option): bounds the score matrices ONNX Runtime holds at once to 1/N, for
+     *                     less peak memory at large latents; recorded as {@code _assay_forge.attention_slices} in
+     *                     model_index.json when above 1
      */
     public record Options(Path tokenizer, boolean externalData, int decoders, int attentionSlices) {
 
@@ -182,7 +183,7 @@ public final class Forge {
     }
 
     /**
-     * {@link #components(Preset, Dtype, long)} with the U-Net's attention scores computed in
+     * {@link #components(Preset, Dtype, long)} with the U-Net's self-attention scores computed in
      * {@code attentionSlices} head groups (see {@link Options#attentionSlices()}); same weights and parameters.
      */
     public static List<Component> components(Preset preset, Dtype dtype, long seed, int attentionSlices) {

@@ -16,8 +16,8 @@ import java.util.Locale;
  *     head groups under {@code DIR} (if not there yet), creates both sessions (2 threads, default options), warms
  *     each up once, then alternates {@code ROUNDS} calls of each at {@code SIDE}×{@code SIDE} pixels and batch
  *     {@code BATCH}; prints each one's median and the largest difference between their outputs.</li>
- * <li>{@code peak MODEL SIDE BATCH default|lean|minimal}: one session on {@code MODEL} with the {@code onnx.memory}
- *     options Assay uses, one call; prints RSS after loading and the process peak (VmHWM) after the call. Run once
+ * <li>{@code peak MODEL SIDE BATCH default|lean|minimal}: one session on {@code MODEL} (a U-Net or a VAE decoder)
+ *     with the {@code onnx.memory} options Assay uses, one call; prints RSS after loading and the process peak (VmHWM) after the call. Run once
  *     per process: the peak is the process's.</li>
  * </ul>
  */
@@ -93,16 +93,23 @@ public final class AttentionSliceBenchmark {
             }
             try (OrtSession s = Ort.ENV.createSession(model.toString(), o)) {
                 long loaded = status("VmRSS");
-                int d = (int) ((ai.onnxruntime.TensorInfo) s.getInputInfo().get("encoder_hidden_states").getInfo())
-                        .getShape()[2];
-                var sample = ai.onnxruntime.OnnxTensor.createTensor(Ort.ENV, java.nio.FloatBuffer.wrap(
-                        ForgeTinyTest.gaussian(batch * 4 * h * h, 1)), new long[] {batch, 4, h, h});
-                var t = ai.onnxruntime.OnnxTensor.createTensor(Ort.ENV, java.nio.LongBuffer.wrap(new long[] {500}),
-                        new long[] {1});
-                var text = ai.onnxruntime.OnnxTensor.createTensor(Ort.ENV, java.nio.FloatBuffer.wrap(
-                        ForgeTinyTest.uniform(batch * 77 * d, 2)), new long[] {batch, 77, d});
+                java.util.Map<String, ai.onnxruntime.OnnxTensor> feed = new java.util.HashMap<>();
+                if (s.getInputInfo().containsKey("latent_sample")) { // a VAE decoder
+                    feed.put("latent_sample", ai.onnxruntime.OnnxTensor.createTensor(Ort.ENV, java.nio.FloatBuffer
+                            .wrap(ForgeTinyTest.gaussian(batch * 4 * h * h, 1)), new long[] {batch, 4, h, h}));
+                } else {
+                    int d = (int) ((ai.onnxruntime.TensorInfo) s.getInputInfo().get("encoder_hidden_states")
+                            .getInfo()).getShape()[2];
+                    feed.put("sample", ai.onnxruntime.OnnxTensor.createTensor(Ort.ENV, java.nio.FloatBuffer.wrap(
+                            ForgeTinyTest.gaussian(batch * 4 * h * h, 1)), new long[] {batch, 4, h, h}));
+                    feed.put("timestep", ai.onnxruntime.OnnxTensor.createTensor(Ort.ENV, java.nio.LongBuffer.wrap(
+                            new long[] {500}), new long[] {1}));
+                    feed.put("encoder_hidden_states", ai.onnxruntime.OnnxTensor.createTensor(Ort.ENV,
+                            java.nio.FloatBuffer.wrap(ForgeTinyTest.uniform(batch * 77 * d, 2)),
+                            new long[] {batch, 77, d}));
+                }
                 long t0 = System.nanoTime();
-                try (var r = s.run(java.util.Map.of("sample", sample, "timestep", t, "encoder_hidden_states", text))) {
+                try (var r = s.run(feed)) {
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     System.out.printf(Locale.ROOT, "%s %dx%d batch %d memory %s: RSS after load %.1f MB, peak %.1f MB"
                             + " (run adds %.1f MB), call %.2f s%n", model, side, side, batch, memory, loaded / 1e3,

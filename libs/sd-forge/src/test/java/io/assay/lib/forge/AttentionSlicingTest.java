@@ -21,7 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@link Forge.Options#attentionSlices()}: a U-Net whose attention scores are computed in head groups gives the
+ * {@link Forge.Options#attentionSlices()}: a U-Net whose self-attention scores are computed in head groups gives the
  * unsliced U-Net's output (same seed, same inputs), its slices are emitted as consecutive MatMul–Softmax–MatMul
  * nodes, the choice is recorded in model_index.json, out-of-range counts are refused, and the default forge is
  * byte for byte what it was before the option existed.
@@ -31,6 +31,8 @@ class AttentionSlicingTest {
     private static final long SEED = 42;
     /** tiny's U-Net: down block 0, the mid block and up block 1 (2 layers) have transformers, 2 attentions each. */
     private static final int TINY_ATTENTIONS = 8;
+    /** Of which self-attentions, the ones sliced (cross-attention's 77 keys are not). */
+    private static final int TINY_SELF_ATTENTIONS = 4;
 
     @TempDir
     Path tmp;
@@ -46,9 +48,11 @@ class AttentionSlicingTest {
         assertThat(plain.std()).isGreaterThan(0.01); // a real output, not zeros that would trivially agree
         assertThat(maxDifference(plain, sliced)).isLessThanOrEqualTo(1e-5);
         assertThat(count(unet(spec, 1), "Softmax")).isEqualTo(TINY_ATTENTIONS);
-        assertThat(count(unet(spec, slices), "Softmax")).isEqualTo(TINY_ATTENTIONS * slices);
-        // q, k and v split per attention, beside the GEGLU feed-forwards' own Splits
-        assertThat(count(unet(spec, slices), "Split") - count(unet(spec, 1), "Split")).isEqualTo(TINY_ATTENTIONS * 3);
+        assertThat(count(unet(spec, slices), "Softmax")).isEqualTo(TINY_SELF_ATTENTIONS * slices
+                + TINY_ATTENTIONS - TINY_SELF_ATTENTIONS);
+        // q, k and v split per self-attention, beside the GEGLU feed-forwards' own Splits
+        assertThat(count(unet(spec, slices), "Split") - count(unet(spec, 1), "Split"))
+                .isEqualTo(TINY_SELF_ATTENTIONS * 3);
     }
 
     /**
@@ -62,9 +66,9 @@ class AttentionSlicingTest {
         Ort.Tensor sliced = runUnet(spec, 3, "sliced");
         assertThat(plain.std()).isGreaterThan(0.01);
         assertThat(maxDifference(plain, sliced)).isLessThanOrEqualTo(1e-5);
-        // 2-head transformers: down 0 and up 2 (2 layers) = 3, 2 attentions each, 2 groups; 4-head: down 1, mid and
-        // up 1 (2 layers) = 4, 2 attentions each, 3 groups.
-        assertThat(count(unet(spec, 3), "Softmax")).isEqualTo(3 * 2 * 2 + 4 * 2 * 3);
+        // 2-head transformers: down 0 and up 2 (2 layers) = 3, self-attention in 2 groups; 4-head: down 1, mid and
+        // up 1 (2 layers) = 4, self-attention in 3 groups; plus one unsliced cross-attention each.
+        assertThat(count(unet(spec, 3), "Softmax")).isEqualTo(3 * 2 + 4 * 3 + 7);
     }
 
     /**
@@ -74,19 +78,26 @@ class AttentionSlicingTest {
     @Test
     void eachSliceIsThreeConsecutiveNodes() {
         List<OnnxMl.NodeProto> nodes = unet(Preset.TINY.unet(), 8).skeleton().getGraph().getNodeList();
-        int softmaxes = 0;
+        Map<String, String> producer = new java.util.HashMap<>();
+        nodes.forEach(n -> n.getOutputList().forEach(o -> producer.put(o, n.getOpType())));
+        int sliced = 0;
+        int whole = 0;
         for (int i = 0; i < nodes.size(); i++) {
             OnnxMl.NodeProto n = nodes.get(i);
             if (!n.getOpType().equals("Softmax")) {
                 continue;
             }
-            softmaxes++;
             OnnxMl.NodeProto scores = nodes.get(i - 1);
             OnnxMl.NodeProto times = nodes.get(i + 1);
             assertThat(scores.getOpType()).isEqualTo("MatMul");
             assertThat(n.getInput(0)).isEqualTo(scores.getOutput(0));
             assertThat(times.getOpType()).isEqualTo("MatMul");
             assertThat(times.getInput(0)).isEqualTo(n.getOutput(0));
+            if (!"Split".equals(producer.get(scores.getInput(0)))) {
+                whole++; // a cross-attention: all heads at once
+                continue;
+            }
+            sliced++;
             // the next node starts the next slice (its scores MatMul) or, after the last slice, is their Concat
             OnnxMl.NodeProto next = nodes.get(i + 2);
             assertThat(next.getOpType()).isIn("MatMul", "Concat");
@@ -94,7 +105,8 @@ class AttentionSlicingTest {
                 assertThat(next.getInputList()).hasSize(8).endsWith(times.getOutput(0));
             }
         }
-        assertThat(softmaxes).isEqualTo(TINY_ATTENTIONS * 8);
+        assertThat(sliced).isEqualTo(TINY_SELF_ATTENTIONS * 8);
+        assertThat(whole).isEqualTo(TINY_ATTENTIONS - TINY_SELF_ATTENTIONS);
     }
 
     /**
