@@ -17,8 +17,8 @@ import java.util.Locale;
  *     each up once, then alternates {@code ROUNDS} calls of each at {@code SIDE}×{@code SIDE} pixels and batch
  *     {@code BATCH}; prints each one's median and the largest difference between their outputs.</li>
  * <li>{@code peak MODEL SIDE BATCH default|lean|minimal}: one session on {@code MODEL} (a U-Net or a VAE decoder)
- *     with the {@code onnx.memory} options Assay uses, one call; prints RSS after loading and the process peak (VmHWM) after the call. Run once
- *     per process: the peak is the process's.</li>
+ *     with the {@code onnx.memory} options Assay uses, one call; prints RSS after loading and the process peak
+ *     (VmHWM) after the call, in MB of 10⁶ bytes. Run once per process: the peak is the process's.</li>
  * </ul>
  */
 public final class AttentionSliceBenchmark {
@@ -112,18 +112,18 @@ public final class AttentionSliceBenchmark {
                 try (var r = s.run(feed)) {
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     System.out.printf(Locale.ROOT, "%s %dx%d batch %d memory %s: RSS after load %.1f MB, peak %.1f MB"
-                            + " (run adds %.1f MB), call %.2f s%n", model, side, side, batch, memory, loaded / 1e3,
-                            status("VmHWM") / 1e3, (status("VmHWM") - loaded) / 1e3, seconds);
+                            + " (run adds %.1f MB), call %.2f s%n", model, side, side, batch, memory, loaded / 1e6,
+                            status("VmHWM") / 1e6, (status("VmHWM") - loaded) / 1e6, seconds);
                 }
             }
         }
     }
 
-    /** A /proc/self/status field in kB. */
+    /** A /proc/self/status field (given there in kB of 1024 bytes) in bytes. */
     private static long status(String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith(field + ":")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                return 1024 * Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         }
         throw new IOException("no " + field + " in /proc/self/status");
