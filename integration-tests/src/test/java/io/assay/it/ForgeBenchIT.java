@@ -37,8 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code assay forge} and {@code assay bench} through the CLI: a forged {@code tiny} model has the reference tiny-sd's
  * I/O contract (names, element types, ranks, fixed sizes and symbolic dimension names, read back through ONNX
  * Runtime) and parameter counts; a forged {@code mid} model generates a real image; {@code bench} reports every field
- * with sane values and the raw loop computes the same image as the pipeline; bad inputs are one-line errors with the
- * documented exit codes.
+ * with sane values and the raw loop computes the same image as the pipeline; a model forged with attention slices
+ * generates the same image; bad inputs are one-line errors with the documented exit codes.
  */
 class ForgeBenchIT {
 
@@ -454,6 +454,44 @@ class ForgeBenchIT {
         Dist.Result benchBad = Dist.cli("bench", tiny.toString(), "--memory", "tiny");
         assertThat(benchBad.exit()).isEqualTo(ExitCodes.CONFIG);
         assertOneLine(benchBad.err(), "--memory must be one of default, lean, minimal, not 'tiny'");
+    }
+
+    /**
+     * {@code --attention-slices 8}: recorded in model_index.json and the summary, the same image as the unsliced
+     * model's (same seed and weights); out of range is a one-line usage error.
+     */
+    @Test
+    void attentionSlicesGiveTheSameImage(@TempDir Path tmp) throws IOException {
+        Path sliced = tmp.resolve("tiny-sliced");
+        Dist.Result f = forge("tiny", "--out", sliced.toString(), "--seed", "7", "--attention-slices", "8", "--quiet")
+                .requireOk();
+        assertThat(f.out()).contains("forged tiny (fp32, seed 7, attention in 8 slices)");
+        JsonNode index = JSON.readTree(sliced.resolve("model_index.json").toFile());
+        assertThat(index.path("_assay_forge").path("attention_slices").asInt()).isEqualTo(8);
+        assertThat(JSON.readTree(tiny.resolve("model_index.json").toFile()).path("_assay_forge")
+                .has("attention_slices")).isFalse();
+        Map<String, Tensor> decoded = new LinkedHashMap<>();
+        for (Path model : List.of(tiny, sliced)) {
+            Path latents = tmp.resolve("latents-" + model.getFileName());
+            Dist.cli("generate", "a red circle", "--model", model.toString(), "--steps", "2", "--width", "64",
+                    "--height", "48", "--seed", "5", "--out", tmp.resolve("out-" + model.getFileName()).toString(),
+                    "--save-latents", latents.toString(), "--quiet").requireOk();
+            decoded.put(model.getFileName().toString(), Npy.readTensor(latents.resolve("decoded.npy")));
+        }
+        float[] a = decoded.get("tiny").data();
+        float[] b = decoded.get("tiny-sliced").data();
+        assertThat(b).hasSameSizeAs(a);
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        assertThat(max).as("slicing changes when scores are computed, not what").isLessThanOrEqualTo(1e-4);
+        assertThat(decoded.get("tiny").std()).isGreaterThan(1e-3);
+
+        Dist.Result bad = forge("tiny", "--out", tmp.resolve("nine").toString(), "--attention-slices", "9");
+        assertThat(bad.exit()).isEqualTo(ExitCodes.USAGE);
+        assertOneLine(bad.err(), "--attention-slices must be between 1 and 8 (tiny's largest head count), not 9");
+        assertThat(tmp.resolve("nine")).doesNotExist();
     }
 
     @Test

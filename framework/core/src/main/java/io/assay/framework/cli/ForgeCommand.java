@@ -52,6 +52,13 @@ public final class ForgeCommand implements Callable<Integer> {
                     + "≥ 2 in vae_decoders/i/vae_decoder/ (name it with autoencoder.model-dir) (default: 1).")
     int decoders;
 
+    @Option(names = "--attention-slices", paramLabel = "N", defaultValue = "1",
+            description = "Compute each U-Net self-attention's scores in N head groups, one after the other (1 to "
+                    + "the largest head count, 8 for tiny/mid/sd15, 20 for sd21): the score matrices held at once "
+                    + "shrink to 1/N, for a lower peak memory at large images; same outputs, recorded in "
+                    + "model_index.json (default: 1, unsliced).")
+    int attentionSlices;
+
     @Option(names = "--quiet", description = "No progress lines.")
     boolean quiet;
 
@@ -79,6 +86,12 @@ public final class ForgeCommand implements Callable<Integer> {
             err.println("assay forge: --decoders must be between 1 and 16, not " + decoders);
             return ExitCodes.USAGE;
         }
+        int most = java.util.Arrays.stream(p.unet().heads()).max().orElse(1);
+        if (attentionSlices < 1 || attentionSlices > most) {
+            err.println("assay forge: --attention-slices must be between 1 and " + most + " (" + p.label()
+                    + "'s largest head count), not " + attentionSlices);
+            return ExitCodes.USAGE;
+        }
         Path target = out.toAbsolutePath().normalize();
         String problem = checkTarget(target);
         if (problem != null) {
@@ -86,7 +99,7 @@ public final class ForgeCommand implements Callable<Integer> {
             return ExitCodes.IO;
         }
         long t0 = System.nanoTime();
-        Forge.Result r = Forge.write(p, target, seed, d, new Forge.Options(null, false, decoders),
+        Forge.Result r = Forge.write(p, target, seed, d, new Forge.Options(null, false, decoders, attentionSlices),
                 quiet ? Forge.Progress.NONE : new Progress(err));
         usualPermissions(r.dir());
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -102,8 +115,8 @@ public final class ForgeCommand implements Callable<Integer> {
             bytes += w.bytes();
         }
         stdout.printf(Locale.ROOT, "%-" + width + "s %,15d %12.1f%n", "total", params, bytes / 1e6);
-        stdout.printf(Locale.ROOT, "forged %s (%s, seed %d) in %.1f s: %s%n", p.label(), d.label(), seed, seconds,
-                r.dir());
+        stdout.printf(Locale.ROOT, "forged %s (%s, seed %d%s) in %.1f s: %s%n", p.label(), d.label(), seed,
+                attentionSlices > 1 ? ", attention in " + attentionSlices + " slices" : "", seconds, r.dir());
         stdout.flush();
         return ExitCodes.OK;
     }

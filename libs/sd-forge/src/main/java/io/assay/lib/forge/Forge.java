@@ -51,22 +51,35 @@ public final class Forge {
      * @param decoders     how many VAE decoders to write (at least 1): the first in {@code vae_decoder/}, decoder
      *                     {@code i ≥ 2} in {@code vae_decoders/i/vae_decoder/} — a directory in the SD layout that
      *                     {@code autoencoder.model-dir} can name — each with weights of its own seed stream
+     * @param attentionSlices in how many head groups each U-Net self-attention computes its scores (1 to the
+     *                     U-Net's largest head count; 1 = one MatMul–Softmax–MatMul for all heads, the graph as it
+     *                     was before the option): bounds the score matrices ONNX Runtime holds at once to 1/N, for
+     *                     less peak memory at large latents; recorded as {@code _assay_forge.attention_slices} in
+     *                     model_index.json when above 1
      */
-    public record Options(Path tokenizer, boolean externalData, int decoders) {
+    public record Options(Path tokenizer, boolean externalData, int decoders, int attentionSlices) {
 
-        /** Generated tokenizer; external data only where needed; one decoder. */
-        public static final Options DEFAULTS = new Options(null, false, 1);
+        /** Generated tokenizer; external data only where needed; one decoder; unsliced attention. */
+        public static final Options DEFAULTS = new Options(null, false, 1, 1);
 
-        /** Checks the decoder count. */
+        /** Checks the decoder and slice counts. */
         public Options {
             if (decoders < 1) {
                 throw new IllegalArgumentException("decoders must be at least 1, not " + decoders);
             }
+            if (attentionSlices < 1) {
+                throw new IllegalArgumentException("attention slices must be at least 1, not " + attentionSlices);
+            }
         }
 
-        /** One decoder. */
+        /** Unsliced attention. */
+        public Options(Path tokenizer, boolean externalData, int decoders) {
+            this(tokenizer, externalData, decoders, 1);
+        }
+
+        /** One decoder, unsliced attention. */
         public Options(Path tokenizer, boolean externalData) {
-            this(tokenizer, externalData, 1);
+            this(tokenizer, externalData, 1, 1);
         }
     }
 
@@ -114,11 +127,14 @@ public final class Forge {
      *
      * @throws IOException naming {@code out} if it exists and is not an empty directory, or naming the tokenizer
      *                     folder if a supplied tokenizer does not load or has the wrong size; nothing is left behind
+     * @throws IllegalArgumentException if {@link Options#attentionSlices()} exceeds the preset's largest head count
+     *                     (checked before anything is written)
      */
     public static Result write(Preset preset, Path out, long seed, Dtype dtype, Options options, Progress progress)
             throws IOException {
         Objects.requireNonNull(preset, "preset is null");
         Objects.requireNonNull(dtype, "dtype is null");
+        UnetModel.checkSlices(preset.unet(), options.attentionSlices());
         Path target = out.toAbsolutePath().normalize();
         checkTarget(target);
         if (options.tokenizer() != null) {
@@ -135,8 +151,8 @@ public final class Forge {
             } else {
                 ModelFiles.writeTokenizer(ClipVocabulary.get(), preset.text().padToken(), tokenizer);
             }
-            ModelFiles.writePipeline(preset, seed, dtype, tmp);
-            for (Component c : components(preset, dtype, seed)) {
+            ModelFiles.writePipeline(preset, seed, dtype, options.attentionSlices(), tmp);
+            for (Component c : components(preset, dtype, seed, options.attentionSlices())) {
                 written.add(writeModel(c, tmp, options.externalData(), progress));
                 ModelFiles.writeConfig(preset, dtype, c.folder(), tmp.resolve(c.folder()));
             }
@@ -163,9 +179,17 @@ public final class Forge {
      * for parameter counts and inspection. Each model draws its weights from its own stream of {@code seed}.
      */
     public static List<Component> components(Preset preset, Dtype dtype, long seed) {
+        return components(preset, dtype, seed, 1);
+    }
+
+    /**
+     * {@link #components(Preset, Dtype, long)} with the U-Net's self-attention scores computed in
+     * {@code attentionSlices} head groups (see {@link Options#attentionSlices()}); same weights and parameters.
+     */
+    public static List<Component> components(Preset preset, Dtype dtype, long seed, int attentionSlices) {
         return List.of(
                 ClipTextModel.build(preset.text(), dtype, Weights.key(seed, "text_encoder")),
-                UnetModel.build(preset.unet(), dtype, Weights.key(seed, "unet")),
+                UnetModel.build(preset.unet(), dtype, Weights.key(seed, "unet"), attentionSlices),
                 VaeModel.encoder(preset.vae(), dtype, Weights.key(seed, "vae_encoder")),
                 VaeModel.decoder(preset.vae(), dtype, Weights.key(seed, "vae_decoder")));
     }

@@ -152,6 +152,30 @@ final class Layers {
      */
     String attention(String x, String context, int dim, int contextDim, int heads, boolean qkvBias, String mask,
             AttentionNames n) {
+        return attention(x, context, dim, contextDim, heads, qkvBias, mask, n, 1);
+    }
+
+    /**
+     * {@link #attention(String, String, int, int, int, boolean, String, AttentionNames) Attention} whose scores are
+     * computed in {@code slices} head groups (diffusers' attention slicing); 1 gives the unsliced graph, node for
+     * node. With more, q, k and v are split along the head axis into {@code min(slices, heads)} groups as even as
+     * possible (the larger first: 8 heads in 3 slices are 3, 3, 2), each group's {@code MatMul → Softmax → MatMul}
+     * is emitted as consecutive nodes, and the groups' outputs are concatenated. A sequential executor can then free
+     * one group's [B, g, N, M] scores and probabilities before the next group's are allocated, so the largest
+     * transient is that of the largest group (1/slices of the whole when slices divides heads) instead of all heads'.
+     *
+     * <p>Why head groups rather than blocks of query rows: the head count is fixed in the graph, while the token
+     * count N is symbolic (height × width of the latent), so head groups are cut by one Split with constant sizes —
+     * no shape arithmetic at run time, the same slices at every resolution, and no empty or ragged slice when N is
+     * small. Both bound the scores to the same size ({@code B × heads × N × M / slices}); query-row blocks would only
+     * be needed for more slices than heads, which the presets' 8 heads per attention make unnecessary (one head of
+     * SD 1.5's 64×64-latent self-attention is 67 MB of scores at batch 1).
+     */
+    String attention(String x, String context, int dim, int contextDim, int heads, boolean qkvBias, String mask,
+            AttentionNames n, int slices) {
+        if (slices < 1) {
+            throw new IllegalArgumentException("attention slices must be at least 1, not " + slices);
+        }
         int d = dim / heads;
         String c = context == null ? x : context;
         String scale = g.constFloat((float) (1 / Math.sqrt(d)));
@@ -161,14 +185,41 @@ final class Layers {
         String qh = g.transpose(g.reshape(q, 0, 0, heads, d), 0, 2, 1, 3);
         String kh = g.transpose(g.reshape(k, 0, 0, heads, d), 0, 2, 3, 1);
         String vh = g.transpose(g.reshape(v, 0, 0, heads, d), 0, 2, 1, 3);
-        String scores = g.op("MatMul", new String[] {qh, kh});
+        String ctx;
+        int groups = Math.min(slices, heads);
+        if (groups == 1) {
+            ctx = scoresTimesValues(qh, kh, vh, mask);
+        } else {
+            long[] sizes = new long[groups];
+            for (int i = 0; i < groups; i++) {
+                sizes[i] = heads / groups + (i < heads % groups ? 1 : 0);
+            }
+            String[] qs = splitHeads(qh, sizes);
+            String[] ks = splitHeads(kh, sizes);
+            String[] vs = splitHeads(vh, sizes);
+            String[] parts = new String[groups];
+            for (int i = 0; i < groups; i++) {
+                parts[i] = scoresTimesValues(qs[i], ks[i], vs[i], mask);
+            }
+            ctx = g.op("Concat", parts, OnnxGraph.intAttr("axis", 1));
+        }
+        String merged = g.reshape(g.transpose(ctx, 0, 2, 1, 3), 0, 0, dim);
+        return linear(merged, dim, dim, n.out(), true);
+    }
+
+    /** {@code softmax(q kᵀ + mask) v} for [B, h, N, d] q, [B, h, d, M] kᵀ, [B, h, M, d] v: three (or four) nodes. */
+    private String scoresTimesValues(String q, String kt, String v, String mask) {
+        String scores = g.op("MatMul", new String[] {q, kt});
         if (mask != null) {
             scores = add(scores, mask);
         }
         String probs = g.op("Softmax", new String[] {scores}, OnnxGraph.intAttr("axis", -1));
-        String ctx = g.op("MatMul", new String[] {probs, vh});
-        String merged = g.reshape(g.transpose(ctx, 0, 2, 1, 3), 0, 0, dim);
-        return linear(merged, dim, dim, n.out(), true);
+        return g.op("MatMul", new String[] {probs, v});
+    }
+
+    /** Splits [B, heads, …] along the head axis into groups of {@code sizes} heads. */
+    private String[] splitHeads(String x, long[] sizes) {
+        return g.ops("Split", new String[] {x, g.constLongs(sizes)}, sizes.length, OnnxGraph.intAttr("axis", 1));
     }
 
     /** [B, C, H, W] → [B, H·W, C]. */

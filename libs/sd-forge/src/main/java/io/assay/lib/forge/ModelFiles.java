@@ -30,8 +30,12 @@ final class ModelFiles {
     private ModelFiles() {
     }
 
-    /** model_index.json and scheduler/scheduler_config.json. */
-    static void writePipeline(Preset preset, long seed, Dtype dtype, Path dir) throws IOException {
+    /**
+     * model_index.json and scheduler/scheduler_config.json; {@code attentionSlices} above 1 is recorded in
+     * {@code _assay_forge} (at 1 the file is what it was before the option existed).
+     */
+    static void writePipeline(Preset preset, long seed, Dtype dtype, int attentionSlices, Path dir)
+            throws IOException {
         ObjectNode index = JSON.createObjectNode();
         index.put("_class_name", "StableDiffusionPipeline");
         index.put("_diffusers_version", DIFFUSERS_VERSION);
@@ -39,6 +43,9 @@ final class ModelFiles {
         forge.put("preset", preset.label());
         forge.put("seed", seed);
         forge.put("dtype", dtype.label());
+        if (attentionSlices > 1) {
+            forge.put("attention_slices", attentionSlices);
+        }
         forge.put("note", "random weights with the real architecture, written by Assay's forge");
         index.putArray("feature_extractor").addNull().addNull();
         index.put("requires_safety_checker", false);

@@ -26,6 +26,18 @@ final class UnetModel {
     }
 
     static Component build(UnetSpec s, Dtype dtype, long seed) {
+        return build(s, dtype, seed, 1);
+    }
+
+    /**
+     * The U-Net with every self-attention's scores computed in {@code attentionSlices} head groups (see
+     * {@link Layers#attention(String, String, int, int, int, boolean, String, Layers.AttentionNames, int)}); 1 is
+     * the unsliced graph. Weights and parameters do not depend on it.
+     *
+     * @throws IllegalArgumentException if {@code attentionSlices} is below 1 or above the largest head count
+     */
+    static Component build(UnetSpec s, Dtype dtype, long seed, int attentionSlices) {
+        checkSlices(s, attentionSlices);
         OnnxGraph g = Component.graph("unet");
         Layers l = new Layers(g, dtype, seed);
         int[] bo = s.blockOut();
@@ -35,7 +47,7 @@ final class UnetModel {
         g.input("timestep", OnnxGraph.INT64, new long[] {-1}, "steps");
         String ctx = l.floatInput("encoder_hidden_states", new long[] {-1, -1, s.crossAttention()}, "batch_size",
                 "sequence_length");
-        Block b = new Block(l, s);
+        Block b = new Block(l, s, attentionSlices);
 
         String timeAct = l.silu(timeEmbedding(l, x, bo[0], s.timeDim()));
         String h = l.conv(x, UnetSpec.CHANNELS, bo[0], 3, 1, "conv_in");
@@ -91,6 +103,15 @@ final class UnetModel {
         return new Component("unet", g, l.parameters());
     }
 
+    /** Refuses a slice count below 1 or above the largest head count (no attention could use that many). */
+    static void checkSlices(UnetSpec s, int attentionSlices) {
+        int most = java.util.Arrays.stream(s.heads()).max().orElse(1);
+        if (attentionSlices < 1 || attentionSlices > most) {
+            throw new IllegalArgumentException("attention slices must be between 1 and " + most + " (the U-Net's "
+                    + "largest head count), not " + attentionSlices);
+        }
+    }
+
     /**
      * The timestep broadcast to the batch, its sinusoidal embedding [cos | sin] (diffusers' {@code Timesteps} with
      * {@code flip_sin_to_cos=True}, {@code downscale_freq_shift=0}), then {@code linear_1}, SiLU, {@code linear_2}.
@@ -113,7 +134,7 @@ final class UnetModel {
     }
 
     /** diffusers' {@code Transformer2DModel} with one {@code BasicTransformerBlock}. */
-    private record Block(Layers l, UnetSpec s) {
+    private record Block(Layers l, UnetSpec s, int slices) {
 
         String transformer(String x, int c, int heads, String context, String name) {
             OnnxGraph g = l.g;
@@ -125,7 +146,10 @@ final class UnetModel {
             }
             String b = name + ".transformer_blocks.0.";
             h = l.add(h, l.attention(l.layerNorm(h, c, LAYER_NORM_EPS, b + "norm1"), null, c, c, heads, false, null,
-                    Layers.AttentionNames.diffusers(b + "attn1")));
+                    Layers.AttentionNames.diffusers(b + "attn1"), slices));
+            // Only self-attention is sliced: its scores are B × heads × N² (N = latent pixels of the block: 4096
+            // at SD 1.5's 64×64 latent, 537 MB per image), while cross-attention's are B × heads × N × 77, at most
+            // 77/N of that in the same block (10 MB there), not worth the extra nodes.
             h = l.add(h, l.attention(l.layerNorm(h, c, LAYER_NORM_EPS, b + "norm2"), context, c, s.crossAttention(),
                     heads, false, null, Layers.AttentionNames.diffusers(b + "attn2")));
             String proj = l.linear(l.layerNorm(h, c, LAYER_NORM_EPS, b + "norm3"), c, 8 * c, b + "ff.net.0.proj", true);
