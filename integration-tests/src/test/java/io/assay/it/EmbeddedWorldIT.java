@@ -153,7 +153,7 @@ class EmbeddedWorldIT {
                     + " (40 images)%n", variant, 100 * atDefault, 100 * atZero);
             AT_DEFAULT_GUIDANCE.put(variant, images.subList(0, prompts.size()).stream().flatMap(List::stream)
                     .toList());
-            // Measured 93 % (local) and 99 % (memorize); the floor is the 90 %.
+            // Measured 97 % (local; 93 % with world-13) and 99 % (memorize); the floor is the 90 %.
             assertThat(atDefault).as("%s: adherence at the default guidance 7.5", variant)
                     .isGreaterThanOrEqualTo(0.90);
             assertThat(atZero).as("%s: adherence of the unconditional image (guidance 0)", variant).isLessThan(0.15);
@@ -193,7 +193,7 @@ class EmbeddedWorldIT {
         System.out.printf("novelty (share farther from the training set than its 25th-percentile member, %.2f "
                 + "levels of cell colour): local %.1f%%, memorize %.1f%%%n", threshold, 100 * novelty.get("local"),
                 100 * novelty.get("memorize"));
-        // Measured 98 % vs 0 % (with h = 0, no smoothing at low noise, 59 %).
+        // Measured 99 % vs 0 % (98 % with world-13; with h = 0, no smoothing at low noise, 59 %).
         assertThat(novelty.get("local")).isGreaterThanOrEqualTo(0.8);
         assertThat(novelty.get("local")).isGreaterThan(novelty.get("memorize") + 0.3);
     }
@@ -269,6 +269,7 @@ class EmbeddedWorldIT {
         }
         int scalePairs = 0;
         int distinctScales = 0;
+        double closestScales = Double.MAX_VALUE;
         int monotone = 0;
         for (int p = 0; p < prompts.size(); p++) {
             // The named measure: how far guidance moves the image from the unconditional (CFG 0) image of the same
@@ -281,7 +282,9 @@ class EmbeddedWorldIT {
                     moved[a] += CompareIT.meanAbsDiff(img, byScale.get(0).get(i).get(0)) / seedsPerPrompt;
                     for (int b = a + 1; b < sweep.length; b++) {
                         scalePairs++;
-                        distinctScales += CompareIT.meanAbsDiff(img, byScale.get(b).get(i).get(0)) > 2 ? 1 : 0;
+                        double d = CompareIT.meanAbsDiff(img, byScale.get(b).get(i).get(0));
+                        distinctScales += d > 2 ? 1 : 0;
+                        closestScales = Math.min(closestScales, d);
                     }
                 }
             }
@@ -292,16 +295,16 @@ class EmbeddedWorldIT {
             monotone += rising ? 1 : 0;
         }
         System.out.printf("pairs of images differing by more than 2 levels: %d of %d pairs of 20 seeds (closest %.2f), "
-                + "%d of %d pairs of CFG 0/3/12/25 images of one prompt and seed; distance from the CFG-0 image rising "
-                + "across the sweep for %d of %d prompts%n", distinctSeeds, seedPairs, closest, distinctScales,
-                scalePairs, monotone, prompts.size());
-        // Measured 190/190 (closest pair 14.0 levels apart), 598/600 and 16/20 prompts (17/20 before the world's
-        // absence cost); the trend's floor allows one prompt to flip on another CPU's rounding.
+                + "%d of %d pairs of CFG 0/3/12/25 images of one prompt and seed (closest %.2f); distance from the CFG-0 "
+                + "image rising across the sweep for %d of %d prompts%n", distinctSeeds, seedPairs, closest,
+                distinctScales, scalePairs, closestScales, monotone, prompts.size());
+        // Measured (world-14, the foreground repainted in the prompt's colour) 190/190 (closest pair 20.5 levels
+        // apart), 600/600 and 19/20 prompts; world-13 (the colour in the windows' prior) gave 598/600 and 16/20. The
+        // floors leave room for a pair or a prompt flipping on another CPU's rounding.
         assertThat(distinctSeeds).as("distinct seed pairs").isEqualTo(seedPairs);
-        assertThat(distinctScales / (double) scalePairs).as("share of distinct guidance pairs")
-                .isGreaterThanOrEqualTo(0.95);
+        assertThat(distinctScales).as("distinct guidance pairs").isGreaterThanOrEqualTo(scalePairs - 3);
         assertThat(monotone / (double) prompts.size()).as("prompts whose images move monotonically further from the "
-                + "unconditional image as guidance grows").isGreaterThanOrEqualTo(0.75);
+                + "unconditional image as guidance grows").isGreaterThanOrEqualTo(0.8);
     }
 
     /**
@@ -344,7 +347,9 @@ class EmbeddedWorldIT {
         System.out.printf("held-out combinations (%d pictures removed), both colours right at CFG 7.5: local %.1f%%, "
                 + "memorize %.1f%% (20 images each)%n", removed, 100 * adherence.get("LOCAL"),
                 100 * adherence.get("MEMORIZE"));
-        // Measured 70 % vs 0 %.
+        // Measured 50 % vs 0 % (world-13: 70 %). The misses are foregrounds judged the palette colour nearest a blend
+        // of the asked colour and the background's (blue on orange judged purple, yellow on purple orange), with
+        // foreground shares of 40–88 % — far larger than the shapes drawn in the trained combinations.
         assertThat(adherence.get("LOCAL")).as("the composing world on combinations it never saw")
                 .isGreaterThanOrEqualTo(adherence.get("MEMORIZE") + 0.4);
     }

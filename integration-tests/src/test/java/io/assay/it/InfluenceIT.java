@@ -34,13 +34,14 @@ import org.junit.jupiter.api.io.TempDir;
  * base run's latents) and rerun (the run without the word on its own trajectory) — measured over 20 prompts; nothing
  * at guidance 0; the lockstep batch is the separate runs bit for bit (CFG, and a composable prompt's re-run).
  *
- * <p>Measured (printed by the first test): the world does not localise words — its prompt reaches the denoiser only
- * through the pooled embedding, so leaving any word out shifts every attribute the windows are judged by, and at the
- * 8×8 latent resolution a 3×3 window around the foreground covers about as much background again. The foreground
- * colour word's share of mass on the foreground is 15–64 % for the same-latents maps (median 30 %) and 18–68 % for
- * the rerun maps (median 36 %); 0 of 20 prompts reach 70 % with either (the issue asks 16 of 20); both are above the
- * foreground's own share of the pixels in 19 of 20 (the 20th image has no foreground). The test asserts what holds
- * (above chance, and which kind is better) and prints the rest.
+ * <p>Measured (printed by the first test) on world-14, whose stages from t = 800 on choose windows colour-blind and
+ * repaint their foreground in the prompt's colour, so the colour word acts where the foreground is: the foreground
+ * colour word puts a median 73 % of its same-latents mass on the foreground (13 of 20 prompts ≥ 70 %, best 98 %) and
+ * 69 % of its rerun mass (10 of 20); both above the foreground's own share of the pixels in 20 of 20. The issue asks
+ * 16 of 20 at 70 %: the first steps (t &gt; 800, the layout stage, colour-blind) change little, and the maps of the
+ * steps that follow still spread over the cells the layout is unsure of. World-13 (the colour in the windows' prior)
+ * gave medians of 30 % and 36 % and 0 of 20. The test asserts a little below what was measured, so that a prompt or
+ * two flipping on another CPU's rounding does not fail it.
  */
 class InfluenceIT {
 
@@ -149,15 +150,18 @@ class InfluenceIT {
                     + "pixels%n", kinds[k].label(), concentrated[k], prompts, 100 * median(shares[k]),
                     100 * Arrays.stream(shares[k]).max().orElse(0), aboveChance[k], prompts);
         }
-        // Measured: neither kind reaches the issue's floor (>= 70 % on the foreground for 16 of 20): the rerun maps
-        // are the better (median 36 % vs 30 %, best 68 % vs 64 %), both above chance in 19 of 20 (the 20th has no
-        // foreground at all). Asserted: what holds, and which kind is better.
+        // Measured: same-latents 13/20 at >= 70 % (median 73 %), rerun 10/20 (median 69 %), both above chance in
+        // 20/20; the issue's floor is 16/20.
+        assertThat(median(shares[0])).as("median share of the colour word's same-latents mass on the foreground")
+                .isGreaterThanOrEqualTo(0.65);
+        assertThat(concentrated[0]).as("prompts whose colour word's same-latents map holds >= 70 %% on the foreground")
+                .isGreaterThanOrEqualTo(11);
         int better = median(shares[1]) > median(shares[0]) ? 1 : 0;
         assertThat(kinds[better]).as("the kind whose colour-word maps sit more on the foreground (median)")
-                .isEqualTo(Influence.Maps.RERUN);
+                .isEqualTo(Influence.Maps.SAME_LATENTS);
         for (int k = 0; k < 2; k++) {
             assertThat(aboveChance[k]).as("prompts whose colour word's %s map is above chance on the foreground",
-                    kinds[k].label()).isGreaterThanOrEqualTo(prompts * 8 / 10);
+                    kinds[k].label()).isGreaterThanOrEqualTo(prompts * 9 / 10);
         }
     }
 

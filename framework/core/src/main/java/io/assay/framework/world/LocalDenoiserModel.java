@@ -26,11 +26,28 @@ import java.util.Map;
  * into a background and a foreground region ({@link Regions}); a window's label is what its own cells show — the
  * background colour if it holds background cells, the foreground colour and shape descriptor if it holds foreground
  * cells. A ridge regression from the pooled prompt embedding to those attributes (fitted on the captions) reads
- * what the prompt asks of each region, and pen_j is the squared distance between window j's labels and the prompt's,
- * counted for each region the window holds. So a window of red foreground next to blue background is welcome for "a
- * red circle on a blue background" whether it came from a red circle on green or a yellow square on blue, which is
- * what lets held-out combinations be composed. g is 0 for the empty prompt (its hidden states are all zero): the
- * unconditional field is the plain window posterior, so classifier-free guidance has two fields to extrapolate.
+ * what the prompt asks of each region. The prior pen_j is the squared distance between window j's background colour
+ * and shape and the prompt's, counted for each region the window holds (plus a fixed cost for a window without
+ * foreground, {@link #ABSENCE}). The foreground colour is not in the prior: each window's foreground is
+ * <em>repainted</em> in the colour the prompt asks for (the {@link Colour#REPAINT} stages). The world's encoder is
+ * linear, so a cell whose foreground pixels change colour by Δ moves by J·Δ, with J the encoder's weights summed over
+ * the cell's foreground pixels ({@link WorldCompiler#recolourJacobian}); the prediction becomes
+ * Σ_j w_j (centre_j + ρ·J_j(ĉ − c_j)), with c_j the window's own foreground colour, ĉ the prompt's and ρ how sure the
+ * prompt is of it ({@link Paint}). The pooled stages repaint each of a window centre's 2×2 latent cells with its own
+ * J, at full resolution. So a window of foreground next to blue background is welcome for "a red circle on a blue
+ * background" whatever colour its foreground had, which is what lets held-out combinations be composed; and the
+ * colour word acts where the foreground is, not on the layout. g is 0 for the empty prompt (its hidden states are all
+ * zero, and ρ = 0): the unconditional field is the plain window posterior, so classifier-free guidance has two fields
+ * to extrapolate — and extrapolates the colour.
+ *
+ * <p>Why repaint rather than charge windows for their foreground colour (the {@link Colour#PRIOR} mode, world-13):
+ * at high noise the windows see the whole 64×64 picture, so a prior on the foreground colour chose among the pictures
+ * of that colour only — a different set of layouts for every colour word — and leaving the word out moved every cell,
+ * not the foreground. The first stage (t &gt; 800) is {@link Colour#BLIND}: it lays out shape and background, and the
+ * colour is painted from t = 800 on. Measured (world-13 → world-14; 20 prompts × 5 seeds at CFG 7.5, the CFG sweep,
+ * {@code InfluenceIT}'s 20 prompts): both colours right 93 → 97 %; CFG pairs closer than 2 levels 2 → 0 of 600;
+ * distance from the CFG-0 image rising with guidance on 16 → 19 of 20 prompts; the colour word's same-latents map on
+ * the foreground, median 30 → 73 % (13 of 20 prompts ≥ 70 %); held-out combinations 70 → 50 % (see the README).
  *
  * <p><b>Cost bound</b>: each stage keeps every window of a fixed subset of training pictures (every
  * {@code imageStride}-th), deduplicated exactly (identical windows with identical labels become one with a count),
@@ -48,6 +65,16 @@ import java.util.Map;
  */
 final class LocalDenoiserModel {
 
+    /** How a stage treats the foreground colour the prompt asks for. */
+    enum Colour {
+        /** Not at all: windows are chosen by shape, background and the input alone. */
+        BLIND,
+        /** In the prior: a window pays λ·(squared palette distance) for a foreground of another colour. */
+        PRIOR,
+        /** By repainting: windows are chosen colour-blind and their foreground repainted in the prompt's colour. */
+        REPAINT
+    }
+
     /**
      * One noise range's window posterior.
      *
@@ -55,8 +82,14 @@ final class LocalDenoiserModel {
      * @param window the window side k in (pooled) latent cells, odd
      * @param pool latent cells averaged per side before windowing (1 or 2)
      * @param imageStride every how-many-th training picture gives its windows
+     * @param colour how the stage brings in the prompt's foreground colour
      */
-    record Stage(double above, int window, int pool, int imageStride) {
+    record Stage(double above, int window, int pool, int imageStride, Colour colour) {
+
+        /** Whether the stage repaints its windows' foreground. */
+        boolean recolour() {
+            return colour == Colour.REPAINT;
+        }
     }
 
     /**
@@ -66,8 +99,9 @@ final class LocalDenoiserModel {
      * for the 5×5 stage (82 %, 1.6× faster). The layout is decided while the windows still see the whole picture;
      * the unpooled stages only draw the edges.
      */
-    static final List<Stage> STAGES = List.of(new Stage(800, 7, 2, 4), new Stage(300, 7, 2, 2),
-            new Stage(150, 5, 1, 4), new Stage(Double.NEGATIVE_INFINITY, 3, 1, 4));
+    static final List<Stage> STAGES = List.of(new Stage(800, 7, 2, 4, Colour.BLIND),
+            new Stage(300, 7, 2, 2, Colour.REPAINT), new Stage(150, 5, 1, 4, Colour.REPAINT),
+            new Stage(Double.NEGATIVE_INFINITY, 3, 1, 4, Colour.REPAINT));
 
     /** Rows × latent height × width per U-Net call: one 512×512 image with classifier-free guidance. */
     static final int MAX_LATENT_POSITIONS = 2 * 64 * 64;
@@ -124,7 +158,8 @@ final class LocalDenoiserModel {
 
     /** One stage's windows, ready for the graph. */
     record Bank(Stage stage, int count, float[] kernels, float[] halfNorms, float[] logCounts, float[] centres,
-            float[] penalty, int distinct, int total, int reduced, float[] reducedLogCounts) {
+            float[] penalty, int distinct, int total, int reduced, float[] reducedLogCounts, float[] jacobians,
+            float[] shifts) {
     }
 
     /**
@@ -134,7 +169,8 @@ final class LocalDenoiserModel {
      * @param regions each picture's regions (cellForeground on the grid)
      * @param attributes each picture's attributes, [n, ATTRIBUTES]
      */
-    static Bank bank(Stage s, float[] latents, List<Regions> regions, double[][] attributes, int n, int grid) {
+    static Bank bank(Stage s, float[] latents, List<Regions> regions, List<float[]> recolour, double[][] attributes,
+            int n, int grid) {
         int p = s.pool();
         int g = (grid + p - 1) / p;
         int k = s.window();
@@ -144,6 +180,8 @@ final class LocalDenoiserModel {
         List<float[]> windows = new ArrayList<>();
         List<float[]> labels = new ArrayList<>();
         List<float[]> centres = new ArrayList<>();
+        List<float[]> jacobians = new ArrayList<>();
+        List<float[]> shifts = new ArrayList<>();
         List<Integer> counts = new ArrayList<>();
         int total = 0;
         // Pictures in two passes: every (REDUCTION·stride)-th first, then the rest of every stride-th. The windows
@@ -169,6 +207,8 @@ final class LocalDenoiserModel {
             int i = order.get(o);
             float[] lat = pool(latents, i * 4 * grid * grid, 4, grid, p);
             float[] fgCells = pool(regions.get(i).cellForeground(), 0, 1, grid, p);
+            float[] jac = recolour.get(i);
+            double[] fgColour = regions.get(i).foreground();
             for (int cy = 0; cy < g; cy++) {
                 for (int cx = 0; cx < g; cx++) {
                     float[] w = new float[dim];
@@ -201,6 +241,24 @@ final class LocalDenoiserModel {
                     for (int c = 0; c < 4; c++) {
                         centre[c] = lat[(c * g + cy) * g + cx];
                     }
+                    // The repaint of the centre at full resolution: each of its p×p latent cells' own Jacobian.
+                    float[] jc = new float[p * p * 12];
+                    float[] shift = new float[p * p * 4];
+                    for (int sy = 0; sy < p; sy++) {
+                        for (int sx = 0; sx < p; sx++) {
+                            int y = cy * p + sy;
+                            int x = cx * p + sx;
+                            if (y >= grid || x >= grid) {
+                                continue;
+                            }
+                            int sub = sy * p + sx;
+                            for (int e = 0; e < 12; e++) {
+                                float v = jac[(y * grid + x) * 12 + e];
+                                jc[sub * 12 + e] = v;
+                                shift[sub * 4 + e / 3] += (float) (v * fgColour[e % 3]);
+                            }
+                        }
+                    }
                     total++;
                     Key key = new Key(w, labelKey(label));
                     Integer at = index.get(key);
@@ -209,6 +267,8 @@ final class LocalDenoiserModel {
                         windows.add(w);
                         labels.add(label);
                         centres.add(centre);
+                        jacobians.add(jc);
+                        shifts.add(shift);
                         counts.add(1);
                     } else {
                         counts.set(at, counts.get(at) + 1);
@@ -230,7 +290,12 @@ final class LocalDenoiserModel {
         float[] logCounts = new float[j];
         float[] centreArr = new float[4 * j];
         float[] penalty = new float[PHI * j];
+        int subs = p * p;
+        float[] jacArr = new float[subs * 12 * j];
+        float[] shiftArr = new float[subs * 4 * j];
         for (int q = 0; q < j; q++) {
+            System.arraycopy(jacobians.get(q), 0, jacArr, q * subs * 12, subs * 12);
+            System.arraycopy(shifts.get(q), 0, shiftArr, q * subs * 4, subs * 4);
             float[] w = windows.get(q);
             System.arraycopy(w, 0, kernels, q * dim, dim);
             double nn = 0;
@@ -242,34 +307,48 @@ final class LocalDenoiserModel {
             for (int c = 0; c < 4; c++) {
                 centreArr[q * 4 + c] = centres.get(q)[c];
             }
-            penaltyRow(labels.get(q), penalty, q, j);
+            penaltyRow(labels.get(q), penalty, q, j, s.colour() == Colour.PRIOR);
         }
-        return new Bank(s, j, kernels, halfNorms, logCounts, centreArr, penalty, j, total, reduced, reducedLogCounts);
+        return new Bank(s, j, kernels, halfNorms, logCounts, centreArr, penalty, j, total, reduced, reducedLogCounts,
+                jacArr, shiftArr);
+    }
+
+    /** [grid, grid, 12] → [12, grid, grid]. */
+    private static float[] planes(float[] cellMajor, int grid) {
+        int cells = grid * grid;
+        float[] out = new float[cellMajor.length];
+        for (int cell = 0; cell < cells; cell++) {
+            for (int e = 0; e < 12; e++) {
+                out[e * cells + cell] = cellMajor[cell * 12 + e];
+            }
+        }
+        return out;
     }
 
     /**
      * Column q of M [PHI, J]: pen = fa·(‖A − â‖² − min_c‖e_c − â‖²) + fb·(‖B − b̂‖² − min_c‖e_c − b̂‖²)
      * + μ·fa·(R − r̂)², expanded so that pen = φ·M_q with φ = [â, b̂, r̂, ‖â‖², ‖b̂‖², r̂², 1, ρ(â), ρ(b̂)].
      */
-    private static void penaltyRow(float[] label, float[] m, int q, int j) {
+    private static void penaltyRow(float[] label, float[] m, int q, int j, boolean fgColour) {
         int k = WorldCompiler.PALETTE_SIZE;
         double fa = label[0];
+        double fc = fgColour ? fa : 0;
         double fb = label[1];
         double constant = 0;
         for (int a = 0; a < k; a++) {
             double av = label[2 + a];
             double bv = label[2 + k + a];
-            m[a * j + q] = (float) (-2 * fa * av);
+            m[a * j + q] = (float) (-2 * fc * av);
             m[(k + a) * j + q] = (float) (-2 * fb * bv);
-            constant += fa * av * av + fb * bv * bv;
+            constant += fc * av * av + fb * bv * bv;
         }
         double rv = label[2 + 2 * k];
         m[(2 * k) * j + q] = (float) (-2 * SHAPE_WEIGHT * fa * rv);
-        m[(2 * k + 1) * j + q] = (float) fa;
+        m[(2 * k + 1) * j + q] = (float) fc;
         m[(2 * k + 2) * j + q] = (float) fb;
         m[(2 * k + 3) * j + q] = (float) (SHAPE_WEIGHT * fa);
         m[(2 * k + 4) * j + q] = (float) (constant + SHAPE_WEIGHT * fa * rv * rv + ABSENCE * (1 - fa));
-        m[(2 * k + 5) * j + q] = (float) fa;
+        m[(2 * k + 5) * j + q] = (float) fc;
         m[(2 * k + 6) * j + q] = (float) fb;
     }
 
@@ -380,9 +459,10 @@ final class LocalDenoiserModel {
             g.op("Mul", new String[] {fill, fill}), ones, relative(g, fgA), relative(g, bgA)},
                 OnnxGraph.intAttr("axis", 1));
         String prior = g.op("Mul", new String[] {gate, g.constFloat((float) -LAMBDA)});
+        Paint paint = Paint.of(g, fgA, gate);
 
         // One stage per timestep range, chosen by a chain of Ifs on the timestep.
-        String x0 = stages(g, g, banks, 0, t, phi, prior, sched);
+        String x0 = stages(g, g, banks, 0, t, phi, prior, paint, sched);
         String eps = g.op("Div", new String[] {g.op("Sub", new String[] {"sample", g.op("Mul", new String[] {x0,
             sched.sqrtAlpha()})}), sched.sqrtOneMinus()});
         g.op("Identity", new String[] {eps}, "out_sample");
@@ -405,17 +485,17 @@ final class LocalDenoiserModel {
 
     /** Stages {@code from}… as a chain of Ifs built into {@code into}: only the stage for this timestep runs. */
     private static String stages(OnnxGraph model, OnnxGraph into, List<Bank> banks, int from, String t, String phi,
-            String prior, Schedule sched) {
+            String prior, Paint paint, Schedule sched) {
         Bank bank = banks.get(from);
         if (from == banks.size() - 1) {
-            return stage(model, into, bank, from, phi, prior, sched);
+            return stage(model, into, bank, from, phi, prior, paint, sched);
         }
         OnnxGraph then = into.branch("stage_" + from);
-        then.output(then.op("Identity", new String[] {stage(model, then, bank, from, phi, prior, sched)}),
+        then.output(then.op("Identity", new String[] {stage(model, then, bank, from, phi, prior, paint, sched)}),
                 OnnxGraph.FLOAT);
         OnnxGraph otherwise = into.branch("after_stage_" + from);
         otherwise.output(otherwise.op("Identity", new String[] {stages(model, otherwise, banks, from + 1, t, phi,
-            prior, sched)}), OnnxGraph.FLOAT);
+            prior, paint, sched)}), OnnxGraph.FLOAT);
         String cond = into.op("Greater", new String[] {t, into.constFloat((float) bank.stage().above())});
         return into.op("If", new String[] {cond}, OnnxGraph.graphAttr("then_branch", then),
                 OnnxGraph.graphAttr("else_branch", otherwise));
@@ -423,7 +503,7 @@ final class LocalDenoiserModel {
 
     /** One stage's x̂0 [b, 4, h, w], built into {@code into} (the model graph or an If branch). */
     private static String stage(OnnxGraph model, OnnxGraph into, Bank bank, int index, String phi, String prior,
-            Schedule sched) {
+            Paint paint, Schedule sched) {
         Stage s = bank.stage();
         int j = bank.count();
         String name = "stage" + index + "_";
@@ -439,13 +519,13 @@ final class LocalDenoiserModel {
             // windows of every REDUCTION-th of its pictures (the bank's first columns, with their own counts) — the
             // cost is positions × windows, and a large canvas has many positions to make up for fewer windows.
             OnnxGraph small = into.branch(name + "all_windows");
-            small.output(small.op("Identity", new String[] {posterior(small, bank, params, q, phi, prior, sched, j,
+            small.output(small.op("Identity", new String[] {posterior(small, bank, params, q, phi, prior, paint, sched, j,
                 params.logCounts())}), OnnxGraph.FLOAT);
             OnnxGraph large = into.branch(name + "fewer_windows");
             String reducedCounts = model.floats(name + "log_counts_reduced", new long[] {bank.reduced()},
                     bank.reducedLogCounts());
-            large.output(large.op("Identity", new String[] {posterior(large, bank, params, q, phi, prior, sched,
-                bank.reduced(), reducedCounts)}), OnnxGraph.FLOAT);
+            large.output(large.op("Identity", new String[] {posterior(large, bank, params, q, phi, prior, paint,
+                sched, bank.reduced(), reducedCounts)}), OnnxGraph.FLOAT);
             String shape = into.op("Shape", new String[] {"sample"});
             String positions = into.op("ReduceProd", new String[] {into.slice(shape, new long[] {2}, new long[] {4},
                 new long[] {0})}, OnnxGraph.intAttr("keepdims", 0));
@@ -453,7 +533,21 @@ final class LocalDenoiserModel {
             x0 = into.op("If", new String[] {into.op("Squeeze", new String[] {isLarge})},
                     OnnxGraph.graphAttr("then_branch", large), OnnxGraph.graphAttr("else_branch", small));
         } else {
-            x0 = posterior(into, bank, params, q, phi, prior, sched, j, params.logCounts());
+            x0 = posterior(into, bank, params, q, phi, prior, paint, sched, j, params.logCounts());
+        }
+        String repaint = null;
+        if (s.recolour()) {
+            int subs = s.pool() * s.pool();
+            repaint = into.slice(x0, new long[] {4}, new long[] {4 + 4L * subs}, new long[] {1});
+            x0 = into.slice(x0, new long[] {0}, new long[] {4}, new long[] {1});
+            if (s.pool() > 1) {
+                // Each pooled cell's p×p sub-cells back in place (cropped where ceil-mode pooling padded the edge).
+                String full = into.op("DepthToSpace", new String[] {repaint}, OnnxGraph.intAttr("blocksize", s.pool()),
+                        OnnxGraph.stringAttr("mode", "DCR"));
+                String size = into.slice(into.op("Shape", new String[] {"sample"}), new long[] {2}, new long[] {4},
+                        new long[] {0});
+                repaint = into.op("Slice", new String[] {full, into.constLongs(0, 0), size, into.constLongs(2, 3)});
+            }
         }
         if (s.pool() > 1) {
             String size = into.slice(into.op("Shape", new String[] {"sample"}), new long[] {2}, new long[] {4},
@@ -463,6 +557,9 @@ final class LocalDenoiserModel {
             String sizes = into.op("Concat", new String[] {batchChannels, size}, OnnxGraph.intAttr("axis", 0));
             x0 = into.op("Resize", new String[] {x0, "", "", sizes}, OnnxGraph.stringAttr("mode", "linear"),
                     OnnxGraph.stringAttr("coordinate_transformation_mode", "half_pixel"));
+        }
+        if (repaint != null) {
+            x0 = into.op("Add", new String[] {x0, repaint});
         }
         if (BANDWIDTH > 0) {
             // Each window a Gaussian N(P_j, h²): E[x0 | x_t, j] = P_j + γ(x_t − √ᾱ P_j): the posterior mean of the
@@ -475,7 +572,7 @@ final class LocalDenoiserModel {
 
     /** A stage's initializers, registered once in the model (both branches of the canvas-size If use them). */
     private record Params(String patchGather, String windows, String penalty, String halfNorms, String logCounts,
-            String centres) {
+            String centres, List<String> repaints) {
 
         static Params of(OnnxGraph model, Bank bank, String name) {
             int k = bank.stage().window();
@@ -486,7 +583,38 @@ final class LocalDenoiserModel {
                     model.floats(name + "penalty", new long[] {PHI, j}, bank.penalty()),
                     model.floats(name + "half_norms", new long[] {j}, bank.halfNorms()),
                     model.floats(name + "log_counts", new long[] {j}, bank.logCounts()),
-                    model.floats(name + "centres", new long[] {j, 4}, bank.centres()));
+                    model.floats(name + "centres", new long[] {j, 4}, bank.centres()),
+                    perSubCell(model, bank, name + "repaint"));
+        }
+
+        /**
+         * One [J, 16] initializer per latent cell of a window's (pooled) centre: per latent channel the Jacobian's
+         * three colour columns and the window's own shift J·c_j, so that one product with [ĉ, −1] gives J(ĉ − c_j).
+         * One MatMul per cell rather than one [J, cells·16]: ONNX Runtime splits the wider product differently across
+         * threads for different batch sizes (measured: a 2-row call and the same rows in a 6-row call differed in 86
+         * of 512 values with 2 threads, none with 1), and the influence maps rely on a row's result not depending on
+         * its batch.
+         */
+        private static List<String> perSubCell(OnnxGraph model, Bank bank, String name) {
+            if (!bank.stage().recolour()) {
+                return List.of();
+            }
+            int subs = bank.stage().pool() * bank.stage().pool();
+            int j = bank.count();
+            List<String> out = new ArrayList<>();
+            for (int sub = 0; sub < subs; sub++) {
+                float[] part = new float[j * 16];
+                for (int q = 0; q < j; q++) {
+                    for (int k = 0; k < 4; k++) {
+                        for (int c = 0; c < 3; c++) {
+                            part[q * 16 + k * 4 + c] = bank.jacobians()[(q * subs + sub) * 12 + k * 3 + c];
+                        }
+                        part[q * 16 + k * 4 + 3] = bank.shifts()[(q * subs + sub) * 4 + k];
+                    }
+                }
+                out.add(model.floats(name + "_" + sub, new long[] {j, 16}, part));
+            }
+            return out;
         }
     }
 
@@ -495,7 +623,7 @@ final class LocalDenoiserModel {
      * their counts), [b, 4, h', w'].
      */
     private static String posterior(OnnxGraph into, Bank bank, Params w, String q, String phi, String prior,
-            Schedule sched, int cols, String logCounts) {
+            Paint paint, Schedule sched, int cols, String logCounts) {
         int k = bank.stage().window();
         boolean all = cols == bank.count();
         String windows = all ? w.windows() : into.slice(w.windows(), new long[] {0}, new long[] {cols},
@@ -523,8 +651,61 @@ final class LocalDenoiserModel {
             halfNorms, sched.negAlphaOverSpread()}), logCounts}), penalty});
         String logits = into.op("Add", new String[] {dots, into.unsqueeze(bias, 1, 2)});
         String weights = into.op("Softmax", new String[] {logits}, OnnxGraph.intAttr("axis", -1));
-        return into.op("Transpose", new String[] {into.op("MatMul", new String[] {weights, centres})},
-                OnnxGraph.ints("perm", 0, 3, 1, 2));
+        String mean = into.op("MatMul", new String[] {weights, centres});
+        if (bank.stage().recolour()) {
+            // Repaint: each window's centre with its foreground in the prompt's colour, c0 + ρ·J_j(ĉ − c_j), summed
+            // under the same weights: Σ w J_j ĉ − Σ w J_j c_j.
+            // [b, h', w', 4] per latent cell of the centre, in (sub-row, sub-column) order, appended to the mean's 4
+            // channels; the stage unfolds them with DepthToSpace (DCR) to full resolution.
+            List<String> parts = new ArrayList<>();
+            parts.add(mean);
+            for (String r : w.repaints()) {
+                String m = all ? r : into.slice(r, new long[] {0}, new long[] {cols}, new long[] {0});
+                String wj = into.op("Reshape", new String[] {into.op("MatMul", new String[] {weights, m}),
+                    into.constLongs(0, 0, 0, 4, 4)});
+                String toTarget = into.op("ReduceSum", new String[] {into.op("Mul", new String[] {wj,
+                    paint.colour()}), into.constLongs(-1)}, OnnxGraph.intAttr("keepdims", 0));
+                parts.add(into.op("Mul", new String[] {toTarget, paint.strength()}));
+            }
+            mean = into.op("Concat", parts.toArray(new String[0]), OnnxGraph.intAttr("axis", -1));
+        }
+        return into.op("Transpose", new String[] {mean}, OnnxGraph.ints("perm", 0, 3, 1, 2));
+    }
+
+    /**
+     * The foreground colour the prompt asks for, as the repainting stages use it: [ĉ, −1] with ĉ = Σ_k
+     * softmax(â/τ)_k·rgb_k (RGB 0–255), [b, 1, 1, 1, 4], and how sure the prompt is of it, ρ = (max_k softmax_k −
+     * 1/K)/(1 − 1/K) times the gate, [b, 1, 1, 1] (0 for the empty prompt and for a prompt that names no colour).
+     */
+    record Paint(String colour, String strength) {
+
+        /**
+         * τ: the ridge's palette scores are near 1 for the named colour and near 0 for the others, so τ = 0.1 makes
+         * the named colour's weight ≈ 0.998; a prompt that names no colour scores them all alike, and ρ ≈ 0.
+         */
+        static final double PAINT_TEMPERATURE = 0.1;
+
+        static Paint of(OnnxGraph g, String fgA, String gate) {
+            int k = WorldCompiler.PALETTE_SIZE;
+            float[] rgb = new float[k * 3];
+            for (int a = 0; a < k; a++) {
+                for (int c = 0; c < 3; c++) {
+                    rgb[a * 3 + c] = ProceduralWeb.RGB[a][c];
+                }
+            }
+            String probs = g.op("Softmax", new String[] {g.op("Div", new String[] {fgA,
+                g.constFloat((float) PAINT_TEMPERATURE)})}, OnnxGraph.intAttr("axis", 1));
+            String colour = g.op("MatMul", new String[] {probs, g.floats("palette_rgb", new long[] {k, 3}, rgb)});
+            String top = g.op("ReduceMax", new String[] {probs, g.constLongs(1)}, OnnxGraph.intAttr("keepdims", 1));
+            String sure = g.op("Clip", new String[] {g.op("Div", new String[] {g.op("Sub", new String[] {top,
+                g.constFloat(1f / k)}), g.constFloat(1f - 1f / k)}), g.constFloat(0f), g.constFloat(1f)});
+            String strength = g.op("Mul", new String[] {sure, gate});
+            // [ĉ, −1]: against a window's [J | J·c_j] rows it gives J(ĉ − c_j).
+            String withShift = g.op("Concat", new String[] {colour, g.op("Sub", new String[] {g.op("Mul",
+                new String[] {top, g.constFloat(0f)}), g.constFloat(1f)})}, OnnxGraph.intAttr("axis", 1));
+            return new Paint(g.op("Reshape", new String[] {withShift, g.constLongs(-1, 1, 1, 1, 4)}),
+                    g.op("Reshape", new String[] {strength, g.constLongs(-1, 1, 1, 1)}));
+        }
     }
 
     /** Conv filters [4k², 4, k, k] that copy each cell of a k×k window to its own output channel (c, dy, dx order). */

@@ -25,7 +25,7 @@ record Regions(float[] cellForeground, double[] background, double[] foreground,
         int w = img.width();
         int h = img.height();
         double[] bg = borderMedian(img);
-        boolean[] fg = new boolean[w * h];
+        boolean[] fg = foregroundPixels(img, bg);
         double[] sum = new double[3];
         int count = 0;
         int minX = w;
@@ -34,13 +34,7 @@ record Regions(float[] cellForeground, double[] background, double[] foreground,
         int maxY = -1;
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                double d = 0;
-                for (int c = 0; c < 3; c++) {
-                    double e = img.get(x, y, c) - bg[c];
-                    d += e * e;
-                }
-                if (d > THRESHOLD) {
-                    fg[y * w + x] = true;
+                if (fg[y * w + x]) {
                     for (int c = 0; c < 3; c++) {
                         sum[c] += img.get(x, y, c);
                     }
@@ -69,6 +63,28 @@ record Regions(float[] cellForeground, double[] background, double[] foreground,
         double[] fgColour = count == 0 ? bg.clone() : new double[] {sum[0] / count, sum[1] / count, sum[2] / count};
         double fill = count == 0 ? 0 : count / (double) ((maxX - minX + 1) * (maxY - minY + 1));
         return new Regions(cells, bg, fgColour, fill);
+    }
+
+    /** The foreground pixels of {@code img} (row-major): clearly different from its border's median colour. */
+    static boolean[] foregroundPixels(RgbImage img) {
+        return foregroundPixels(img, borderMedian(img));
+    }
+
+    private static boolean[] foregroundPixels(RgbImage img, double[] bg) {
+        int w = img.width();
+        int h = img.height();
+        boolean[] fg = new boolean[w * h];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                double d = 0;
+                for (int c = 0; c < 3; c++) {
+                    double e = img.get(x, y, c) - bg[c];
+                    d += e * e;
+                }
+                fg[y * w + x] = d > THRESHOLD;
+            }
+        }
+        return fg;
     }
 
     private static double[] borderMedian(RgbImage img) {

@@ -73,7 +73,7 @@ public final class WorldCompiler {
     }
 
     /** Bumped whenever the compiler's output changes. */
-    static final String VERSION = "world-13";
+    static final String VERSION = "world-14";
 
     /** The world's U-Net. */
     public enum Denoiser {
@@ -281,7 +281,7 @@ public final class WorldCompiler {
         if (spec.denoiser() == Denoiser.MEMORIZE) {
             unet = MemorizingDenoiserModel.graph(x, captions, alphasCumprod, n, m, d, grid, (float) spec.beta());
         } else {
-            unet = localDenoiser(data, x, captions, alphasCumprod, n, grid, d);
+            unet = localDenoiser(data, x, captions, alphasCumprod, n, grid, d, enc, scaling);
         }
 
         // 7. Write the models and their configs.
@@ -312,14 +312,16 @@ public final class WorldCompiler {
      * membership, fill ratio), a ridge map from the prompt embedding to those attributes, and the window banks.
      */
     private static byte[] localDenoiser(List<Example> data, float[] x, float[] captions, float[] alphasCumprod, int n,
-            int grid, int d) {
+            int grid, int d, float[] enc, float scaling) {
         List<Regions> regions = new ArrayList<>(n);
+        List<float[]> recolour = new ArrayList<>(n);
         double[][] attributes = new double[n][];
         RidgeFit promptFit = new RidgeFit(d + 1, LocalDenoiserModel.ATTRIBUTES);
         double[] row = new double[d + 1];
         for (int i = 0; i < n; i++) {
             Regions r = Regions.of(data.get(i).image(), FACTOR);
             regions.add(r);
+            recolour.add(recolourJacobian(data.get(i).image(), enc, scaling, grid));
             double[] a = new double[LocalDenoiserModel.ATTRIBUTES];
             System.arraycopy(Regions.palette(r.foreground()), 0, a, 0, PALETTE_SIZE);
             System.arraycopy(Regions.palette(r.background()), 0, a, PALETTE_SIZE, PALETTE_SIZE);
@@ -334,9 +336,42 @@ public final class WorldCompiler {
         double[][] promptWeights = promptFit.solve(1e-3);
         List<LocalDenoiserModel.Bank> banks = new ArrayList<>();
         for (LocalDenoiserModel.Stage stage : LocalDenoiserModel.STAGES) {
-            banks.add(LocalDenoiserModel.bank(stage, x, regions, attributes, n, grid));
+            banks.add(LocalDenoiserModel.bank(stage, x, regions, recolour, attributes, n, grid));
         }
         return LocalDenoiserModel.graph(banks, promptWeights, alphasCumprod, d);
+    }
+
+    /**
+     * How each latent cell of a picture moves when its foreground is repainted: per cell the 4×3 Jacobian of the scaled
+     * latent with respect to the foreground's RGB (0–255), [grid, grid, 4, 3] flattened. The encoder is linear and a
+     * foreground pixel's value is the foreground colour, so the Jacobian is the encoder's weights summed over the
+     * cell's foreground pixels (sample = pixel / 127.5 − 1). Edge pixels blended by anti-aliasing count as wholly
+     * foreground or background, by the same rule as {@link Regions}.
+     */
+    static float[] recolourJacobian(RgbImage img, float[] enc, float scaling, int grid) {
+        boolean[] fg = Regions.foregroundPixels(img);
+        int size = img.width();
+        int pd = 3 * FACTOR * FACTOR;
+        float[] out = new float[grid * grid * 12];
+        for (int gy = 0; gy < grid; gy++) {
+            for (int gx = 0; gx < grid; gx++) {
+                int base = (gy * grid + gx) * 12;
+                for (int dy = 0; dy < FACTOR; dy++) {
+                    for (int dx = 0; dx < FACTOR; dx++) {
+                        if (!fg[(gy * FACTOR + dy) * size + gx * FACTOR + dx]) {
+                            continue;
+                        }
+                        for (int k = 0; k < 4; k++) {
+                            for (int c = 0; c < 3; c++) {
+                                out[base + k * 3 + c] += enc[k * pd + (c * FACTOR + dy) * FACTOR + dx] * scaling
+                                        / 127.5f;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private static String unetClass(Spec spec) {
@@ -404,7 +439,7 @@ public final class WorldCompiler {
         return out;
     }
 
-    private static void readPatch(float[] img, int size, int gx, int gy, double[] patch) {
+    static void readPatch(float[] img, int size, int gx, int gy, double[] patch) {
         int plane = size * size;
         for (int c = 0; c < 3; c++) {
             for (int dy = 0; dy < FACTOR; dy++) {

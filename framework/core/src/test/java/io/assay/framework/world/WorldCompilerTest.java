@@ -124,10 +124,12 @@ class WorldCompilerTest {
             regions.add(new Regions(fg, new double[3], new double[3], 0.1));
             attributes[i][i % LocalDenoiserModel.ATTRIBUTES] = 1;
         }
-        LocalDenoiserModel.Stage stage = new LocalDenoiserModel.Stage(0, 3, 1, 2);
-        LocalDenoiserModel.Bank bank = LocalDenoiserModel.bank(stage, latents, regions, attributes, n, grid);
-        LocalDenoiserModel.Bank coarse = LocalDenoiserModel.bank(new LocalDenoiserModel.Stage(0, 3, 1, 4), latents,
-                regions, attributes, n, grid);
+        java.util.List<float[]> recolour = java.util.Collections.nCopies(n, new float[grid * grid * 12]);
+        LocalDenoiserModel.Stage stage = new LocalDenoiserModel.Stage(0, 3, 1, 2, LocalDenoiserModel.Colour.PRIOR);
+        LocalDenoiserModel.Bank bank = LocalDenoiserModel.bank(stage, latents, regions, recolour, attributes, n,
+                grid);
+        LocalDenoiserModel.Bank coarse = LocalDenoiserModel.bank(new LocalDenoiserModel.Stage(0, 3, 1, 4, LocalDenoiserModel.Colour.PRIOR),
+                latents, regions, recolour, attributes, n, grid);
         int dim = 4 * 9;
         assertThat(bank.reduced()).isLessThan(bank.count()).isEqualTo(coarse.count());
         // The bank's first columns are exactly the coarse bank's windows, with the coarse bank's counts.
@@ -218,5 +220,63 @@ class WorldCompilerTest {
             assertThat(SceneJudge.judge(io.assay.sdk.tensor.RgbImage.fromTensor(back, 0)).background())
                     .isEqualTo(ProceduralWeb.COLOURS.get(s.bg()));
         }
+    }
+
+    /** A 16×16 picture: a flat background with a foreground square from (3, 2) to (12, 9) in {@code fg}. */
+    private static io.assay.sdk.tensor.RgbImage square(int[] bg, int[] fg) {
+        byte[] rgb = new byte[16 * 16 * 3];
+        for (int y = 0; y < 16; y++) {
+            for (int x = 0; x < 16; x++) {
+                int[] c = x >= 3 && x <= 12 && y >= 2 && y <= 9 ? fg : bg;
+                for (int k = 0; k < 3; k++) {
+                    rgb[(y * 16 + x) * 3 + k] = (byte) c[k];
+                }
+            }
+        }
+        return new io.assay.sdk.tensor.RgbImage(16, 16, rgb);
+    }
+
+    @Test
+    void theRepaintJacobianIsHowTheEncodersLatentsMoveWhenTheForegroundIsRepainted() {
+        // A random linear encoder: the Jacobian must match the latents' actual change for any encoder, cell by cell.
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        int pd = 3 * WorldCompiler.FACTOR * WorldCompiler.FACTOR;
+        float[] enc = new float[4 * pd];
+        for (int i = 0; i < enc.length; i++) {
+            enc[i] = (float) r.nextGaussian();
+        }
+        float scaling = 0.37f;
+        int[] bg = {40, 80, 220};
+        int[] red = {220, 40, 40};
+        int[] yellow = {240, 220, 40};
+        io.assay.sdk.tensor.RgbImage before = square(bg, red);
+        io.assay.sdk.tensor.RgbImage after = square(bg, yellow);
+        float[] jac = WorldCompiler.recolourJacobian(before, enc, scaling, 2);
+        float[] a = before.toTensor().data();
+        float[] b = after.toTensor().data();
+        double[] pa = new double[pd];
+        double[] pb = new double[pd];
+        int moved = 0;
+        for (int cell = 0; cell < 4; cell++) {
+            WorldCompiler.readPatch(a, 16, cell % 2, cell / 2, pa);
+            WorldCompiler.readPatch(b, 16, cell % 2, cell / 2, pb);
+            for (int k = 0; k < 4; k++) {
+                double actual = 0;
+                for (int j = 0; j < pd; j++) {
+                    actual += enc[k * pd + j] * (pb[j] - pa[j]) * scaling;
+                }
+                double predicted = 0;
+                for (int c = 0; c < 3; c++) {
+                    predicted += jac[cell * 12 + k * 3 + c] * (yellow[c] - red[c]);
+                }
+                assertThat(predicted).as("cell %d, channel %d", cell, k)
+                        .isCloseTo(actual, org.assertj.core.data.Offset.offset(1e-3 * (1 + Math.abs(actual))));
+                moved += Math.abs(actual) > 1e-3 ? 1 : 0;
+            }
+        }
+        // Every cell holds some of the square (rows 2–9, columns 3–12 touch all four 8×8 cells).
+        assertThat(moved).isEqualTo(16);
+        // A picture without a foreground does not move at all.
+        assertThat(WorldCompiler.recolourJacobian(square(bg, bg), enc, scaling, 2)).containsOnly(0f);
     }
 }
