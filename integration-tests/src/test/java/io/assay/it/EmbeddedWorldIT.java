@@ -347,10 +347,11 @@ class EmbeddedWorldIT {
         System.out.printf("held-out combinations (%d pictures removed), both colours right at CFG 7.5: local %.1f%%, "
                 + "memorize %.1f%% (20 images each)%n", removed, 100 * adherence.get("LOCAL"),
                 100 * adherence.get("MEMORIZE"));
-        // Measured 50 % vs 0 % (world-13: 70 %). The misses are foregrounds judged the palette colour nearest a blend
-        // of the asked colour and the background's (blue on orange judged purple, yellow on purple orange), with
-        // foreground shares of 40–88 % — far larger than the shapes drawn in the trained combinations.
+        // Measured 80 % vs 0 % (world-14: 50 %, world-13: 70 %). The misses are foregrounds judged the palette colour
+        // nearest a blend of the asked colour and the background's (yellow on purple judged orange, blue on orange
+        // purple). The target is 70 %; the floor sits a step of 20 images below it.
         assertThat(adherence.get("LOCAL")).as("the composing world on combinations it never saw")
+                .isGreaterThanOrEqualTo(0.65)
                 .isGreaterThanOrEqualTo(adherence.get("MEMORIZE") + 0.4);
     }
 

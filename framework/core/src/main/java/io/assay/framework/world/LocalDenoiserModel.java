@@ -48,6 +48,7 @@ import java.util.Map;
  * {@code InfluenceIT}'s 20 prompts): both colours right 93 → 97 %; CFG pairs closer than 2 levels 2 → 0 of 600;
  * distance from the CFG-0 image rising with guidance on 16 → 19 of 20 prompts; the colour word's same-latents map on
  * the foreground, median 30 → 73 % (13 of 20 prompts ≥ 70 %); held-out combinations 70 → 50 % (see the README).
+ * World-15 changed the stages' banks and boundaries ({@link #STAGES}): 99 % both colours right, 80 % held-out.
  *
  * <p><b>Cost bound</b>: each stage keeps every window of a fixed subset of training pictures (every
  * {@code imageStride}-th), deduplicated exactly (identical windows with identical labels become one with a count),
@@ -57,7 +58,10 @@ import java.util.Map;
  * call. Above 256×256 a second {@code If} on the canvas size uses only the windows of every second picture of the
  * stage (the bank's first columns): a large canvas has many positions, so fewer windows per position still give it
  * plenty to compose from, and its cost (and its largest tensor, positions × windows) halves — measured on 512×512,
- * 51 → 25 s of process CPU and 5.9 → 3.2 GB peak RSS.
+ * 51 → 25 s of process CPU and 5.9 → 3.2 GB peak RSS. Two things keep the products cheap: logits are floored
+ * {@link #FLOOR} nats below each position's best (without it, most weights at low noise were denormal floats and
+ * the U-Net 3× slower), and an unpooled repainting stage takes its centres and repaint columns from one product
+ * ({@code Params.centres}).
  *
  * <p><b>Smoothness</b>: each training window stands for a small Gaussian (width {@link #BANDWIDTH}) rather than a
  * point, which matters only at low noise: there the prediction keeps what x_t holds instead of snapping to the
@@ -98,10 +102,21 @@ final class LocalDenoiserModel {
      * 2 of 190 seed pairs alike instead of 29); ending them at t = 200 lost again (82 %), as did every 8th picture
      * for the 5×5 stage (82 %, 1.6× faster). The layout is decided while the windows still see the whole picture;
      * the unpooled stages only draw the edges.
+     *
+     * <p>World-15 (repainting, {@link #FLOOR}): the pooled stage ends at t = 450 and the unpooled stages take every
+     * 6th picture. Measured against world-14 (pooled to t = 300, every 4th picture; EmbeddedWorldIT's and
+     * InfluenceIT's measures — both colours right / held-out / CFG trend / colour-word maps ≥ 70 % on the
+     * foreground): world-14 97 % / 50 % / 19 of 20 / 13 of 20; every 6th picture for the 5×5 stage 97 / 60 / 19 / 15;
+     * for both unpooled stages 96 / 70 / 17 / 14; every 8th for the 5×5 stage 92 / 65 / 18 / 13; pooled to t = 200
+     * 96 / 70 / 16 / 13; to t = 450 99 / 80 / 18 / 14 (this); to t = 550 96 / 65 / 18 / 15; to t = 650 92 / 70 /
+     * 19 / 13; to t = 450 with every 4th picture 100 / 75 / 18 / 12. Held-out figures are 20 images each (5 % a
+     * step), so only the larger differences are signal. Why fewer pictures help the repainting stages is not
+     * established; one guess is that windows differing only in their foreground colour, all repainted alike,
+     * weigh a shape more the more colours of it the bank holds.
      */
     static final List<Stage> STAGES = List.of(new Stage(800, 7, 2, 4, Colour.BLIND),
-            new Stage(300, 7, 2, 2, Colour.REPAINT), new Stage(150, 5, 1, 4, Colour.REPAINT),
-            new Stage(Double.NEGATIVE_INFINITY, 3, 1, 4, Colour.REPAINT));
+            new Stage(450, 7, 2, 2, Colour.REPAINT), new Stage(150, 5, 1, 6, Colour.REPAINT),
+            new Stage(Double.NEGATIVE_INFINITY, 3, 1, 6, Colour.REPAINT));
 
     /** Rows × latent height × width per U-Net call: one 512×512 image with classifier-free guidance. */
     static final int MAX_LATENT_POSITIONS = 2 * 64 * 64;
@@ -145,6 +160,18 @@ final class LocalDenoiserModel {
      * β = 0 87 % adherence, 0.2 89 %, 0.4 91 %, 0.6 93 %, 1.0 94 % (held-out 70/65/55/60/60 %, 20 images each).
      */
     static final double ABSENCE = 0.6;
+    /**
+     * How far, in nats, a window's logit may fall below the best window's at the same position: lower logits are
+     * raised to it before the softmax. At low noise the posterior is sharp, so without a floor most of the tens of
+     * thousands of weights per position land in float's denormal range (below 1.2e-38), where x86 arithmetic takes
+     * a microcode slow path in the softmax and in every product of the weights: a 5×5-window call (2 rows, 64×64)
+     * took 33–38 ms, 10 ms with denormals flushed to zero and 13 ms with this floor. ONNX Runtime's
+     * {@code set_denormal_as_zero} cannot be used instead: with the process's global thread pool it made no
+     * difference (measured, with the session option and the global pool's option alike). With
+     * the floor each weight is at least e^−60 / J ≈ 4e−31 of its position's total, and the floored windows together
+     * add less than J·e^−60 ≈ 2e−22 of weight: nothing a float sum of the centres can show.
+     */
+    static final double FLOOR = 60;
     /** μ: the weight of the shape descriptor's squared distance relative to the colours'. */
     static final double SHAPE_WEIGHT = 40;
 
@@ -583,8 +610,34 @@ final class LocalDenoiserModel {
                     model.floats(name + "penalty", new long[] {PHI, j}, bank.penalty()),
                     model.floats(name + "half_norms", new long[] {j}, bank.halfNorms()),
                     model.floats(name + "log_counts", new long[] {j}, bank.logCounts()),
-                    model.floats(name + "centres", new long[] {j, 4}, bank.centres()),
-                    perSubCell(model, bank, name + "repaint"));
+                    centres(model, bank, name), perSubCell(model, bank, name + "repaint"));
+        }
+
+        /**
+         * The windows' centres, [J, 4] — or, for an unpooled repainting stage, [J, 20]: the centres followed by the
+         * one cell's repaint columns ({@link #perSubCell}), so that one product of the weights gives both. Each
+         * product of the [b, h, w, J] weights reads the largest tensor of the call once, and ONNX Runtime takes about
+         * as long for 4 columns as for 20 (measured on 2 threads, J = 25 000: 9.5 ms for 4, 9.8 ms for 20), so the
+         * merged product saves one such pass. A row's result still does not depend on
+         * its batch (checked for 4–48 columns with 2 and 6 rows: no value differs; InfluenceIT checks it end to end).
+         */
+        private static String centres(OnnxGraph model, Bank bank, String name) {
+            int j = bank.count();
+            if (!merged(bank.stage())) {
+                return model.floats(name + "centres", new long[] {j, 4}, bank.centres());
+            }
+            float[] repaint = repaintColumns(bank, 0);
+            float[] out = new float[j * 20];
+            for (int q = 0; q < j; q++) {
+                System.arraycopy(bank.centres(), q * 4, out, q * 20, 4);
+                System.arraycopy(repaint, q * 16, out, q * 20 + 4, 16);
+            }
+            return model.floats(name + "centres_repaint", new long[] {j, 20}, out);
+        }
+
+        /** Whether a stage's centres and repaint columns are one initializer (an unpooled repainting stage). */
+        static boolean merged(Stage stage) {
+            return stage.recolour() && stage.pool() == 1;
         }
 
         /**
@@ -596,25 +649,31 @@ final class LocalDenoiserModel {
          * its batch.
          */
         private static List<String> perSubCell(OnnxGraph model, Bank bank, String name) {
-            if (!bank.stage().recolour()) {
+            if (!bank.stage().recolour() || merged(bank.stage())) {
                 return List.of();
             }
             int subs = bank.stage().pool() * bank.stage().pool();
-            int j = bank.count();
             List<String> out = new ArrayList<>();
             for (int sub = 0; sub < subs; sub++) {
-                float[] part = new float[j * 16];
-                for (int q = 0; q < j; q++) {
-                    for (int k = 0; k < 4; k++) {
-                        for (int c = 0; c < 3; c++) {
-                            part[q * 16 + k * 4 + c] = bank.jacobians()[(q * subs + sub) * 12 + k * 3 + c];
-                        }
-                        part[q * 16 + k * 4 + 3] = bank.shifts()[(q * subs + sub) * 4 + k];
-                    }
-                }
-                out.add(model.floats(name + "_" + sub, new long[] {j, 16}, part));
+                out.add(model.floats(name + "_" + sub, new long[] {bank.count(), 16}, repaintColumns(bank, sub)));
             }
             return out;
+        }
+
+        /** Sub-cell {@code sub}'s repaint columns, [J, 16]: per latent channel J's three colour columns and J·c_j. */
+        private static float[] repaintColumns(Bank bank, int sub) {
+            int subs = bank.stage().pool() * bank.stage().pool();
+            int j = bank.count();
+            float[] part = new float[j * 16];
+            for (int q = 0; q < j; q++) {
+                for (int k = 0; k < 4; k++) {
+                    for (int c = 0; c < 3; c++) {
+                        part[q * 16 + k * 4 + c] = bank.jacobians()[(q * subs + sub) * 12 + k * 3 + c];
+                    }
+                    part[q * 16 + k * 4 + 3] = bank.shifts()[(q * subs + sub) * 4 + k];
+                }
+            }
+            return part;
         }
     }
 
@@ -650,9 +709,18 @@ final class LocalDenoiserModel {
         String bias = into.op("Add", new String[] {into.op("Add", new String[] {into.op("Mul", new String[] {
             halfNorms, sched.negAlphaOverSpread()}), logCounts}), penalty});
         String logits = into.op("Add", new String[] {dots, into.unsqueeze(bias, 1, 2)});
-        String weights = into.op("Softmax", new String[] {logits}, OnnxGraph.intAttr("axis", -1));
+        String weights = weights(into, logits);
         String mean = into.op("MatMul", new String[] {weights, centres});
-        if (bank.stage().recolour()) {
+        if (Params.merged(bank.stage())) {
+            // One product gave the centres' mean and the one cell's repaint columns (Params.centres).
+            String wj = into.op("Reshape", new String[] {into.slice(mean, new long[] {4}, new long[] {20},
+                new long[] {-1}), into.constLongs(0, 0, 0, 4, 4)});
+            String toTarget = into.op("ReduceSum", new String[] {into.op("Mul", new String[] {wj, paint.colour()}),
+                into.constLongs(-1)}, OnnxGraph.intAttr("keepdims", 0));
+            mean = into.op("Concat", new String[] {into.slice(mean, new long[] {0}, new long[] {4},
+                new long[] {-1}), into.op("Mul", new String[] {toTarget, paint.strength()})},
+                OnnxGraph.intAttr("axis", -1));
+        } else if (bank.stage().recolour()) {
             // Repaint: each window's centre with its foreground in the prompt's colour, c0 + ρ·J_j(ĉ − c_j), summed
             // under the same weights: Σ w J_j ĉ − Σ w J_j c_j.
             // [b, h', w', 4] per latent cell of the centre, in (sub-row, sub-column) order, appended to the mean's 4
@@ -670,6 +738,17 @@ final class LocalDenoiserModel {
             mean = into.op("Concat", parts.toArray(new String[0]), OnnxGraph.intAttr("axis", -1));
         }
         return into.op("Transpose", new String[] {mean}, OnnxGraph.ints("perm", 0, 3, 1, 2));
+    }
+
+    /**
+     * Softmax over the last axis of logits floored {@link #FLOOR} nats below their maximum: no weight, and no product
+     * of one, falls into float's denormal range.
+     */
+    static String weights(OnnxGraph into, String logits) {
+        String best = into.op("ReduceMax", new String[] {logits, into.constLongs(-1)}, OnnxGraph.intAttr("keepdims", 1));
+        String floored = into.op("Max", new String[] {logits, into.op("Sub", new String[] {best,
+            into.constFloat((float) FLOOR)})});
+        return into.op("Softmax", new String[] {floored}, OnnxGraph.intAttr("axis", -1));
     }
 
     /**

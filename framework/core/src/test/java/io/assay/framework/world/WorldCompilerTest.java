@@ -108,6 +108,50 @@ class WorldCompilerTest {
     }
 
     @Test
+    void theWindowWeightsAreTheSoftmaxWithoutAnyDenormalFloat() throws Exception {
+        // Logits as a sharp posterior gives them: spread over 400 nats, so a plain softmax would leave thousands of
+        // weights between 0 and Float.MIN_NORMAL (the slow path x86 takes for them is why the floor exists).
+        int j = 20_000;
+        float[] logits = new float[j];
+        java.util.Random r = new java.util.Random(7);
+        for (int i = 0; i < j; i++) {
+            logits[i] = (float) (-400 * r.nextDouble());
+        }
+        double sum = 0;
+        for (float v : logits) {
+            sum += Math.exp(v);
+        }
+        io.assay.lib.onnxgraph.OnnxGraph g = new io.assay.lib.onnxgraph.OnnxGraph("floor");
+        g.input("logits", io.assay.lib.onnxgraph.OnnxGraph.FLOAT, new long[] {1, j});
+        String out = LocalDenoiserModel.weights(g, "logits");
+        g.output(out, io.assay.lib.onnxgraph.OnnxGraph.FLOAT);
+        Path file = dir.resolve("floor.onnx");
+        g.write(file);
+        int plainDenormal = 0;
+        for (float v : logits) {
+            float plain = (float) (Math.exp(v) / sum);
+            plainDenormal += plain != 0 && plain < Float.MIN_NORMAL ? 1 : 0;
+        }
+        assertThat(plainDenormal).as("weights a plain softmax leaves denormal").isGreaterThan(100);
+        try (OnnxModel m = sessions.open(file, "test")) {
+            Map<String, OnnxTensor> in = new LinkedHashMap<>();
+            in.put("logits", m.floatInput("logits", new Tensor(new long[] {1, j}, logits)));
+            float[] w = m.run(in, Set.of(out)).get(out).data();
+            double total = 0;
+            int denormal = 0;
+            double worst = 0;
+            for (int i = 0; i < j; i++) {
+                denormal += w[i] != 0 && Math.abs(w[i]) < Float.MIN_NORMAL ? 1 : 0;
+                worst = Math.max(worst, Math.abs(w[i] - Math.exp(logits[i]) / sum));
+                total += w[i];
+            }
+            assertThat(denormal).as("denormal weights").isZero();
+            assertThat(worst).as("largest difference from the exact softmax").isLessThan(1e-6);
+            assertThat(total).as("the weights' sum").isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-5));
+        }
+    }
+
+    @Test
     void aLargeCanvasUsesTheWindowsOfEverySecondPictureWithTheirOwnCounts() {
         int n = 12;
         int grid = 8;
