@@ -34,18 +34,17 @@ import org.junit.jupiter.api.io.TempDir;
  * base run's latents) and rerun (the run without the word on its own trajectory) — measured over 20 prompts; nothing
  * at guidance 0; the lockstep batch is the separate runs bit for bit (CFG, and a composable prompt's re-run).
  *
- * <p>Measured (printed by the first test) on world-15, whose stages from t = 800 on choose windows colour-blind and
- * repaint their foreground in the prompt's colour, so the colour word acts where the foreground is: the foreground
- * colour word puts a median 74.5 % of its same-latents mass on the foreground (14 of 20 prompts ≥ 70 %, best 97 %)
- * and 70.8 % of its rerun mass (11 of 20); both above the foreground's own share of the pixels in 19 of 20 (the
- * twentieth, an orange triangle on white, is drawn without a visible foreground). The issue asks 16 of 20 at 70 %:
- * every circle and square reaches it and every triangle misses. A triangle covers 11–25 % of the pixels, and the
- * maps of the steps between t = 800 and the end of the pooled stage spread over the cells the layout is still unsure
- * of (per step, a small triangle's share climbs from about 15 % to 33 % there and only then to 75–90 %); even a map
- * exactly proportional to each latent cell's foreground, upsampled like these, would put only 69 % of a 7 % triangle
- * on it. World-14 gave medians of 73 % and 69 % (13 and 10 of 20), world-13 (the colour in the windows' prior) 30 %
- * and 36 % (0 of 20). The test asserts a little below what was measured, so that a prompt or two flipping on
- * another CPU's rounding does not fail it.
+ * <p>Measured (printed by the first test) on world-16, whose stages from t = 800 on choose windows colour-blind and
+ * repaint their foreground in the prompt's colour, so the colour word acts where the foreground is, and whose layout
+ * readings are fitted not to depend on the colour word: the foreground colour word puts a median 78.7 % of its
+ * same-latents mass on the foreground (16 of 20 prompts ≥ 70 %, best 94 %) and 71.8 % of its rerun mass (11 of 20);
+ * both above the foreground's own share of the pixels in 19 of 20 (the twentieth, an orange triangle on white, is
+ * drawn without a visible foreground). Four of the six triangles miss: a triangle covers 15–24 % of the pixels, and
+ * the maps of the steps between t = 800 and the end of the pooled stage spread over the cells the layout is still
+ * unsure of; even a map exactly proportional to each latent cell's foreground, upsampled like these, would put only
+ * 69 % of a 7 % triangle on it. World-15 gave 14 of 20 (its colour-blind stage still moved when the word was left
+ * out), world-14 13, world-13 (the colour in the windows' prior) 0. The floor is the issue's, 16 of 20, which this
+ * machine meets with four prompts between 70 and 73 %: a different CPU's rounding could flip one.
  */
 class InfluenceIT {
 
@@ -154,13 +153,13 @@ class InfluenceIT {
                     + "pixels%n", kinds[k].label(), concentrated[k], prompts, 100 * median(shares[k]),
                     100 * Arrays.stream(shares[k]).max().orElse(0), aboveChance[k], prompts);
         }
-        // Measured (world-15): same-latents 14/20 at >= 70 % (median 74.5 %), rerun 11/20 (median 70.8 %), both above
-        // chance in 19/20 (the orange triangle on white is drawn without a visible foreground); every circle and
-        // square passes, every triangle misses (foreground 11–25 % of the pixels). The issue's floor is 16/20.
+        // Measured (world-16): same-latents 16/20 at >= 70 % (median 78.7 %), rerun 11/20 (median 71.8 %), both above
+        // chance in 19/20 (the orange triangle on white is drawn without a visible foreground). The issue's floor is
+        // 16/20.
         assertThat(median(shares[0])).as("median share of the colour word's same-latents mass on the foreground")
-                .isGreaterThanOrEqualTo(0.68);
+                .isGreaterThanOrEqualTo(0.72);
         assertThat(concentrated[0]).as("prompts whose colour word's same-latents map holds >= 70 %% on the foreground")
-                .isGreaterThanOrEqualTo(12);
+                .isGreaterThanOrEqualTo(16);
         int better = median(shares[1]) > median(shares[0]) ? 1 : 0;
         assertThat(kinds[better]).as("the kind whose colour-word maps sit more on the foreground (median)")
                 .isEqualTo(Influence.Maps.SAME_LATENTS);

@@ -73,7 +73,7 @@ public final class WorldCompiler {
     }
 
     /** Bumped whenever the compiler's output changes. */
-    static final String VERSION = "world-15";
+    static final String VERSION = "world-16";
 
     /** The world's U-Net. */
     public enum Denoiser {
@@ -166,6 +166,7 @@ public final class WorldCompiler {
             normalize(pooled);
             System.arraycopy(pooled, 0, captions, i * d, d);
         }
+        float[][] withoutColour = withoutForegroundColour(data, tokenizer, u, p, q, d);
 
         // 3. PCA over 8×8 RGB patches of the images in [-1, 1].
         int pd = 3 * FACTOR * FACTOR;
@@ -281,7 +282,7 @@ public final class WorldCompiler {
         if (spec.denoiser() == Denoiser.MEMORIZE) {
             unet = MemorizingDenoiserModel.graph(x, captions, alphasCumprod, n, m, d, grid, (float) spec.beta());
         } else {
-            unet = localDenoiser(data, x, captions, alphasCumprod, n, grid, d, enc, scaling);
+            unet = localDenoiser(data, x, captions, withoutColour, alphasCumprod, n, grid, d, enc, scaling);
         }
 
         // 7. Write the models and their configs.
@@ -311,12 +312,52 @@ public final class WorldCompiler {
      * The composing denoiser: each picture read into regions, its attributes (foreground and background palette
      * membership, fill ratio), a ridge map from the prompt embedding to those attributes, and the window banks.
      */
-    private static byte[] localDenoiser(List<Example> data, float[] x, float[] captions, float[] alphasCumprod, int n,
-            int grid, int d, float[] enc, float scaling) {
+    /**
+     * Each caption's normalised pooled embedding without its foreground colour word — the hidden-state row of an
+     * English colour word followed by a shape word removed, as a leave-one-out audit removes it — or null for a
+     * caption without one (other languages, junk, a vocabulary that splits the word).
+     */
+    static float[][] withoutForegroundColour(List<Example> data, ClipTokenizer tokenizer, float[] u, float[] p,
+            float[] q, int d) {
+        java.util.Set<Integer> colours = singleTokens(tokenizer, ProceduralWeb.COLOURS);
+        java.util.Set<Integer> shapes = singleTokens(tokenizer, ProceduralWeb.SHAPES);
+        float[][] out = new float[data.size()][];
+        for (int i = 0; i < data.size(); i++) {
+            int[] ids = tokenizer.report(data.get(i).caption(), LongPromptPolicy.TRUNCATE, 77).ids();
+            for (int t = 1; t + 1 < ids.length; t++) {
+                if (colours.contains(ids[t]) && shapes.contains(ids[t + 1])) {
+                    float[] pooled = TextModel.pooled(ids, u, p, q, d);
+                    for (int k = 0; k < d; k++) {
+                        pooled[k] -= u[ids[t] * d + k] + p[ids[t - 1] * d + k] * q[ids[t] * d + k];
+                    }
+                    normalize(pooled);
+                    out[i] = pooled;
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The token ids of the words the tokenizer keeps whole. */
+    private static java.util.Set<Integer> singleTokens(ClipTokenizer tokenizer, List<String> words) {
+        java.util.Set<Integer> out = new java.util.HashSet<>();
+        for (String w : words) {
+            int[] ids = tokenizer.report(w, LongPromptPolicy.TRUNCATE, 77).ids();
+            if (ids[2] == tokenizer.eosId()) {
+                out.add(ids[1]);
+            }
+        }
+        return out;
+    }
+
+    private static byte[] localDenoiser(List<Example> data, float[] x, float[] captions, float[][] withoutColour,
+            float[] alphasCumprod, int n, int grid, int d, float[] enc, float scaling) {
         List<Regions> regions = new ArrayList<>(n);
         List<float[]> recolour = new ArrayList<>(n);
         double[][] attributes = new double[n][];
         RidgeFit promptFit = new RidgeFit(d + 1, LocalDenoiserModel.ATTRIBUTES);
+        RidgeFit layoutFit = new RidgeFit(d + 1, LocalDenoiserModel.ATTRIBUTES);
         double[] row = new double[d + 1];
         for (int i = 0; i < n; i++) {
             Regions r = Regions.of(data.get(i).image(), FACTOR);
@@ -332,8 +373,27 @@ public final class WorldCompiler {
             }
             row[d] = 1;
             promptFit.add(row, a);
+            layoutFit.add(row, a);
+            if (withoutColour[i] != null) {
+                double[] without = new double[d + 1];
+                for (int c = 0; c < d; c++) {
+                    without[c] = withoutColour[i][c];
+                }
+                without[d] = 1;
+                layoutFit.add(without, a);
+            }
         }
+        // The foreground colour is read by a fit on the captions as written. The background and fill are read by a
+        // fit on each caption both as written and without its foreground colour word, so that leaving that word out
+        // (a prompt that names no colour, or an influence audit's leave-one-out) does not move what the layout
+        // stages are asked for. With one fit for all, the colour-blind stage (t > 800) still moved when the colour
+        // word was left out (see LocalDenoiserModel).
         double[][] promptWeights = promptFit.solve(1e-3);
+        double[][] layoutWeights = layoutFit.solve(1e-3);
+        for (int r = 0; r < promptWeights.length; r++) {
+            System.arraycopy(layoutWeights[r], PALETTE_SIZE, promptWeights[r], PALETTE_SIZE,
+                    LocalDenoiserModel.ATTRIBUTES - PALETTE_SIZE);
+        }
         List<LocalDenoiserModel.Bank> banks = new ArrayList<>();
         for (LocalDenoiserModel.Stage stage : LocalDenoiserModel.STAGES) {
             banks.add(LocalDenoiserModel.bank(stage, x, regions, recolour, attributes, n, grid));

@@ -108,6 +108,45 @@ class WorldCompilerTest {
     }
 
     @Test
+    void theLayoutReadingsAreFittedOnEachCaptionAlsoWithoutItsForegroundColourWord() {
+        int d = 6;
+        int vs = tokenizer.vocabSize();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        float[] u = new float[vs * d];
+        float[] p = new float[vs * d];
+        float[] q = new float[vs * d];
+        for (float[] table : List.of(u, p, q)) {
+            for (int i = 0; i < table.length; i++) {
+                table[i] = (float) (r.nextDouble() - 0.5);
+            }
+        }
+        io.assay.sdk.tensor.RgbImage blank = new io.assay.sdk.tensor.RgbImage(64, 64, new byte[64 * 64 * 3]);
+        List<WorldCompiler.Example> data = List.of(new WorldCompiler.Example(blank,
+                "a red circle on a blue background"), new WorldCompiler.Example(blank, "a circle on a red background"),
+                new WorldCompiler.Example(blank, "un cercle rouge sur fond bleu"));
+        float[][] without = WorldCompiler.withoutForegroundColour(data, tokenizer, u, p, q, d);
+        // Only the word before the shape goes: "blue" (before "background") stays, and so do captions without an
+        // English foreground colour.
+        int[] ids = tokenizer.report(data.get(0).caption(), LongPromptPolicy.TRUNCATE, 77).ids();
+        float[] expected = TextModel.pooled(ids, u, p, q, d);
+        for (int k = 0; k < d; k++) {
+            expected[k] -= u[ids[2] * d + k] + p[ids[1] * d + k] * q[ids[2] * d + k];
+        }
+        double norm = 0;
+        for (float v : expected) {
+            norm += v * v;
+        }
+        for (int k = 0; k < d; k++) {
+            assertThat(without[0][k]).as("component %d", k)
+                    .isCloseTo((float) (expected[k] / Math.sqrt(norm)), org.assertj.core.api.Assertions.within(1e-5f));
+        }
+        assertThat(tokenizer.report("red", LongPromptPolicy.TRUNCATE, 77).ids()[1]).as("the word left out")
+                .isEqualTo(ids[2]);
+        assertThat(without[1]).as("a caption whose colour word is the background's").isNull();
+        assertThat(without[2]).as("a French caption").isNull();
+    }
+
+    @Test
     void theWindowWeightsAreTheSoftmaxWithoutAnyDenormalFloat() throws Exception {
         // Logits as a sharp posterior gives them: spread over 400 nats, so a plain softmax would leave thousands of
         // weights between 0 and Float.MIN_NORMAL (the slow path x86 takes for them is why the floor exists).
