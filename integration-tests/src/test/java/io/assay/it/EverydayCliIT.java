@@ -165,15 +165,12 @@ class EverydayCliIT {
         assertThat(traces[0].path("result").path("denoiserCalls").asInt()).isEqualTo(6);
         assertThat(traces[1].path("result").path("denoiserCalls").asInt()).isEqualTo(12);
         // The same image: ONNX Runtime's kernels round a one-row call differently from a two-row one in the last
-        // float bit, so the final latents agree to ~1e-7 and a few 8-bit values sitting on a rounding boundary move by
-        // one (measured: 1 to 14 of 12288 depending on the CPU's kernels). A real difference (a row paired with the
-        // wrong conditioning) moves thousands of values by tens, so 1 % by at most one level still separates them.
+        // float bit, so the final latents agree closely and 8-bit values sitting on a rounding boundary move by one
+        // (measured before world-15: 1 to 14 of 12288 depending on the CPU's kernels; see below for now). A real
+        // difference (a row paired with the wrong conditioning) moves thousands of values by tens, so 4 % by at most
+        // one level still separates them.
         JsonNode a = traces[0].path("result").path("finalLatents");
         JsonNode b = traces[1].path("result").path("finalLatents");
-        assertThat(b.path("l2").asDouble()).isCloseTo(a.path("l2").asDouble(), org.assertj.core.data.Offset.offset(
-                1e-5 * a.path("l2").asDouble()));
-        assertThat(b.path("mean").asDouble()).isCloseTo(a.path("mean").asDouble(),
-                org.assertj.core.data.Offset.offset(1e-5));
         assertThat(pixels[1]).hasSameSizeAs(pixels[0]);
         int maxDiff = 0;
         int differing = 0;
@@ -182,9 +179,20 @@ class EverydayCliIT {
             maxDiff = Math.max(maxDiff, d);
             differing += d > 0 ? 1 : 0;
         }
+        System.out.printf("max-batch 1 vs unlimited: final latents l2 %.9f vs %.9f, mean %.9f vs %.9f; %d of %d 8-bit "
+                + "values differ, by at most %d%n", b.path("l2").asDouble(), a.path("l2").asDouble(),
+                b.path("mean").asDouble(), a.path("mean").asDouble(), differing, pixels[0].length, maxDiff);
+        // The embedded world's window posterior is sharp at low noise, so a last-bit difference in one step's logits
+        // moves the next steps' weights a little: since world-15 (whose 6-step runs spend two steps in the 5×5 stage
+        // instead of one) the final latents agree to ~2e-5 (measured: l2 21.677494 vs 21.677031, mean −0.1136044 vs
+        // −0.1135860) and 238 of 12288 8-bit values move by one.
+        assertThat(b.path("l2").asDouble()).isCloseTo(a.path("l2").asDouble(), org.assertj.core.data.Offset.offset(
+                1e-4 * a.path("l2").asDouble()));
+        assertThat(b.path("mean").asDouble()).isCloseTo(a.path("mean").asDouble(),
+                org.assertj.core.data.Offset.offset(1e-4));
         assertThat(maxDiff).as("largest 8-bit difference").isLessThanOrEqualTo(1);
         assertThat(differing).as("values that differ, of " + pixels[0].length)
-                .isLessThanOrEqualTo(pixels[0].length / 100);
+                .isLessThanOrEqualTo(pixels[0].length / 25);
     }
 
     @Test
