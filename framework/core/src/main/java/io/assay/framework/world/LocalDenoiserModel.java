@@ -29,9 +29,9 @@ import java.util.Map;
  * what the prompt asks of each region; its background and fill columns are fitted on every caption both as written
  * and without its foreground colour word ({@link WorldCompiler#withoutForegroundColour}), so leaving that word out
  * of a prompt does not move what the layout is asked for (world-16: the colour-blind stage's share of the colour
- * word's influence, 15 % of a small triangle's map, went with it; maps ≥ 70 % on the foreground 14 → 16 of 20). The prior pen_j is the squared distance between window j's background colour
- * and shape and the prompt's, counted for each region the window holds (plus a fixed cost for a window without
- * foreground, {@link #ABSENCE}). The foreground colour is not in the prior: each window's foreground is
+ * word's influence, 15 % of a small triangle's map, went with it; maps ≥ 70 % on the foreground 14 → 16 of 20).
+ * The prior pen_j is the squared distance between window j's background colour and shape and the prompt's, counted
+ * for each region the window holds (plus a fixed cost for a window without foreground, {@link #ABSENCE}). The foreground colour is not in the prior: each window's foreground is
  * <em>repainted</em> in the colour the prompt asks for (the {@link Colour#REPAINT} stages). The world's encoder is
  * linear, so a cell whose foreground pixels change colour by Δ moves by J·Δ, with J the encoder's weights summed over
  * the cell's foreground pixels ({@link WorldCompiler#recolourJacobian}); the prediction becomes
@@ -171,9 +171,9 @@ final class LocalDenoiserModel {
      * a microcode slow path in the softmax and in every product of the weights: a 5×5-window call (2 rows, 64×64)
      * took 33–38 ms, 10 ms with denormals flushed to zero and 13 ms with this floor. ONNX Runtime's
      * {@code set_denormal_as_zero} cannot be used instead: with the process's global thread pool it made no
-     * difference (measured, with the session option and the global pool's option alike). With
-     * the floor each weight is at least e^−60 / J ≈ 4e−31 of its position's total, and the floored windows together
-     * add less than J·e^−60 ≈ 2e−22 of weight: nothing a float sum of the centres can show.
+     * difference (measured, with the session option and the global pool's option alike). With the floor each
+     * weight is at least e^−60 / J ≈ 4e−31 of its position's total, and the floored windows together add less than
+     * J·e^−60 ≈ 2e−22 of weight: nothing a float sum of the centres can show.
      */
     static final double FLOOR = 60;
     /** μ: the weight of the shape descriptor's squared distance relative to the colours'. */
@@ -622,8 +622,8 @@ final class LocalDenoiserModel {
          * one cell's repaint columns ({@link #perSubCell}), so that one product of the weights gives both. Each
          * product of the [b, h, w, J] weights reads the largest tensor of the call once, and ONNX Runtime takes about
          * as long for 4 columns as for 20 (measured on 2 threads, J = 25 000: 9.5 ms for 4, 9.8 ms for 20), so the
-         * merged product saves one such pass. A row's result still does not depend on
-         * its batch (checked for 4–48 columns with 2 and 6 rows: no value differs; InfluenceIT checks it end to end).
+         * merged product saves one such pass. A row's result still does not depend on its batch (checked for 4–48
+         * columns with 2 and 6 rows: no value differs; InfluenceIT checks it end to end).
          */
         private static String centres(OnnxGraph model, Bank bank, String name) {
             int j = bank.count();
