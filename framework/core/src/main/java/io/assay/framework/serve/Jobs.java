@@ -69,9 +69,17 @@ final class Jobs implements AutoCloseable {
         volatile boolean cancelRequested;
         volatile long started;
         volatile long finished;
+        /** Whether the job holds a running count (it started). */
+        private boolean counted;
         private boolean settled;
+        /** Gives back what the job holds (its running count, its client's slot); run once, by {@link #settle}. */
+        private Runnable release = () -> { };
 
-        /** Records the outcome once: the first of the run and the watchdog wins. */
+        /**
+         * Records the outcome once: the first of the run and the watchdog wins. What the job holds is given back
+         * before the new state is published, so a client that sees the answer and asks {@code /api/status}, or
+         * sends its next request, never finds the job still counted.
+         */
         synchronized boolean settle(String state, Map<String, Object> result, String error, int status, String code) {
             if (settled) {
                 return false;
@@ -81,6 +89,8 @@ final class Jobs implements AutoCloseable {
             this.result = result;
             this.error = error;
             this.errorStatus = status;
+            this.finished = System.currentTimeMillis();
+            release.run();
             this.state = state;
             return true;
         }
@@ -176,6 +186,14 @@ final class Jobs implements AutoCloseable {
         }
         AtomicInteger slot = open;
         Job job = new Job(kind, timeoutMillis);
+        job.release = () -> {
+            if (job.counted) {
+                running.decrementAndGet();
+            }
+            if (slot != null) {
+                release(client, slot);
+            }
+        };
         synchronized (jobs) {
             jobs.put(job.id, job);
         }
@@ -184,9 +202,9 @@ final class Jobs implements AutoCloseable {
                 try {
                     execute(job, work);
                 } finally {
-                    if (slot != null) {
-                        release(client, slot);
-                    }
+                    // Every path through execute settles the job; this only guards against one that threw first.
+                    job.settle("failed", null, "internal error: the job ended without an outcome", 500,
+                            "internal-error");
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -216,13 +234,15 @@ final class Jobs implements AutoCloseable {
 
     private void execute(Job job, Work work) {
         if (job.shouldStop()) {
-            job.state = "cancelled";
-            job.errorCode = job.cancelRequested ? "cancelled" : "timeout";
-            job.error = job.cancelRequested ? "cancelled before it started" : "timed out in the queue";
-            job.finished = System.currentTimeMillis();
+            job.settle("cancelled", null, job.cancelRequested ? "cancelled before it started"
+                    : "timed out in the queue", 0, job.cancelRequested ? "cancelled" : "timeout");
             return;
         }
-        running.incrementAndGet();
+        synchronized (job) {
+            // Counted before anything can settle the job, so its release always finds the count to give back.
+            job.counted = true;
+            running.incrementAndGet();
+        }
         job.started = System.currentTimeMillis();
         job.state = "running";
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
@@ -266,9 +286,6 @@ final class Jobs implements AutoCloseable {
             job.settle("cancelled", null, "the server is stopping", 503, "cancelled");
             runner.interrupt();
             Thread.currentThread().interrupt();
-        } finally {
-            job.finished = System.currentTimeMillis();
-            running.decrementAndGet();
         }
     }
 
