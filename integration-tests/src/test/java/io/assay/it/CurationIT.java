@@ -254,25 +254,27 @@ class CurationIT {
                 .build();
     }
 
-    /** Share of images whose foreground and background colours match a French prompt. */
+    /** Share of images whose foreground and background colours match a French prompt (one process per world). */
     static double frenchAdherence(Path dataset, Path out, String denoiser) throws Exception {
         String[][] prompts = {{"rouge", "bleu", "red", "blue"}, {"jaune", "noir", "yellow", "black"},
             {"vert", "blanc", "green", "white"}, {"bleu", "jaune", "blue", "yellow"}};
+        Files.createDirectories(out);
+        Path lines = out.resolve("prompts.jsonl");
+        Files.write(lines, java.util.Arrays.stream(prompts).map(p -> "{\"prompt\": \"un cercle " + p[0]
+                + " sur fond " + p[1] + "\", \"seed\": 3, \"batch\": 6}").toList());
+        Dist.Result r = Dist.cli("generate", "--prompts", lines.toString(), "--quiet", "--out",
+                out.resolve("images").toString(), "--set", cacheSet(), "--set", "model.world-dataset=\"" + dataset
+                + "\"", "--set", "model.world-denoiser=" + denoiser).requireOk();
+        List<Path> written = r.out().lines().map(String::strip).filter(l -> l.endsWith(".png")).map(Path::of)
+                .toList();
+        assertThat(written).hasSize(24);
         int hits = 0;
         int total = 0;
-        for (String[] p : prompts) {
-            String prompt = "un cercle " + p[0] + " sur fond " + p[1];
-            Dist.Result r = Dist.cli("generate", prompt, "--batch", "6", "--seed", "3", "--quiet", "--out",
-                    out.resolve(p[0] + "-" + p[1]).toString(), "--set", cacheSet(), "--set",
-                    "model.world-dataset=\"" + dataset + "\"", "--set", "model.world-denoiser=" + denoiser)
-                    .requireOk();
-            for (String line : r.out().split("\n")) {
-                if (line.endsWith(".png")) {
-                    SceneJudge.Verdict v = SceneJudge.judge(PngFiles.read(Path.of(line.trim())));
-                    hits += p[2].equals(v.foreground()) && p[3].equals(v.background()) ? 1 : 0;
-                    total++;
-                }
-            }
+        for (int i = 0; i < written.size(); i++) {
+            String[] p = prompts[i / 6];
+            SceneJudge.Verdict v = SceneJudge.judge(PngFiles.read(written.get(i)));
+            hits += p[2].equals(v.foreground()) && p[3].equals(v.background()) ? 1 : 0;
+            total++;
         }
         assertThat(total).isEqualTo(24);
         return hits / (double) total;
