@@ -81,6 +81,12 @@ final class Jobs implements AutoCloseable {
          * sends its next request, never finds the job still counted.
          */
         synchronized boolean settle(String state, Map<String, Object> result, String error, int status, String code) {
+            return settle(state, result, error, status, code, null);
+        }
+
+        /** As {@link #settle(String, Map, String, int, String)}, running {@code also} before the state is published. */
+        synchronized boolean settle(String state, Map<String, Object> result, String error, int status, String code,
+                Runnable also) {
             if (settled) {
                 return false;
             }
@@ -91,6 +97,9 @@ final class Jobs implements AutoCloseable {
             this.errorStatus = status;
             this.finished = System.currentTimeMillis();
             release.run();
+            if (also != null) {
+                also.run();
+            }
             this.state = state;
             return true;
         }
@@ -276,9 +285,10 @@ final class Jobs implements AutoCloseable {
             runner.start();
             long wait = Math.max(0, job.deadline - System.currentTimeMillis()) + GRACE_MILLIS;
             if (!done.await(wait, TimeUnit.MILLISECONDS)) {
+                // Counted as abandoned before the 504 is visible, so /api/status read after it agrees.
                 if (job.settle("failed", null, "timed out: a stage did not return within the job's time limit "
-                        + "(--timeout); the run was abandoned and its worker freed", 504, "timeout")) {
-                    abandoned.incrementAndGet();
+                        + "(--timeout); the run was abandoned and its worker freed", 504, "timeout",
+                        abandoned::incrementAndGet)) {
                     runner.interrupt();
                 }
             }

@@ -82,6 +82,35 @@ class JobsTest {
     }
 
     @Test
+    void aRunThatNeverReturnsIsAbandonedAndCountedSoBeforeItsAnswerIsVisible() throws Exception {
+        try (Jobs jobs = new Jobs(1, 2)) {
+            // Deaf to interrupts, like a plugin in an endless loop; the watchdog gives up GRACE_MILLIS past 200 ms.
+            Jobs.Job stuck = jobs.submit("generate", 200, j -> {
+                long until = System.currentTimeMillis() + 8_000;
+                while (System.currentTimeMillis() < until) {
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException ignored) {
+                        // keeps going
+                    }
+                }
+                return Map.of();
+            });
+            while (stuck.state.equals("queued") || stuck.state.equals("running")) {
+                Thread.onSpinWait();
+            }
+            assertThat(jobs.abandoned()).as("abandoned, read the moment the job is answered").isEqualTo(1);
+            assertThat(jobs.running()).isZero();
+            assertThat(stuck.state).isEqualTo("failed");
+            assertThat(stuck.errorStatus).isEqualTo(504);
+            assertThat(stuck.error).contains("abandoned");
+            Jobs.Job next = jobs.submit("generate", 60_000, j -> Map.of("ok", true));
+            awaitSettled(next);
+            assertThat(next.result).containsEntry("ok", true);
+        }
+    }
+
+    @Test
     void withoutClientSlotsOneAddressMayFillTheQueue() throws Exception {
         try (Jobs jobs = new Jobs(1, 3)) {
             CountDownLatch release = new CountDownLatch(1);
