@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CompareIT {
 
-    @TempDir
-    static Path cache;
+    /** The suite's model cache: the worlds are built once for all classes. */
+    static final Path cache = Dist.worldCache();
 
     static String cacheSet() {
         return "model.cache-dir=\"" + cache + "\"";

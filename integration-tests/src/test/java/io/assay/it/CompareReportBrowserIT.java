@@ -33,8 +33,8 @@ class CompareReportBrowserIT {
     static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
     static final Path CHROMEDRIVER = Paths.get("/usr/bin/chromedriver");
 
-    @TempDir
-    static Path cache;
+    /** The suite's model cache: the worlds are built once for all classes. */
+    static final Path cache = Dist.worldCache();
 
     @BeforeAll
     static void browserPresent() {

@@ -30,7 +30,7 @@ class CompareSimilarityIT {
                   axes = [ { path = guidance.scale, values = [7.5] } ]
                 }
                 """);
-        String cache = "model.cache-dir=\"" + tmp.resolve("cache") + "\"";
+        String cache = "model.cache-dir=\"" + Dist.worldCache() + "\"";
         Dist.cli("compare", exp.toString(), "--out", tmp.resolve("built-in").toString(), "--set", cache, "--set",
                 "run.steps=6").requireOk();
         Dist.cli("compare", exp.toString(), "--out", tmp.resolve("component").toString(), "--set", cache, "--set",

@@ -37,8 +37,8 @@ import org.netpreserve.jwarc.WarcWriter;
  */
 class CurationIT {
 
-    @TempDir
-    static Path cache;
+    /** The suite's model cache: the worlds are built once for all classes. */
+    static final Path cache = Dist.worldCache();
 
     static String cacheSet() {
         return "model.cache-dir=\"" + cache + "\"";

@@ -25,6 +25,32 @@ final class Dist {
         return p.toAbsolutePath().normalize();
     }
 
+    private static Path worldCache;
+
+    /**
+     * One model cache for the whole suite (this JVM), deleted when it exits: the embedded world and the curated
+     * worlds are built once rather than once per test class (about 4 s each, in a warm JVM). Tests of the cache
+     * itself (building, corruption, a full disk) keep caches of their own.
+     */
+    static synchronized Path worldCache() {
+        if (worldCache == null) {
+            try {
+                Path dir = java.nio.file.Files.createTempDirectory("assay-it-cache-");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(dir)) {
+                        s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                    } catch (IOException | RuntimeException ignored) {
+                        // best effort: the OS's temporary folder is cleaned anyway
+                    }
+                }));
+                worldCache = dir;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return worldCache;
+    }
+
     /** The repository's configs/ folder. */
     static Path configs() {
         return Paths.get(System.getProperty("assay.configs", "../configs")).toAbsolutePath().normalize();

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ExperimentPlannerIT {
 
-    @TempDir
-    static Path cache;
+    /** The suite's model cache: the worlds are built once for all classes. */
+    static final Path cache = Dist.worldCache();
 
     static final ObjectMapper JSON = new ObjectMapper();
 

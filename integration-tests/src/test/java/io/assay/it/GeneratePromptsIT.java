@@ -12,8 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code assay generate --prompts FILE}: every line in one process, with per-line overrides, checked first. */
 class GeneratePromptsIT {
 
-    @TempDir
-    static Path cache;
+    /** The suite's model cache: the worlds are built once for all classes. */
+    static final Path cache = Dist.worldCache();
 
     static String cacheSet() {
         return "model.cache-dir=\"" + cache + "\"";

@@ -136,7 +136,7 @@ class HostileInputsIT {
             }
         }, true));
         plugins = Files.createDirectories(tmp.resolve("plugins"));
-        cache = Files.createDirectories(tmp.resolve("cache"));
+        cache = Dist.worldCache();
         serveOut = tmp.resolve("serve-out");
         try (Stream<Path> s = Files.list(Dist.home().resolve("plugins"))) {
             for (Path p : s.filter(p -> p.toString().endsWith(".zip") && !p.toString().contains("language"))

@@ -26,7 +26,6 @@ import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Token influence on the embedded world, through the same plugins that run Stable Diffusion: where the foreground
@@ -48,8 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class InfluenceIT {
 
-    @TempDir
-    static Path cache;
+    /** The suite's model cache: the worlds are built once for all classes. */
+    static final Path cache = Dist.worldCache();
     static AssayRuntime runtime;
 
     @BeforeAll

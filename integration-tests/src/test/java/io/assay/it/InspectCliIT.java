@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code assay inspect influence} and {@code assay inspect vae} through the CLI on the embedded world. */
 class InspectCliIT {
 
-    @TempDir
-    static Path cache;
+    /** The suite's model cache: the worlds are built once for all classes. */
+    static final Path cache = Dist.worldCache();
 
     static String cacheSet() {
         return "model.cache-dir=\"" + cache + "\"";

@@ -38,7 +38,7 @@ class ModelConfigPluginIT {
 
     @BeforeAll
     static void setUp() throws Exception {
-        cache = tmp.resolve("cache");
+        cache = Dist.worldCache();
         Path world = EmbeddedWorld.ensure(cache, msg -> { });
         plugins = Files.createDirectories(tmp.resolve("plugins"));
         try (Stream<Path> s = Files.list(Dist.home().resolve("plugins"))) {

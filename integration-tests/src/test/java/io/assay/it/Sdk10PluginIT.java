@@ -92,7 +92,7 @@ class Sdk10PluginIT {
             }
         }
         Files.copy(zip, plugins.resolve("clipped-cfg-sdk10.zip"));
-        Path cache = tmp.resolve("cache");
+        Path cache = Dist.worldCache();
         EmbeddedWorld.ensure(cache, msg -> { });
 
         String listed = run(plugins, "plugins", "--set", "model.cache-dir=\"" + cache + "\"");

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class Sdk11GuidanceIT {
 
-    @TempDir
-    static Path cache;
+    /** The suite's model cache: the worlds are built once for all classes. */
+    static final Path cache = Dist.worldCache();
     @TempDir
     static Path out;
 

@@ -91,7 +91,7 @@ class ServeA1111ClientIT {
         }
         try (Server server = ServeCommand.start(List.of("--port", "0", "--no-watch", "--plugins-dir",
                 plugins.toString(), "--out", tmp.resolve("out").toString(), "--set", "model.cache-dir=\""
-                + tmp.resolve("cache") + "\""), new PrintWriter(new StringWriter(), true))) {
+                + Dist.worldCache() + "\""), new PrintWriter(new StringWriter(), true))) {
             String base = "http://127.0.0.1:" + server.port();
             JsonNode r = JSON.readTree(run(node, 600, "node", "a1111-client.js", base, server.token()).strip());
 

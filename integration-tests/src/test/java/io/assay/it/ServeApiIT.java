@@ -57,7 +57,7 @@ class ServeApiIT {
         }
         server = ServeCommand.start(List.of("--port", "0", "--no-watch", "--plugins-dir", plugins.toString(),
                 "--experiments", Dist.configs().resolve("experiments").toString(), "--out",
-                tmp.resolve("serve-out").toString(), "--set", "model.cache-dir=\"" + tmp.resolve("cache") + "\""),
+                tmp.resolve("serve-out").toString(), "--set", "model.cache-dir=\"" + Dist.worldCache() + "\""),
                 new PrintWriter(LOG, true));
     }
 
@@ -255,7 +255,7 @@ class ServeApiIT {
         Path model = References.require("tiny-sd/model");
         try (Server own = ServeCommand.start(List.of("--port", "0", "--no-watch", "--model", model.toString(),
                 "--plugins-dir", tmp.resolve("plugins").toString(), "--out", out.toString(),
-                "--set", "model.cache-dir=\"" + tmp.resolve("cache") + "\""), new PrintWriter(new StringWriter()))) {
+                "--set", "model.cache-dir=\"" + Dist.worldCache() + "\""), new PrintWriter(new StringWriter()))) {
             JsonNode config = JSON.readTree(send(own, "GET", "/api/config", null).body());
             assertThat(config.get("model").get("dir").asText()).isEqualTo(model.toAbsolutePath().toString());
             JsonNode models = JSON.readTree(send(own, "GET", "/sdapi/v1/sd-models", null).body());
@@ -272,7 +272,7 @@ class ServeApiIT {
     void aClientHoldsAtMostItsSlots(@TempDir Path out) throws Exception {
         try (Server own = ServeCommand.start(List.of("--port", "0", "--no-watch", "--client-slots", "1",
                 "--plugins-dir", tmp.resolve("plugins").toString(), "--out", out.toString(),
-                "--set", "model.cache-dir=\"" + tmp.resolve("cache") + "\""), new PrintWriter(new StringWriter()))) {
+                "--set", "model.cache-dir=\"" + Dist.worldCache() + "\""), new PrintWriter(new StringWriter()))) {
             HttpResponse<String> first = send(own, "POST", "/api/jobs", "{\"prompt\": \"a red circle\", \"steps\": 400}");
             assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
             String id = JSON.readTree(first.body()).get("id").asText();

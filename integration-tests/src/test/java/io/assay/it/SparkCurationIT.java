@@ -45,7 +45,7 @@ class SparkCurationIT {
     Path local;
 
     String cacheSet() {
-        return "model.cache-dir=\"" + dir.resolve("cache") + "\"";
+        return "model.cache-dir=\"" + Dist.worldCache() + "\"";
     }
 
     @BeforeAll

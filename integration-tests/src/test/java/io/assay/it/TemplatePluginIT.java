@@ -46,7 +46,7 @@ class TemplatePluginIT {
             }
         }
         Files.copy(zip, plugins.resolve(zip.getFileName()));
-        String cache = "model.cache-dir=\"" + tmp.resolve("cache") + "\"";
+        String cache = "model.cache-dir=\"" + Dist.worldCache() + "\"";
 
         assertThat(run(plugins, "plugins", "--set", cache)).contains("clipped-cfg", "1.0.0");
         String described = run(plugins, "config", "describe", "guidance", "--set", cache);
