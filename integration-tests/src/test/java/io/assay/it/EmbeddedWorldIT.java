@@ -363,15 +363,16 @@ class EmbeddedWorldIT {
     @Test
     @Order(4)
     void promptAdherenceHoldsAt256(@TempDir Path out) throws Exception {
-        // 10 of the 20 prompts: a 256×256 image costs as much as 16 at 64×64 (measured 20 of 20 on all 20).
-        List<int[]> prompts = prompts().subList(0, 10);
+        // All 20 prompts, one seed each: a 256×256 image costs as much as 16 at 64×64. Measured 18 of 20 (world-16);
+        // 10 prompts (9 of 10) left a floor of 85 % no room at all, so it was asserted at 80 %.
+        List<int[]> prompts = prompts();
         List<Line> lines = prompts.stream().map(p -> new Line(text(p), 11, 7.5, 1)).toList();
         List<List<RgbImage>> images = generateAll(out, lines, "run.width=256", "run.height=256");
         assertThat(images.get(0).get(0).width()).isEqualTo(256);
         double a = adherence(prompts, images);
-        System.out.printf("world-denoiser local at 256×256: both colours right %.1f%% at CFG 7.5 (10 images)%n",
-                100 * a);
-        assertThat(a).as("adherence at 256×256").isGreaterThanOrEqualTo(0.8);
+        System.out.printf("world-denoiser local at 256×256: both colours right %.1f%% at CFG 7.5 (%d images)%n",
+                100 * a, prompts.size());
+        assertThat(a).as("adherence at 256×256").isGreaterThanOrEqualTo(0.85);
     }
 
     @Test
