@@ -298,11 +298,11 @@ class EmbeddedWorldIT {
                 + "%d of %d pairs of CFG 0/3/12/25 images of one prompt and seed (closest %.2f); distance from the CFG-0 "
                 + "image rising across the sweep for %d of %d prompts%n", distinctSeeds, seedPairs, closest,
                 distinctScales, scalePairs, closestScales, monotone, prompts.size());
-        // Measured (world-14, the foreground repainted in the prompt's colour) 190/190 (closest pair 20.5 levels
-        // apart), 600/600 and 19/20 prompts; world-13 (the colour in the windows' prior) gave 598/600 and 16/20. The
-        // floors leave room for a pair or a prompt flipping on another CPU's rounding.
+        // Measured (world-16) 190/190 (closest pair 15.9 levels apart), 600/600 (closest 2.64) and 18/20 prompts;
+        // world-14 gave 190/190, 600/600 and 19/20, world-13 598/600 and 16/20. The floors: every pair of
+        // seeds and every pair of scales distinct, a rising trend on 80 % of prompts.
         assertThat(distinctSeeds).as("distinct seed pairs").isEqualTo(seedPairs);
-        assertThat(distinctScales).as("distinct guidance pairs").isGreaterThanOrEqualTo(scalePairs - 3);
+        assertThat(distinctScales).as("distinct guidance pairs").isEqualTo(scalePairs);
         assertThat(monotone / (double) prompts.size()).as("prompts whose images move monotonically further from the "
                 + "unconditional image as guidance grows").isGreaterThanOrEqualTo(0.8);
     }
