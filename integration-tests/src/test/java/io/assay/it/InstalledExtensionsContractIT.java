@@ -46,7 +46,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every extension installed in the built distribution, loaded by the real plugin host (its own class loader, Guice
@@ -55,8 +54,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class InstalledExtensionsContractIT {
 
-    @TempDir
-    static Path tmp;
     static PluginHost host;
     static OnnxSessions sessions;
     static Path world;
@@ -64,7 +61,7 @@ class InstalledExtensionsContractIT {
 
     @BeforeAll
     static void load() {
-        world = EmbeddedWorld.ensure(tmp.resolve("cache"), msg -> { });
+        world = EmbeddedWorld.ensure(Dist.worldCache(), msg -> { });
         sessions = new OnnxSessions(SettingsBinder.bind(ConfigFactory.empty(), null, "onnx",
                 OnnxRuntimeSettings.class, Set.of(), "onnx", Map.of(), new ConfigReport()));
         host = new PluginHost(Dist.home().resolve("plugins"), Guice.createInjector(new AbstractModule() {

@@ -63,7 +63,7 @@ class ModelErrorsIT {
     @Test
     void anIncompatibleSwapIsRefusedNamingBothComponents(@TempDir Path tmp) throws Exception {
         Path model = ModelDirectories.tinySd(null, tmp.resolve("m"));
-        Path world = EmbeddedWorld.ensure(tmp.resolve("cache"), msg -> { });
+        Path world = EmbeddedWorld.ensure(Dist.worldCache(), msg -> { });
         Dist.Result r = generate(model, tmp.resolve("out"), "--set",
                 "text-encoder.model-dir=\"" + world + "\"");
         assertThat(r.exit()).isEqualTo(3);
