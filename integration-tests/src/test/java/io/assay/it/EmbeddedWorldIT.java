@@ -298,7 +298,7 @@ class EmbeddedWorldIT {
                 + "%d of %d pairs of CFG 0/3/12/25 images of one prompt and seed (closest %.2f); distance from the CFG-0 "
                 + "image rising across the sweep for %d of %d prompts%n", distinctSeeds, seedPairs, closest,
                 distinctScales, scalePairs, closestScales, monotone, prompts.size());
-        // Measured (world-16) 190/190 (closest pair 15.9 levels apart), 600/600 (closest 2.64) and 18/20 prompts;
+        // Measured (world-16, and world-17 to the digit) 190/190 (closest pair 15.9 levels apart), 600/600 (closest 2.64) and 18/20 prompts;
         // world-14 gave 190/190, 600/600 and 19/20, world-13 598/600 and 16/20. The floors: every pair of
         // seeds and every pair of scales distinct, a rising trend on 80 % of prompts.
         assertThat(distinctSeeds).as("distinct seed pairs").isEqualTo(seedPairs);
@@ -363,7 +363,7 @@ class EmbeddedWorldIT {
     @Test
     @Order(4)
     void promptAdherenceHoldsAt256(@TempDir Path out) throws Exception {
-        // All 20 prompts, one seed each: a 256×256 image costs as much as 16 at 64×64. Measured 18 of 20 (world-16);
+        // All 20 prompts, one seed each: a 256×256 image costs as much as 16 at 64×64. Measured 18 of 20 (world-16 and -17);
         // 10 prompts (9 of 10) left a floor of 85 % no room at all, so it was asserted at 80 %.
         List<int[]> prompts = prompts();
         List<Line> lines = prompts.stream().map(p -> new Line(text(p), 11, 7.5, 1)).toList();

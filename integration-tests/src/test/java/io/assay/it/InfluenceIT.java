@@ -152,7 +152,7 @@ class InfluenceIT {
                     + "pixels%n", kinds[k].label(), concentrated[k], prompts, 100 * median(shares[k]),
                     100 * Arrays.stream(shares[k]).max().orElse(0), aboveChance[k], prompts);
         }
-        // Measured (world-16): same-latents 16/20 at >= 70 % (median 78.7 %), rerun 11/20 (median 71.8 %), both above
+        // Measured (world-16, and world-17 to the digit): same-latents 16/20 at >= 70 % (median 78.7 %), rerun 11/20 (median 71.8 %), both above
         // chance in 19/20 (the orange triangle on white is drawn without a visible foreground). The floor is
         // 16/20.
         assertThat(median(shares[0])).as("median share of the colour word's same-latents mass on the foreground")

@@ -461,8 +461,7 @@ final class LocalDenoiserModel {
         Schedule sched = Schedule.of(g, alphasCumprod, t, BANDWIDTH);
 
         // What the prompt asks of each region: φ [b, PHI], and the gate g (0 for the empty prompt).
-        String pooled = g.op("ReduceSum", new String[] {"encoder_hidden_states", g.constLongs(1)},
-                OnnxGraph.intAttr("keepdims", 0));
+        String pooled = pooledHiddenStates(g);
         String norm = g.op("ReduceL2", new String[] {pooled, g.constLongs(1)}, OnnxGraph.intAttr("keepdims", 1));
         String unit = g.op("Div", new String[] {pooled, g.op("Add", new String[] {norm, g.constFloat(1e-6f)})});
         String gate = g.op("Sign", new String[] {norm});
@@ -499,6 +498,24 @@ final class LocalDenoiserModel {
         g.op("Identity", new String[] {eps}, "out_sample");
         g.output("out_sample", OnnxGraph.FLOAT, new long[] {-1, 4, -1, -1}, "batch", "height", "width");
         return g.toBytes();
+    }
+
+    /**
+     * The sum of {@code encoder_hidden_states} over the sequence, [b, D], with the same bits whatever the batch: a
+     * row of ones [1, S] times the hidden states, one product per row. ONNX Runtime's ReduceSum over axis 1 sums a
+     * [1, S, D] and a [2, S, D] input in different orders (measured with 77 × 128: 210 of 256 sums differed in their
+     * last bits, with one thread or two, with or without graph optimisation; so did a ReduceSum over the last axis
+     * after a Transpose). The sharp window posterior carried that into the picture: a prompt's image depended on
+     * how many rows shared its denoiser call ({@code denoiser.max-batch}, the conditional and unconditional rows
+     * together or apart).
+     */
+    static String pooledHiddenStates(OnnxGraph g) {
+        String sequence = g.op("Gather", new String[] {g.op("Shape", new String[] {"encoder_hidden_states"}),
+            g.constLongs(1)});
+        String ones = g.op("Expand", new String[] {g.constFloat(1f), g.op("Concat", new String[] {g.constLongs(1),
+            sequence}, OnnxGraph.intAttr("axis", 0))});
+        String sum = g.op("MatMul", new String[] {ones, "encoder_hidden_states"});
+        return g.op("Squeeze", new String[] {sum, g.constLongs(1)});
     }
 
     /**
@@ -709,7 +726,7 @@ final class LocalDenoiserModel {
                 OnnxGraph.ints("perm", 0, 2, 3, 1));
         String dots = into.op("MatMul", new String[] {patches, windows});
         // bias [b, J] = −ᾱ/(1−ᾱ)·½‖P‖² + log n − λ·g·(φ·M)
-        String penalty = into.op("Mul", new String[] {into.op("MatMul", new String[] {phi, penaltyM}), prior});
+        String penalty = into.op("Mul", new String[] {rowsTimes(into, phi, penaltyM), prior});
         String bias = into.op("Add", new String[] {into.op("Add", new String[] {into.op("Mul", new String[] {
             halfNorms, sched.negAlphaOverSpread()}), logCounts}), penalty});
         String logits = into.op("Add", new String[] {dots, into.unsqueeze(bias, 1, 2)});
@@ -742,6 +759,22 @@ final class LocalDenoiserModel {
             mean = into.op("Concat", parts.toArray(new String[0]), OnnxGraph.intAttr("axis", -1));
         }
         return into.op("Transpose", new String[] {mean}, OnnxGraph.ints("perm", 0, 3, 1, 2));
+    }
+
+    /**
+     * x [b, K] · m [K, N] with the same bits for a row whatever b. Inside a stage's If branch the bank's matrices are
+     * outer-scope values, which ONNX Runtime does not pre-pack, and for a single row it then multiplies with a kernel
+     * of its own that sums in another order: measured on a [46, 30 000] product given as an input, 47 917 of 60 000
+     * values differed between a 1-row and a 2-row call, and none once a zero row was appended. So a row of zeros
+     * goes under x (it keeps every call on the many-row kernel) and its product is sliced off.
+     */
+    static String rowsTimes(OnnxGraph into, String x, String m) {
+        String zero = into.op("Mul", new String[] {into.slice(x, new long[] {0}, new long[] {1}, new long[] {0}),
+            into.constFloat(0f)});
+        String product = into.op("MatMul", new String[] {into.op("Concat", new String[] {x, zero},
+            OnnxGraph.intAttr("axis", 0)), m});
+        String rows = into.op("Shape", new String[] {x}, OnnxGraph.intAttr("end", 1));
+        return into.op("Slice", new String[] {product, into.constLongs(0), rows, into.constLongs(0)});
     }
 
     /**

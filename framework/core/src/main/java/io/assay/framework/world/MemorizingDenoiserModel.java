@@ -47,8 +47,7 @@ final class MemorizingDenoiserModel {
         String t = g.op("ReduceMax", new String[] {"timestep"}, OnnxGraph.intAttr("keepdims", 0));
         LocalDenoiserModel.Schedule sched = LocalDenoiserModel.Schedule.of(g, alphasCumprod, t);
 
-        String pooled = g.op("ReduceSum", new String[] {"encoder_hidden_states", g.constLongs(1)},
-                OnnxGraph.intAttr("keepdims", 0));
+        String pooled = LocalDenoiserModel.pooledHiddenStates(g);
         String norm = g.op("ReduceL2", new String[] {pooled, g.constLongs(1)}, OnnxGraph.intAttr("keepdims", 1));
         String unit = g.op("Div", new String[] {pooled, g.op("Add", new String[] {norm, g.constFloat(1e-6f)})});
         String sim = g.op("MatMul", new String[] {unit, g.floats("captions_t", new long[] {d, n}, ct)});

@@ -191,6 +191,96 @@ class WorldCompilerTest {
     }
 
     @Test
+    void aRowGetsTheSameBitsAloneAsBesideAnotherRow() throws Exception {
+        // The two products of the world's graph that ONNX Runtime computed differently for one row than for two
+        // (a ReduceSum over the sequence; a row times a matrix it has not pre-packed, as inside a stage's If branch,
+        // here a graph input). Each helper's rows must not depend on the batch; the plain ops' counts are printed.
+        int d = 128;
+        int k = 46;
+        int n = 30_000;
+        java.util.Random r = new java.util.Random(3);
+        float[] hidden = new float[2 * 77 * d];
+        for (int i = 0; i < hidden.length; i++) {
+            hidden[i] = (float) (0.1 * r.nextGaussian());
+        }
+        float[] x = new float[2 * k];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        float[] m = new float[k * n];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = (float) r.nextGaussian();
+        }
+        io.assay.lib.onnxgraph.OnnxGraph g = new io.assay.lib.onnxgraph.OnnxGraph("rows");
+        g.input("encoder_hidden_states", io.assay.lib.onnxgraph.OnnxGraph.FLOAT, new long[] {-1, -1, d}, "b", "s");
+        g.input("x", io.assay.lib.onnxgraph.OnnxGraph.FLOAT, new long[] {-1, k}, "b");
+        g.input("m", io.assay.lib.onnxgraph.OnnxGraph.FLOAT, new long[] {k, n});
+        String pooled = LocalDenoiserModel.pooledHiddenStates(g);
+        String product = LocalDenoiserModel.rowsTimes(g, "x", "m");
+        String plainSum = g.op("ReduceSum", new String[] {"encoder_hidden_states", g.constLongs(1)},
+                io.assay.lib.onnxgraph.OnnxGraph.intAttr("keepdims", 0));
+        String plainProduct = g.op("MatMul", new String[] {"x", "m"});
+        List<String> outs = List.of(pooled, product, plainSum, plainProduct);
+        for (String o : outs) {
+            g.output(o, io.assay.lib.onnxgraph.OnnxGraph.FLOAT);
+        }
+        Path file = dir.resolve("rows.onnx");
+        g.write(file);
+        try (OnnxModel model = sessions.open(file, "test")) {
+            java.util.function.IntFunction<Map<String, float[]>> call = row -> {
+                int rows = row < 0 ? 2 : 1;
+                int from = Math.max(row, 0);
+                Map<String, OnnxTensor> in = new LinkedHashMap<>();
+                try {
+                    in.put("encoder_hidden_states", model.floatInput("encoder_hidden_states", new Tensor(
+                            new long[] {rows, 77, d}, java.util.Arrays.copyOfRange(hidden, from * 77 * d,
+                            (from + rows) * 77 * d))));
+                    in.put("x", model.floatInput("x", new Tensor(new long[] {rows, k},
+                            java.util.Arrays.copyOfRange(x, from * k, (from + rows) * k))));
+                    in.put("m", model.floatInput("m", new Tensor(new long[] {k, n}, m)));
+                    Map<String, float[]> got = new LinkedHashMap<>();
+                    model.run(in, new java.util.HashSet<>(outs)).forEach((name, t) -> got.put(name, t.data()));
+                    return got;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            Map<String, float[]> both = call.apply(-1);
+            Map<String, Integer> differing = new LinkedHashMap<>();
+            for (int row = 0; row < 2; row++) {
+                Map<String, float[]> alone = call.apply(row);
+                for (String o : outs) {
+                    float[] one = alone.get(o);
+                    float[] two = both.get(o);
+                    int width = one.length;
+                    assertThat(two).hasSize(2 * width);
+                    int diff = 0;
+                    for (int i = 0; i < width; i++) {
+                        diff += Float.floatToIntBits(one[i]) != Float.floatToIntBits(two[row * width + i]) ? 1 : 0;
+                    }
+                    differing.merge(o, diff, Integer::sum);
+                }
+            }
+            System.out.printf("values differing between a row alone and beside another: pooled %d of %d (a plain "
+                    + "ReduceSum %d), product %d of %d (a plain MatMul %d)%n", differing.get(pooled), 2 * d,
+                    differing.get(plainSum), differing.get(product), 2 * n, differing.get(plainProduct));
+            assertThat(differing.get(pooled)).as("pooled hidden states").isZero();
+            assertThat(differing.get(product)).as("the row product").isZero();
+            // The helpers compute what the plain ops do, up to the summation order.
+            float[] sum = both.get(pooled);
+            float[] plain = both.get(plainSum);
+            for (int i = 0; i < sum.length; i++) {
+                assertThat(sum[i]).isCloseTo(plain[i], org.assertj.core.api.Assertions.within(1e-5f));
+            }
+            float[] p = both.get(product);
+            float[] q = both.get(plainProduct);
+            for (int i = 0; i < p.length; i++) {
+                assertThat(p[i]).isCloseTo(q[i], org.assertj.core.api.Assertions.within(1e-4f));
+            }
+        }
+    }
+
+    @Test
     void aLargeCanvasUsesTheWindowsOfEverySecondPictureWithTheirOwnCounts() {
         int n = 12;
         int grid = 8;
